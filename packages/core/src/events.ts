@@ -1,0 +1,83 @@
+import type { Json, JsonObject } from './json.js';
+
+/**
+ * The session event log. Every stored record carries `v`, the schema version it was written with;
+ * `migrate.ts` upgrades older records on load, in one place.
+ */
+export const SCHEMA_VERSION = 2;
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache, where it reports them. */
+  cachedInputTokens?: number;
+}
+
+export interface ToolCall {
+  callId: string;
+  name: string;
+  /** The arguments exactly as the model produced them: parsed and validated by the loop, not the adapter. */
+  arguments: string;
+}
+
+export type StopReason = 'end' | 'tool_calls' | 'max_tokens' | 'content_filter' | 'other';
+
+export type ToolOutcome = 'ok' | 'error' | 'unknown' | 'rejected';
+
+export type RunEndReason = 'completed' | 'max_steps' | 'failed';
+
+export type EventBody =
+  | {
+      kind: 'input';
+      text: string;
+      /** Which trigger brought it: 'http', 'slack', 'queue', 'cli', ... */
+      source: string;
+      sender?: string;
+      dedupeKey?: string;
+      metadata?: JsonObject;
+    }
+  | {
+      kind: 'model_response';
+      text: string;
+      toolCalls: ToolCall[];
+      usage: Usage;
+      stopReason: StopReason;
+      provider: string;
+      model: string;
+      latencyMs: number;
+      /** Provider state a later call needs (e.g. a Bedrock Agents invocationId). */
+      providerState?: JsonObject;
+    }
+  | { kind: 'tool_intent'; callId: string; name: string }
+  | {
+      kind: 'tool_result';
+      callId: string;
+      name: string;
+      outcome: ToolOutcome;
+      /** What the model is shown: the tool's return value, or an error description. */
+      output: Json;
+      /** Keys of the session tool state this call set (null = deleted), applied to the head in the same commit. */
+      statePatch?: JsonObject;
+      durationMs: number;
+    }
+  | { kind: 'interrupt'; reason: 'approval'; callIds: string[] }
+  | { kind: 'decision'; callId: string; approved: boolean; reason?: string; by?: string }
+  | { kind: 'state_change'; patch: JsonObject; by: string }
+  | { kind: 'summary'; text: string; throughSeq: number }
+  | { kind: 'error'; code: string; message: string; retryable: boolean }
+  | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
+  | { kind: 'run_finished'; reason: RunEndReason; text: string }
+  | { kind: 'outbox'; messageId: string; channel: string; payload: JsonObject }
+  | { kind: 'outbox_sent'; messageId: string; receipt?: JsonObject };
+
+export type EventKind = EventBody['kind'];
+
+export type SessionEvent = EventBody & {
+  v: number;
+  /** Position in the log: 1, 2, 3, ... with no gaps. */
+  seq: number;
+  /** Commit time, epoch milliseconds. */
+  at: number;
+};
+
+export type EventOf<K extends EventKind> = Extract<SessionEvent, { kind: K }>;

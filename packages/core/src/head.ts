@@ -1,0 +1,77 @@
+import type { Usage } from './events.js';
+import { SCHEMA_VERSION } from './events.js';
+import type { JsonObject } from './json.js';
+
+/**
+ * - idle: nothing to do until new input arrives.
+ * - running: input or a run is pending; some invocation holds or will take the lease.
+ * - waiting_approval: the run stopped at an approval-gated tool call.
+ * - failed: the last run stopped on an error that a retry cannot fix; new input starts afresh.
+ */
+export type SessionStatus = 'idle' | 'running' | 'waiting_approval' | 'failed';
+
+export interface Lease {
+  owner: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  /** Fencing token: increases by one on every acquisition, never reused. */
+  epoch: number;
+}
+
+/** The session's small mutable record. Its size does not grow with the conversation. */
+export interface Head {
+  v: number;
+  tenant: string;
+  sessionId: string;
+  agent: string;
+  /** Increases by one on every write of the head; commits are conditioned on it. */
+  version: number;
+  /** Sequence number of the last event (0 for none). */
+  seq: number;
+  status: SessionStatus;
+  lease: Lease | null;
+  /** Highest lease epoch ever granted, so a new lease after a release still fences the old holder. */
+  leaseEpoch: number;
+  /** Session tool state, committed together with the tool result that changed it. */
+  toolState: JsonObject;
+  /** First event of the live context (after the last summary); load reads from here. */
+  contextStart: number;
+  /** Sequence number of the summary event that replaces everything before contextStart, if any. */
+  summarySeq: number | null;
+  /** Sequence number of the last input or decision appended (by anyone). */
+  lastInputSeq: number;
+  /** The lease holder has read every event up to here; input after it is unread and blocks release. */
+  processedSeq: number;
+  /** Model calls in the current run (reset when a run finishes). */
+  runSteps: number;
+  /** Accumulated token usage of the session. */
+  usage: Usage;
+  createdAt: number;
+  updatedAt: number;
+  /** W3C traceparent of the run in progress, so one trace spans invocations. */
+  traceparent?: string;
+}
+
+/** The head of a session that has no events yet. */
+export function newHead(tenant: string, sessionId: string, agent: string, now: number): Head {
+  return {
+    v: SCHEMA_VERSION,
+    tenant,
+    sessionId,
+    agent,
+    version: 0,
+    seq: 0,
+    status: 'idle',
+    lease: null,
+    leaseEpoch: 0,
+    toolState: {},
+    contextStart: 1,
+    summarySeq: null,
+    lastInputSeq: 0,
+    processedSeq: 0,
+    runSteps: 0,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    createdAt: now,
+    updatedAt: now,
+  };
+}

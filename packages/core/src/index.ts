@@ -1,0 +1,74 @@
+export {
+  type Agent,
+  type AgentLimits,
+  type AgentOptions,
+  type AgentPolicies,
+  type AgentTiming,
+  agentToolSpecs,
+  defineAgent,
+} from './agent.js';
+export { type Clock, systemClock } from './clock.js';
+export {
+  BatonError,
+  ConflictError,
+  DuplicateError,
+  EventTooLargeError,
+  FencedError,
+  isBatonError,
+  isRetryable,
+  LeaseHeldError,
+  ModelError,
+  PayloadTooLargeError,
+  SchemaVersionError,
+  SessionNotFoundError,
+  StoreUnavailableError,
+  ThrottledError,
+  UnknownAgentError,
+  ValidationError,
+} from './errors.js';
+export {
+  type EventBody,
+  type EventKind,
+  type EventOf,
+  type RunEndReason,
+  SCHEMA_VERSION,
+  type SessionEvent,
+  type StopReason,
+  type ToolCall,
+  type ToolOutcome,
+  type Usage,
+} from './events.js';
+export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
+export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
+export { acquireLease, type LeaseOptions, releaseLease, renewLease, UnreadInputError } from './lease.js';
+export { jsonLogger, type Logger, silentLogger } from './logger.js';
+export { MemoryStore } from './memory-store.js';
+export { parseDedupe, parseEvent, parseHead } from './migrate.js';
+export type {
+  Model,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelStreamEvent,
+  ToolSpec,
+} from './model.js';
+export type { RunMessage, RunQueue } from './queue.js';
+export { refKey, type SessionRef, sessionRef } from './session-ref.js';
+export type {
+  CommitRequest,
+  DedupeRecord,
+  ListPage,
+  ListQuery,
+  SessionSnapshot,
+  SessionStore,
+  StoreLimits,
+} from './store.js';
+export {
+  defineTool,
+  type Tool,
+  type ToolContext,
+  type ToolExecution,
+  type ToolOptions,
+  type ToolState,
+  toolSpec,
+} from './tool.js';

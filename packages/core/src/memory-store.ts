@@ -1,0 +1,120 @@
+import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
+import type { SessionEvent } from './events.js';
+import type { Head } from './head.js';
+import { jsonBytes } from './json.js';
+import { parseDedupe, parseEvent, parseHead } from './migrate.js';
+import { refKey, type SessionRef } from './session-ref.js';
+import type {
+  CommitRequest,
+  DedupeRecord,
+  ListPage,
+  ListQuery,
+  SessionSnapshot,
+  SessionStore,
+  StoreLimits,
+} from './store.js';
+
+interface Entry {
+  head: Head;
+  events: SessionEvent[];
+  dedupe: Map<string, DedupeRecord>;
+}
+
+/**
+ * An in-memory store for unit tests of core logic. Records are stored as JSON strings so a test
+ * sees exactly what a real store would give back. Never used by `npm start` or integration tests.
+ */
+export class MemoryStore implements SessionStore {
+  readonly name = 'memory';
+  readonly limits: StoreLimits;
+  /** Writes counted for tests that assert O(1) writes per step. */
+  readonly stats = { commits: 0, eventsWritten: 0, bytesWritten: 0, reads: 0 };
+  private readonly sessions = new Map<
+    string,
+    { head: string; events: string[]; dedupe: Map<string, string> }
+  >();
+
+  constructor(options: { maxEventBytes?: number } = {}) {
+    this.limits = { maxEventBytes: options.maxEventBytes ?? 4 * 1024 * 1024 };
+  }
+
+  async load(ref: SessionRef): Promise<SessionSnapshot | null> {
+    const entry = this.entry(ref);
+    if (!entry) return null;
+    return { head: entry.head, events: entry.events.filter((event) => event.seq >= entry.head.contextStart) };
+  }
+
+  async readHead(ref: SessionRef): Promise<Head | null> {
+    return this.entry(ref)?.head ?? null;
+  }
+
+  async readEvents(
+    ref: SessionRef,
+    options: { afterSeq?: number; limit?: number } = {},
+  ): Promise<SessionEvent[]> {
+    const events = this.entry(ref)?.events.filter((event) => event.seq > (options.afterSeq ?? 0)) ?? [];
+    return options.limit === undefined ? events : events.slice(0, options.limit);
+  }
+
+  async getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null> {
+    return this.entry(ref)?.dedupe.get(dedupeKey) ?? null;
+  }
+
+  async commit(request: CommitRequest): Promise<void> {
+    const key = refKey(request.ref);
+    for (const event of request.events) {
+      const bytes = jsonBytes(event);
+      if (bytes > this.limits.maxEventBytes) throw new EventTooLargeError(bytes, this.limits.maxEventBytes);
+    }
+    const stored = this.sessions.get(key);
+    const currentVersion = stored ? parseHead(JSON.parse(stored.head)).version : null;
+    if (currentVersion !== request.expectedVersion) throw new ConflictError();
+    if (request.dedupe && stored?.dedupe.has(request.dedupe.dedupeKey)) {
+      throw new DuplicateError(parseDedupe(JSON.parse(stored.dedupe.get(request.dedupe.dedupeKey)!)));
+    }
+    const next = stored ?? { head: '', events: [], dedupe: new Map<string, string>() };
+    next.head = JSON.stringify(request.head);
+    for (const event of request.events) next.events.push(JSON.stringify(event));
+    if (request.dedupe) {
+      const record: DedupeRecord = { v: request.head.v, ...request.dedupe, at: request.head.updatedAt };
+      next.dedupe.set(request.dedupe.dedupeKey, JSON.stringify(record));
+    }
+    this.sessions.set(key, next);
+    this.stats.commits++;
+    this.stats.eventsWritten += request.events.length;
+    this.stats.bytesWritten +=
+      next.head.length + request.events.reduce((sum, event) => sum + jsonBytes(event), 0);
+  }
+
+  async list(query: ListQuery = {}): Promise<ListPage> {
+    const heads = [...this.sessions.values()]
+      .map((entry) => parseHead(JSON.parse(entry.head)))
+      .filter(
+        (head) =>
+          (query.tenant === undefined || head.tenant === query.tenant) &&
+          (query.status === undefined || head.status === query.status),
+      )
+      .sort((a, b) => b.updatedAt - a.updatedAt || refKey(a).localeCompare(refKey(b)));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const limit = query.limit ?? 50;
+    const page = heads.slice(start, start + limit);
+    return start + limit < heads.length
+      ? { sessions: page, cursor: String(start + limit) }
+      : { sessions: page };
+  }
+
+  async delete(ref: SessionRef): Promise<void> {
+    this.sessions.delete(refKey(ref));
+  }
+
+  private entry(ref: SessionRef): Entry | null {
+    this.stats.reads++;
+    const stored = this.sessions.get(refKey(ref));
+    if (!stored) return null;
+    return {
+      head: parseHead(JSON.parse(stored.head)),
+      events: stored.events.map((event) => parseEvent(JSON.parse(event))),
+      dedupe: new Map([...stored.dedupe].map(([key, value]) => [key, parseDedupe(JSON.parse(value))])),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import type { SessionEvent } from './events.js';
+import type { Head, SessionStatus } from './head.js';
+import type { Json } from './json.js';
+import type { SessionRef } from './session-ref.js';
+
+/** What a load returns: the head and the live context (events from head.contextStart on). */
+export interface SessionSnapshot {
+  head: Head;
+  events: SessionEvent[];
+}
+
+export interface DedupeRecord {
+  v: number;
+  dedupeKey: string;
+  /** What the first delivery answered; a duplicate gets the same. */
+  result: Json;
+  at: number;
+}
+
+/**
+ * One atomic step: the new events, the new head and (for triggers) the dedupe record, applied only
+ * if the stored head's version is still `expectedVersion` (null: the session must not exist yet)
+ * and the dedupe key was never recorded. Either everything is written or nothing is.
+ */
+export interface CommitRequest {
+  ref: SessionRef;
+  expectedVersion: number | null;
+  /** The head after the commit; `head.version` is expectedVersion + 1 (1 when creating). */
+  head: Head;
+  /** New events, numbered expectedSeq + 1 .. head.seq in order. May be empty (a lease change). */
+  events: SessionEvent[];
+  dedupe?: { dedupeKey: string; result: Json };
+}
+
+export interface ListQuery {
+  tenant?: string;
+  status?: SessionStatus;
+  limit?: number;
+  /** Opaque, from a previous page. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  sessions: Head[];
+  cursor?: string;
+}
+
+export interface StoreLimits {
+  /** Largest single event (JSON bytes) this store accepts; larger ones fail with EventTooLargeError before writing. */
+  maxEventBytes: number;
+}
+
+/**
+ * The persistence contract every backend implements (SQLite, DynamoDB, Cosmos DB, in-memory).
+ * Leases, dedupe and the mailbox rule are built in core on top of `commit`; a store only has to make
+ * `commit` atomic and conditional. `@baton/testing`'s conformance suite is the definition of correct.
+ *
+ * Errors: ConflictError (version mismatch or existing session), DuplicateError (dedupe key seen;
+ * carries the original record), EventTooLargeError, ThrottledError / StoreUnavailableError (retryable).
+ */
+export interface SessionStore {
+  readonly name: string;
+  readonly limits: StoreLimits;
+  /** Head and live context in one call; null when the session does not exist. */
+  load(ref: SessionRef): Promise<SessionSnapshot | null>;
+  /** The head alone (lease checks, status reads). */
+  readHead(ref: SessionRef): Promise<Head | null>;
+  /** Events with seq > afterSeq in order, at most `limit` (default: all). Used for history, export, the console. */
+  readEvents(ref: SessionRef, options?: { afterSeq?: number; limit?: number }): Promise<SessionEvent[]>;
+  getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null>;
+  commit(request: CommitRequest): Promise<void>;
+  list(query?: ListQuery): Promise<ListPage>;
+  /** Removes the head, every event and every dedupe record of the session. Deleting a missing session is not an error. */
+  delete(ref: SessionRef): Promise<void>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { Json, JsonObject } from './json.js';
+import type { Logger } from './logger.js';
+import type { ToolSpec } from './model.js';
+import type { SessionRef } from './session-ref.js';
+
+/** The session tool state as one tool call sees it: committed state plus this call's own writes. */
+export interface ToolState {
+  get<T extends Json = Json>(key: string): T | undefined;
+  set(key: string, value: Json): void;
+  delete(key: string): void;
+  /** A copy of the whole state as this call sees it. */
+  all(): JsonObject;
+}
+
+export interface ToolContext {
+  session: SessionRef;
+  callId: string;
+  /** Stable across retries and invocations: session + call id. Pass it to the systems the tool calls. */
+  idempotencyKey: string;
+  state: ToolState;
+  /** Aborted at the invocation deadline or the tool's own timeout. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/**
+ * - idempotent: safe to run again if a crash loses its result (the default).
+ * - at-most-once: never runs twice; an intent is committed first, and a crash between intent and
+ *   result surfaces as an unknown outcome instead of a second run.
+ */
+export type ToolExecution = 'idempotent' | 'at-most-once';
+
+export interface Tool<Params extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  parameters: Params;
+  execution: ToolExecution;
+  /** The run stops in waiting_approval until a person approves or rejects the call. */
+  needsApproval: boolean | ((args: z.infer<Params>) => boolean);
+  /** Budget the loop reserves before starting the tool; also its timeout. */
+  timeoutMs: number;
+  execute(args: z.infer<Params>, context: ToolContext): Promise<Json | undefined> | Json | undefined;
+}
+
+export interface ToolOptions<Params extends z.ZodType> {
+  name: string;
+  description: string;
+  parameters: Params;
+  execute: Tool<Params>['execute'];
+  execution?: ToolExecution;
+  needsApproval?: Tool<Params>['needsApproval'];
+  timeoutMs?: number;
+}
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/**
+ * Defines a tool.
+ *
+ * @example
+ * const addNote = defineTool({
+ *   name: 'add_note',
+ *   description: 'Remember a note for this session',
+ *   parameters: z.object({ text: z.string() }),
+ *   execute: ({ text }, { state }) => {
+ *     const notes = state.get<string[]>('notes') ?? [];
+ *     state.set('notes', [...notes, text]);
+ *     return { saved: notes.length + 1 };
+ *   },
+ * });
+ */
+export function defineTool<Params extends z.ZodType>(options: ToolOptions<Params>): Tool<Params> {
+  if (!TOOL_NAME.test(options.name)) {
+    throw new Error(
+      `tool name ${JSON.stringify(options.name)} must match ${TOOL_NAME} (the providers' rule)`,
+    );
+  }
+  return {
+    name: options.name,
+    description: options.description,
+    parameters: options.parameters,
+    execute: options.execute,
+    execution: options.execution ?? 'idempotent',
+    needsApproval: options.needsApproval ?? false,
+    timeoutMs: options.timeoutMs ?? 30_000,
+  };
+}
+
+/** The provider-neutral spec a model adapter sends: name, description, JSON Schema of the arguments. */
+export function toolSpec(tool: Tool): ToolSpec {
+  const schema = z.toJSONSchema(tool.parameters, { target: 'draft-7', unrepresentable: 'any' }) as JsonObject;
+  delete schema.$schema;
+  return { name: tool.name, description: tool.description, parameters: schema };
+}
