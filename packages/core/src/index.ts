@@ -7,7 +7,20 @@ export {
   agentToolSpecs,
   defineAgent,
 } from './agent.js';
+export {
+  Baton,
+  type BatonOptions,
+  type ConverseResult,
+  createBaton,
+  type DecisionRequest,
+  type HandleResult,
+  type InputRequest,
+  type PendingApproval,
+  type SessionView,
+  type SubmitResult,
+} from './baton.js';
 export { type Clock, systemClock } from './clock.js';
+export { modelContext, type PendingCall, type RunPosition, runPosition } from './context.js';
 export {
   BatonError,
   ConflictError,
@@ -39,9 +52,17 @@ export {
   type Usage,
 } from './events.js';
 export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpRouteOptions,
+  handleHttp,
+} from './http-routes.js';
 export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
 export { acquireLease, type LeaseOptions, releaseLease, renewLease, UnreadInputError } from './lease.js';
 export { jsonLogger, type Logger, silentLogger } from './logger.js';
+export { type LoopDeps, type RunOptions, type RunOutcome, runSession } from './loop.js';
 export { MemoryStore } from './memory-store.js';
 export { parseDedupe, parseEvent, parseHead } from './migrate.js';
 export type {
@@ -54,6 +75,7 @@ export type {
 } from './model.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
+export { SessionWriter, type StepCommit } from './session-writer.js';
 export type {
   CommitRequest,
   DedupeRecord,
@@ -72,3 +94,4 @@ export {
   type ToolState,
   toolSpec,
 } from './tool.js';
+export { applyPatch, type CheckedCall, checkCall } from './tool-runner.js';

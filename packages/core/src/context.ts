@@ -1,0 +1,135 @@
+import type { Agent } from './agent.js';
+import type { EventOf, SessionEvent, ToolCall } from './events.js';
+import type { Head } from './head.js';
+import type { ModelMessage } from './model.js';
+import type { Tool } from './tool.js';
+
+/** A tool call of the last model response that has no result yet, with everything known about it. */
+export interface PendingCall {
+  call: ToolCall;
+  tool: Tool | undefined;
+  /** An at-most-once intent was committed: the call may have run. */
+  intent: boolean;
+  decision: EventOf<'decision'> | undefined;
+  /** Already announced in an interrupt event. */
+  announced: boolean;
+}
+
+/** What the live context says about where the run stands. Pure: derived from events only. */
+export interface RunPosition {
+  lastModel: EventOf<'model_response'> | undefined;
+  pending: PendingCall[];
+  /** Inputs the model has not seen yet. */
+  unansweredInputs: EventOf<'input'>[];
+  /** The last model response had tool calls and all of them have results. */
+  resultsAwaitModel: boolean;
+  /** A run_finished event follows the last model response. */
+  finished: boolean;
+}
+
+export function runPosition(events: SessionEvent[], agent: Agent): RunPosition {
+  let lastModelIndex = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.kind === 'model_response') {
+      lastModelIndex = i;
+      break;
+    }
+  }
+  const lastModel = lastModelIndex >= 0 ? (events[lastModelIndex] as EventOf<'model_response'>) : undefined;
+  const after = events.slice(lastModelIndex + 1);
+  const results = new Set<string>();
+  const intents = new Set<string>();
+  const announced = new Set<string>();
+  const decisions = new Map<string, EventOf<'decision'>>();
+  const unansweredInputs: EventOf<'input'>[] = [];
+  let finished = false;
+  for (const event of after) {
+    if (event.kind === 'tool_result') results.add(event.callId);
+    else if (event.kind === 'tool_intent') intents.add(event.callId);
+    else if (event.kind === 'interrupt') for (const id of event.callIds) announced.add(id);
+    else if (event.kind === 'decision') decisions.set(event.callId, event);
+    else if (event.kind === 'input') unansweredInputs.push(event);
+    else if (event.kind === 'run_finished') finished = true;
+  }
+  const calls = lastModel?.toolCalls ?? [];
+  const pending = calls
+    .filter((call) => !results.has(call.callId))
+    .map((call) => ({
+      call,
+      tool: agent.tools.find((tool) => tool.name === call.name),
+      intent: intents.has(call.callId),
+      decision: decisions.get(call.callId),
+      announced: announced.has(call.callId),
+    }));
+  return {
+    lastModel,
+    pending,
+    unansweredInputs,
+    resultsAwaitModel: calls.length > 0 && pending.length === 0 && !finished,
+    finished,
+  };
+}
+
+/**
+ * The messages a model sees: the live context in order, except that input arriving while tool calls
+ * were outstanding is placed after their results (providers require results to follow their calls).
+ * The summary of compacted history, if any, goes into the instructions.
+ */
+export function modelContext(
+  head: Head,
+  events: SessionEvent[],
+  agent: Agent,
+): { instructions: string; messages: ModelMessage[] } {
+  const messages: ModelMessage[] = [];
+  let summary: string | undefined;
+  let outstanding = new Set<string>();
+  let deferred: ModelMessage[] = [];
+  const flush = () => {
+    if (outstanding.size === 0 && deferred.length > 0) {
+      messages.push(...deferred);
+      deferred = [];
+    }
+  };
+  for (const event of events) {
+    if (event.seq < head.contextStart) continue;
+    switch (event.kind) {
+      case 'summary':
+        if (event.seq === head.summarySeq) summary = event.text;
+        break;
+      case 'input': {
+        const message: ModelMessage = { role: 'user', content: event.text };
+        if (outstanding.size > 0) deferred.push(message);
+        else messages.push(message);
+        break;
+      }
+      case 'model_response':
+        messages.push({
+          role: 'assistant',
+          content: event.text,
+          toolCalls: event.toolCalls,
+          ...(event.providerState ? { providerState: event.providerState } : {}),
+        });
+        outstanding = new Set(event.toolCalls.map((call) => call.callId));
+        break;
+      case 'tool_result':
+        if (!outstanding.has(event.callId)) break;
+        messages.push({
+          role: 'tool',
+          callId: event.callId,
+          name: event.name,
+          content: typeof event.output === 'string' ? event.output : JSON.stringify(event.output),
+          isError: event.outcome !== 'ok',
+        });
+        outstanding.delete(event.callId);
+        flush();
+        break;
+      default:
+        break;
+    }
+  }
+  messages.push(...deferred);
+  const instructions = summary
+    ? `${agent.instructions}\n\nSummary of the conversation so far:\n${summary}`
+    : agent.instructions;
+  return { instructions, messages };
+}

@@ -1,0 +1,231 @@
+import type { Baton, ConverseResult } from './baton.js';
+import { BatonError, isBatonError, PayloadTooLargeError, ValidationError } from './errors.js';
+import type { SessionStatus } from './head.js';
+import type { JsonObject } from './json.js';
+import { type SessionRef, sessionRef } from './session-ref.js';
+
+/**
+ * The HTTP API, once, for every host: the local server, API Gateway / Function URLs and Azure
+ * Functions translate their request into an HttpRequest and send back the HttpResponse.
+ *
+ *   POST   /sessions/{id}/messages            {"text": "..."}  (Idempotency-Key header dedupes)
+ *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
+ *   GET    /sessions/{id}/events?after=&limit=
+ *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
+ *   GET    /sessions?status=&limit=&cursor=
+ *   DELETE /sessions/{id}
+ *
+ * The tenant comes from the `x-baton-tenant` header (default "default"); a deployment that
+ * authenticates callers sets it from their identity instead (`options.tenant`).
+ */
+export interface HttpRequest {
+  method: string;
+  /** Path without the query string, already stripped of any stage or route prefix. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case names. */
+  headers: Record<string, string | undefined>;
+  body: string | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: JsonObject;
+}
+
+export interface HttpRouteOptions {
+  /** Epoch ms by which the invocation must return (Lambda remaining time, Azure timeout, local budget). */
+  deadline: number;
+  /** Answer a message request after this long even if the run goes on (hosts that keep running only). */
+  waitMs?: number;
+  /** Overrides the tenant header, for hosts that authenticate callers. */
+  tenant?: string;
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+const STATUSES: SessionStatus[] = ['idle', 'running', 'waiting_approval', 'failed'];
+
+/** Routes one request; never throws: every failure becomes a JSON error with a specific status. */
+export async function handleHttp(
+  baton: Baton,
+  request: HttpRequest,
+  options: HttpRouteOptions,
+): Promise<HttpResponse> {
+  try {
+    return await route(baton, request, options);
+  } catch (error) {
+    if (isBatonError(error))
+      return json(error.status >= 400 ? error.status : 500, error.toJSON() as unknown as JsonObject);
+    baton.logger.error('unhandled error in HTTP route', { error, path: request.path });
+    return json(500, { error: { code: 'internal', message: 'internal error', retryable: true } });
+  }
+}
+
+async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptions): Promise<HttpResponse> {
+  const segments = request.path.split('/').filter((segment) => segment !== '');
+  const method = request.method.toUpperCase();
+  if (segments[0] === 'healthz' && segments.length === 1) return json(200, { ok: true });
+  if (segments[0] !== 'sessions') throw notFound(request.path);
+  const tenant = options.tenant ?? request.headers['x-baton-tenant'] ?? 'default';
+
+  if (segments.length === 1) {
+    if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+    const status = request.query.get('status') ?? undefined;
+    if (status !== undefined && !STATUSES.includes(status as SessionStatus)) {
+      throw new ValidationError(`status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
+    }
+    const page = await baton.list({
+      tenant,
+      ...(status ? { status: status as SessionStatus } : {}),
+      limit: intParam(request.query, 'limit', 50, 1, 500),
+      ...(request.query.get('cursor') ? { cursor: request.query.get('cursor')! } : {}),
+    });
+    return json(200, {
+      sessions: page.sessions.map((head) => ({
+        sessionId: head.sessionId,
+        agent: head.agent,
+        status: head.status,
+        seq: head.seq,
+        updatedAt: new Date(head.updatedAt).toISOString(),
+      })),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    });
+  }
+
+  const ref = sessionRef(tenant, decodeSegment(segments[1]!));
+  const rest = segments.slice(2);
+  if (rest.length === 0) {
+    if (method === 'GET')
+      return json(200, { session: { ...(await baton.session(ref)) } as unknown as JsonObject });
+    if (method === 'DELETE') {
+      await baton.delete(ref);
+      return json(200, { deleted: true });
+    }
+    throw methodNotAllowed(method, ['GET', 'DELETE']);
+  }
+  if (rest[0] === 'messages' && rest.length === 1) {
+    if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
+    const body = parseBody(request, options);
+    if (typeof body.text !== 'string') throw new ValidationError('text must be a string', { field: 'text' });
+    if (body.agent !== undefined && typeof body.agent !== 'string') {
+      throw new ValidationError('agent must be a string', { field: 'agent' });
+    }
+    const idempotencyKey = request.headers['idempotency-key'];
+    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256)) {
+      throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
+    }
+    const result = await baton.converse(
+      ref,
+      {
+        text: body.text,
+        source: 'http',
+        ...(typeof body.agent === 'string' ? { agent: body.agent } : {}),
+        ...(idempotencyKey ? { dedupeKey: `http:${idempotencyKey}` } : {}),
+      },
+      { deadline: options.deadline, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) },
+    );
+    return converseResponse(ref, result);
+  }
+  if (rest[0] === 'events' && rest.length === 1) {
+    if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+    const events = await baton.events(ref, {
+      afterSeq: intParam(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER),
+      limit: intParam(request.query, 'limit', 200, 1, 1000),
+    });
+    return json(200, { events: events as unknown as JsonObject[] });
+  }
+  if (rest[0] === 'approvals' && rest.length === 2) {
+    if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
+    const body = parseBody(request, options);
+    if (typeof body.approved !== 'boolean') {
+      throw new ValidationError('approved must be true or false', { field: 'approved' });
+    }
+    if (body.reason !== undefined && typeof body.reason !== 'string') {
+      throw new ValidationError('reason must be a string', { field: 'reason' });
+    }
+    const callId = decodeSegment(rest[1]!);
+    const decided = await baton.decide(ref, {
+      callId,
+      approved: body.approved,
+      ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
+      ...(request.headers['x-baton-user'] ? { by: request.headers['x-baton-user'] } : {}),
+    });
+    return json(202, { accepted: true, duplicate: decided.duplicate, poll: sessionPath(ref) });
+  }
+  throw notFound(request.path);
+}
+
+function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse {
+  const body: JsonObject = {
+    state: result.state,
+    reply: result.reply,
+    inputSeq: result.submit.inputSeq,
+    duplicate: result.submit.duplicate,
+    session: result.session as unknown as JsonObject,
+  };
+  if (result.state === 'finished' || result.state === 'failed') return json(200, body);
+  const poll = sessionPath(ref);
+  return {
+    ...json(202, { ...body, poll, events: `${poll}/events?after=${result.submit.inputSeq}` }),
+    headers: { 'content-type': 'application/json', location: poll },
+  };
+}
+
+function parseBody(request: HttpRequest, options: HttpRouteOptions): JsonObject {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const raw = request.body ?? '';
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > limit) throw new PayloadTooLargeError(bytes, limit);
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new BatonError('unsupported_media_type', 'send the body as application/json', { status: 415 });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new BatonError('invalid_json', 'the body is not valid JSON', { status: 400 });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ValidationError('the body must be a JSON object');
+  }
+  return parsed as JsonObject;
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`${name} must be an integer from ${min} to ${max}`, { field: name });
+  }
+  return value;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError('the path is not valid percent-encoding');
+  }
+}
+
+function sessionPath(ref: SessionRef): string {
+  return `/sessions/${encodeURIComponent(ref.sessionId)}`;
+}
+
+function notFound(path: string): BatonError {
+  return new BatonError('not_found', `no route for ${path}`, { status: 404 });
+}
+
+function methodNotAllowed(method: string, allowed: string[]): BatonError {
+  return new BatonError('method_not_allowed', `${method} is not allowed here; use ${allowed.join(' or ')}`, {
+    status: 405,
+  });
+}
+
+function json(status: number, body: JsonObject): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body };
+}

@@ -1,0 +1,66 @@
+import { type Agent, defineAgent, defineTool, type Model } from '@baton/core';
+import { z } from 'zod';
+
+/**
+ * The agent `npm start` serves and the cloud examples deploy. Its tools show each guarantee:
+ * session tool state (notes), an approval gate (send_email) and an at-most-once side effect
+ * (create_ticket, which must never run twice even across crashes).
+ */
+export function createExampleAgent(model: Model): Agent {
+  const addNote = defineTool({
+    name: 'add_note',
+    description: 'Save a note in this session so it can be listed later.',
+    parameters: z.object({ text: z.string().min(1).max(2000) }),
+    execute: ({ text }, { state }) => {
+      const notes = state.get<string[]>('notes') ?? [];
+      state.set('notes', [...notes, text]);
+      return { saved: text, count: notes.length + 1 };
+    },
+  });
+
+  const listNotes = defineTool({
+    name: 'list_notes',
+    description: 'List the notes saved in this session.',
+    parameters: z.object({}),
+    execute: (_args, { state }) => ({ notes: state.get<string[]>('notes') ?? [] }),
+  });
+
+  const sendEmail = defineTool({
+    name: 'send_email',
+    description: 'Send an email. A person must approve every email before it is sent.',
+    parameters: z.object({
+      to: z.email(),
+      subject: z.string().min(1).max(200),
+      body: z.string().max(10_000),
+    }),
+    needsApproval: true,
+    execution: 'at-most-once',
+    execute: ({ to, subject }, { state, idempotencyKey }) => {
+      // A real tool would call the mail API here, passing idempotencyKey so its retries dedupe.
+      const sent = state.get<string[]>('sent') ?? [];
+      state.set('sent', [...sent, `${to}: ${subject}`]);
+      return { sent: true, to, messageId: idempotencyKey };
+    },
+  });
+
+  const createTicket = defineTool({
+    name: 'create_ticket',
+    description: 'Open a support ticket. Never retried: a ticket is created at most once.',
+    parameters: z.object({ title: z.string().min(1).max(200) }),
+    execution: 'at-most-once',
+    execute: ({ title }, { state, idempotencyKey }) => {
+      const tickets = state.get<string[]>('tickets') ?? [];
+      state.set('tickets', [...tickets, title]);
+      return { ticket: `T-${tickets.length + 1}`, title, idempotencyKey };
+    },
+  });
+
+  return defineAgent({
+    name: 'assistant',
+    instructions:
+      'You are a concise assistant. Use add_note and list_notes to remember things for the user, ' +
+      'send_email to send email (a person approves each one), and create_ticket to open tickets.',
+    model,
+    tools: [addNote, listNotes, sendEmail, createTicket],
+  });
+}
