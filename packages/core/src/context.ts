@@ -27,7 +27,33 @@ export interface RunPosition {
   finished: boolean;
 }
 
-export function runPosition(events: SessionEvent[], agent: Agent): RunPosition {
+/**
+ * The log in the order the model experienced it: an input that was committed while a model call
+ * was in flight (so its seq is lower than the response's) is placed right after that response.
+ */
+export function inModelOrder(events: SessionEvent[]): SessionEvent[] {
+  const first = events[0]?.seq ?? 0;
+  let moved: Map<number, number> | undefined;
+  for (const event of events) {
+    if (event.kind !== 'model_response' || event.contextThrough === undefined) continue;
+    for (let seq = event.contextThrough + 1; seq < event.seq; seq++) {
+      const candidate = events[seq - first];
+      if (candidate?.kind === 'input' && !moved?.has(seq)) {
+        moved ??= new Map();
+        moved.set(seq, event.seq);
+      }
+    }
+  }
+  if (!moved) return events;
+  const position = (event: SessionEvent) => {
+    const after = moved.get(event.seq);
+    return after === undefined ? event.seq : after + 0.5;
+  };
+  return [...events].sort((a, b) => position(a) - position(b));
+}
+
+export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPosition {
+  const events = inModelOrder(logEvents);
   let lastModelIndex = -1;
   for (let i = events.length - 1; i >= 0; i--) {
     if (events[i]!.kind === 'model_response') {
@@ -84,6 +110,7 @@ export function modelContext(
   let summary: string | undefined;
   let outstanding = new Set<string>();
   let deferred: ModelMessage[] = [];
+  events = inModelOrder(events);
   const flush = () => {
     if (outstanding.size === 0 && deferred.length > 0) {
       messages.push(...deferred);

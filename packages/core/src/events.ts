@@ -45,6 +45,11 @@ export type EventBody =
       provider: string;
       model: string;
       latencyMs: number;
+      /**
+       * The last seq the model's context included. Input committed while the model was thinking
+       * lands before this event in the log but was not seen: the loop treats it as unanswered.
+       */
+      contextThrough?: number;
       /** Provider state a later call needs (e.g. a Bedrock Agents invocationId). */
       providerState?: JsonObject;
     }

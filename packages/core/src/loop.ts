@@ -309,6 +309,7 @@ class Run {
   private async callModel(): Promise<RunOutcome | null> {
     await this.writer.ensureLease(this.agent.timing.modelCallMs + 1_000);
     const { instructions, messages } = modelContext(this.writer.head, this.events, this.agent);
+    const contextThrough = this.writer.readThrough;
     const started = this.deps.clock.now();
     try {
       const response = await this.agent.model.generate({
@@ -330,6 +331,7 @@ class Run {
             provider: this.agent.model.provider,
             model: response.model,
             latencyMs,
+            contextThrough,
             ...(response.providerState ? { providerState: response.providerState } : {}),
           },
         ],

@@ -1,0 +1,94 @@
+import { callTools, reply } from '@baton/testing';
+import { describe, expect, it } from 'vitest';
+import { kinds, kit } from '../test/kit.js';
+import { BatonError, PayloadTooLargeError, SessionNotFoundError, ValidationError } from './errors.js';
+import { sessionRef } from './session-ref.js';
+
+describe('Baton.submit', () => {
+  it('records one input and answers the same for a repeated dedupe key', async () => {
+    const t = kit([reply('ok')]);
+    const first = await t.baton.submit(t.ref, { text: 'hi', source: 'http', dedupeKey: 'k1' });
+    const second = await t.baton.submit(t.ref, { text: 'hi', source: 'http', dedupeKey: 'k1' });
+    expect(first).toEqual({ session: t.ref, inputSeq: 1, duplicate: false });
+    expect(second).toEqual({ session: t.ref, inputSeq: 1, duplicate: true });
+    expect(kinds(await t.store.readEvents(t.ref))).toEqual(['input']);
+    // The duplicate enqueues again so a client retrying after a failed enqueue never strands its input.
+    expect(t.queue.messages.map((m) => m.message.dedupeKey)).toEqual([
+      'input:acme/session-1:1',
+      'input:acme/session-1:1',
+    ]);
+  });
+
+  it('rejects empty, oversized and unknown-agent input without writing', async () => {
+    const t = kit([]);
+    await expect(t.baton.submit(t.ref, { text: '   ', source: 'http' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(t.baton.submit(t.ref, { text: 'x'.repeat(70_000), source: 'http' })).rejects.toBeInstanceOf(
+      PayloadTooLargeError,
+    );
+    await expect(
+      t.baton.submit(t.ref, { text: 'hi', source: 'http', agent: 'nobody' }),
+    ).rejects.toMatchObject({
+      code: 'unknown_agent',
+    });
+    expect(await t.store.readHead(t.ref)).toBeNull();
+    expect(t.queue.messages).toHaveLength(0);
+  });
+
+  it('processes 20 concurrent inputs exactly once in one linear order', async () => {
+    const t = kit((request) => reply(`seen ${request.messages.filter((m) => m.role === 'user').length}`));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.baton
+          .submit(t.ref, { text: `message ${i}`, source: 'http' })
+          .then(() => t.baton.run(t.ref, { deadline: t.later() })),
+      ),
+    );
+    // Whatever was left busy is drained by the queued messages.
+    t.clock.advance(60_000);
+    await t.baton.run(t.ref, { deadline: t.later() });
+    const events = await t.store.readEvents(t.ref);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const inputs = events.filter((e) => e.kind === 'input').map((e) => (e.kind === 'input' ? e.text : ''));
+    expect(new Set(inputs).size).toBe(20);
+    expect(inputs).toHaveLength(20);
+    const lastCall = t.model.calls.at(-1)!;
+    expect(lastCall.messages.filter((m) => m.role === 'user')).toHaveLength(20);
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'idle', lease: null });
+  });
+});
+
+describe('Baton.decide', () => {
+  it('answers specific errors for unknown sessions, unknown calls and second decisions', async () => {
+    const t = kit([callTools([{ name: 'send_email', args: { to: 'bob' }, callId: 'e1' }]), reply('ok')]);
+    await expect(
+      t.baton.decide(sessionRef('acme', 'nope'), { callId: 'e1', approved: true }),
+    ).rejects.toBeInstanceOf(SessionNotFoundError);
+    await t.baton.submit(t.ref, { text: 'email', source: 'http' });
+    await t.baton.run(t.ref, { deadline: t.later() });
+    await expect(t.baton.decide(t.ref, { callId: 'zzz', approved: true })).rejects.toMatchObject({
+      code: 'no_pending_approval',
+      status: 404,
+    });
+    await expect(
+      t.baton.decide(t.ref, { callId: 'e1', approved: 'yes' as unknown as boolean }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: false });
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: true });
+    await expect(t.baton.decide(t.ref, { callId: 'e1', approved: false })).rejects.toBeInstanceOf(BatonError);
+    expect(kinds(await t.store.readEvents(t.ref)).filter((k) => k === 'decision')).toHaveLength(1);
+  });
+});
+
+describe('Baton.sweep', () => {
+  it('re-enqueues sessions with pending work and no live lease', async () => {
+    const t = kit([reply('ok')]);
+    await t.baton.submit(t.ref, { text: 'hi', source: 'http' });
+    t.queue.messages.length = 0; // as if the enqueue after the commit had failed
+    expect(await t.baton.sweep({ idleForMs: 60_000 })).toBe(0);
+    t.clock.advance(61_000);
+    expect(await t.baton.sweep({ idleForMs: 60_000 })).toBe(1);
+    expect(t.queue.messages[0]?.message).toMatchObject({ reason: 'retry', sessionId: 'session-1' });
+  });
+});
