@@ -66,7 +66,7 @@ export function defineAgent(options: AgentOptions): Agent {
     model: options.model,
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 0, ...options.limits },
-    timing: { modelCallMs: 60_000, leaseMs: 30_000, ...options.timing },
+    timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
     policies: { unknownOutcome: 'error', ...options.policies },
   };
 }

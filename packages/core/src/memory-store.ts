@@ -39,25 +39,39 @@ export class MemoryStore implements SessionStore {
   }
 
   async load(ref: SessionRef): Promise<SessionSnapshot | null> {
-    const entry = this.entry(ref);
-    if (!entry) return null;
-    return { head: entry.head, events: entry.events.filter((event) => event.seq >= entry.head.contextStart) };
+    this.stats.reads++;
+    const stored = this.sessions.get(refKey(ref));
+    if (!stored) return null;
+    const head = parseHead(JSON.parse(stored.head));
+    // Events are numbered from 1 without gaps, so the live context is a slice.
+    const events = stored.events
+      .slice(Math.max(0, head.contextStart - 1))
+      .map((event) => parseEvent(JSON.parse(event)));
+    return { head, events };
   }
 
   async readHead(ref: SessionRef): Promise<Head | null> {
-    return this.entry(ref)?.head ?? null;
+    this.stats.reads++;
+    const stored = this.sessions.get(refKey(ref));
+    return stored ? parseHead(JSON.parse(stored.head)) : null;
   }
 
   async readEvents(
     ref: SessionRef,
     options: { afterSeq?: number; limit?: number } = {},
   ): Promise<SessionEvent[]> {
-    const events = this.entry(ref)?.events.filter((event) => event.seq > (options.afterSeq ?? 0)) ?? [];
-    return options.limit === undefined ? events : events.slice(0, options.limit);
+    this.stats.reads++;
+    const stored = this.sessions.get(refKey(ref));
+    if (!stored) return [];
+    const from = Math.max(0, options.afterSeq ?? 0);
+    const to = options.limit === undefined ? undefined : from + options.limit;
+    return stored.events.slice(from, to).map((event) => parseEvent(JSON.parse(event)));
   }
 
   async getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null> {
-    return this.entry(ref)?.dedupe.get(dedupeKey) ?? null;
+    this.stats.reads++;
+    const record = this.sessions.get(refKey(ref))?.dedupe.get(dedupeKey);
+    return record ? parseDedupe(JSON.parse(record)) : null;
   }
 
   async commit(request: CommitRequest): Promise<void> {
@@ -105,16 +119,5 @@ export class MemoryStore implements SessionStore {
 
   async delete(ref: SessionRef): Promise<void> {
     this.sessions.delete(refKey(ref));
-  }
-
-  private entry(ref: SessionRef): Entry | null {
-    this.stats.reads++;
-    const stored = this.sessions.get(refKey(ref));
-    if (!stored) return null;
-    return {
-      head: parseHead(JSON.parse(stored.head)),
-      events: stored.events.map((event) => parseEvent(JSON.parse(event))),
-      dedupe: new Map([...stored.dedupe].map(([key, value]) => [key, parseDedupe(JSON.parse(value))])),
-    };
   }
 }
