@@ -1,4 +1,4 @@
-import { type Agent, defineAgent, defineTool, type Model } from '@baton/core';
+import { type Agent, type AgentTiming, defineAgent, defineTool, type Model } from '@baton/core';
 import { z } from 'zod';
 
 /**
@@ -6,7 +6,7 @@ import { z } from 'zod';
  * session tool state (notes), an approval gate (send_email) and an at-most-once side effect
  * (create_ticket, which must never run twice even across crashes).
  */
-export function createExampleAgent(model: Model): Agent {
+export function createExampleAgent(model: Model, options: { timing?: Partial<AgentTiming> } = {}): Agent {
   const addNote = defineTool({
     name: 'add_note',
     description: 'Save a note in this session so it can be listed later.',
@@ -62,5 +62,6 @@ export function createExampleAgent(model: Model): Agent {
       'send_email to send email (a person approves each one), and create_ticket to open tickets.',
     model,
     tools: [addNote, listNotes, sendEmail, createTicket],
+    ...(options.timing ? { timing: options.timing } : {}),
   });
 }

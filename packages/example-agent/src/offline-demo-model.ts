@@ -11,12 +11,10 @@ import type { Model, ModelRequest, ModelResponse, ToolCall } from '@baton/core';
  *   anything else                    -> a plain reply
  */
 export function offlineDemoModel(): Model {
-  let calls = 0;
   return {
     provider: 'offline-demo',
     modelId: 'offline-demo-1',
     async generate(request: ModelRequest): Promise<ModelResponse> {
-      calls++;
       const last = request.messages.at(-1);
       const usage = { inputTokens: estimateTokens(request), outputTokens: 12 };
       if (last?.role === 'tool') {
@@ -25,7 +23,8 @@ export function offlineDemoModel(): Model {
         return { text: `Done.\n${text}`, toolCalls: [], usage, stopReason: 'end', model: 'offline-demo-1' };
       }
       const text = last?.role === 'user' ? last.content.trim() : '';
-      const call = commandToCall(text, `call_${calls}_${request.messages.length}`);
+      // Deterministic ids: a step repeated after a crash asks for the same call again.
+      const call = commandToCall(text, `call_${request.messages.length}`);
       if (call)
         return { text: '', toolCalls: [call], usage, stopReason: 'tool_calls', model: 'offline-demo-1' };
       return {

@@ -1,0 +1,42 @@
+import { join, resolve } from 'node:path';
+
+export interface LocalConfig {
+  host: string;
+  port: number;
+  /** Folder of the SQLite file (sessions and the run queue); git-ignored. */
+  dataDir: string;
+  dbPath: string;
+  syncWaitMs: number;
+  runBudgetMs: number;
+  /** Overrides of the example agent's timing (a short lease makes crash recovery quick in tests). */
+  leaseMs: number | undefined;
+  modelCallMs: number | undefined;
+}
+
+/** Reads the local server's settings from the environment; every one has a default that works offline. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
+  const dataDir = resolve(cwd, env.BATON_DATA_DIR ?? '.baton');
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: intSetting(env, 'PORT', 3000),
+    dataDir,
+    dbPath: env.BATON_DB ? resolve(cwd, env.BATON_DB) : join(dataDir, 'baton.db'),
+    syncWaitMs: intSetting(env, 'BATON_SYNC_WAIT_MS', 10_000),
+    runBudgetMs: intSetting(env, 'BATON_RUN_BUDGET_MS', 5 * 60_000),
+    leaseMs: optionalInt(env, 'BATON_LEASE_MS'),
+    modelCallMs: optionalInt(env, 'BATON_MODEL_CALL_MS'),
+  };
+}
+
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  return env[name] ? intSetting(env, name, 0) : undefined;
+}

@@ -1,0 +1,142 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock, RunMessage, RunQueue } from '@baton/core';
+import Database from 'better-sqlite3';
+
+export interface ReceivedMessage {
+  id: number;
+  message: RunMessage;
+  receiveCount: number;
+}
+
+/**
+ * The local stand-in for SQS / Storage Queues: durable, in the same SQLite file as the sessions, so
+ * a server killed mid-run finds its pending runs again on restart. Like SQS, a received message is
+ * hidden for a visibility timeout and comes back unless it is acknowledged.
+ */
+export class SqliteRunQueue implements RunQueue {
+  private readonly db: Database.Database;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    path: string,
+    private readonly clock: Clock,
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS run_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        body TEXT NOT NULL,
+        visible_at INTEGER NOT NULL,
+        receive_count INTEGER NOT NULL DEFAULT 0,
+        enqueued_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS run_queue_visible ON run_queue (visible_at);
+      CREATE TABLE IF NOT EXISTS run_dead_letters (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        receive_count INTEGER NOT NULL,
+        failed_at INTEGER NOT NULL
+      );
+    `);
+  }
+
+  async enqueue(message: RunMessage, options: { delayMs?: number } = {}): Promise<void> {
+    const now = this.clock.now();
+    // A pending message with the same key is the same work: keep one, visible at the earlier time.
+    this.db
+      .prepare(
+        `INSERT INTO run_queue (dedupe_key, body, visible_at, enqueued_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (dedupe_key) DO UPDATE SET visible_at = MIN(visible_at, excluded.visible_at)`,
+      )
+      .run(message.dedupeKey, JSON.stringify(message), now + (options.delayMs ?? 0), now);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Takes up to `max` visible messages and hides them for `visibilityMs`. */
+  receive(max: number, visibilityMs: number): ReceivedMessage[] {
+    const now = this.clock.now();
+    const take = this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          'SELECT id, body, receive_count FROM run_queue WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?',
+        )
+        .all(now, max) as { id: number; body: string; receive_count: number }[];
+      const hide = this.db.prepare(
+        'UPDATE run_queue SET visible_at = ?, receive_count = receive_count + 1 WHERE id = ?',
+      );
+      for (const row of rows) hide.run(now + visibilityMs, row.id);
+      return rows;
+    });
+    return take.immediate().map((row) => ({
+      id: row.id,
+      message: JSON.parse(row.body) as RunMessage,
+      receiveCount: row.receive_count + 1,
+    }));
+  }
+
+  ack(id: number): void {
+    this.db.prepare('DELETE FROM run_queue WHERE id = ?').run(id);
+  }
+
+  /** Makes a received message visible again after `delayMs`. */
+  retryLater(id: number, delayMs: number): void {
+    this.db.prepare('UPDATE run_queue SET visible_at = ? WHERE id = ?').run(this.clock.now() + delayMs, id);
+  }
+
+  deadLetter(id: number, reason: string): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO run_dead_letters (id, dedupe_key, body, reason, receive_count, failed_at)
+           SELECT id, dedupe_key, body, ?, receive_count, ? FROM run_queue WHERE id = ?`,
+        )
+        .run(reason, this.clock.now(), id);
+      this.db.prepare('DELETE FROM run_queue WHERE id = ?').run(id);
+    })();
+  }
+
+  /** When the next message becomes visible (null when the queue is empty). */
+  nextVisibleAt(): number | null {
+    const row = this.db.prepare('SELECT MIN(visible_at) AS at FROM run_queue').get() as { at: number | null };
+    return row.at;
+  }
+
+  depth(): { pending: number; deadLetters: number } {
+    const pending = (this.db.prepare('SELECT COUNT(*) AS n FROM run_queue').get() as { n: number }).n;
+    const deadLetters = (this.db.prepare('SELECT COUNT(*) AS n FROM run_dead_letters').get() as { n: number })
+      .n;
+    return { pending, deadLetters };
+  }
+
+  deadLetters(): { dedupeKey: string; message: RunMessage; reason: string }[] {
+    const rows = this.db
+      .prepare('SELECT dedupe_key, body, reason FROM run_dead_letters ORDER BY failed_at')
+      .all() as {
+      dedupe_key: string;
+      body: string;
+      reason: string;
+    }[];
+    return rows.map((row) => ({
+      dedupeKey: row.dedupe_key,
+      message: JSON.parse(row.body) as RunMessage,
+      reason: row.reason,
+    }));
+  }
+
+  /** Called after every enqueue in this process, so a worker need not poll. */
+  onEnqueue(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
