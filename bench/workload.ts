@@ -114,7 +114,7 @@ export async function runConversation(
     reset();
     const cpu = process.cpuUsage();
     await baton.submit(ref, { text: USER_TEXT, source: 'bench' });
-    const outcome = await baton.run(ref, { deadline: Number.MAX_SAFE_INTEGER, owner: 'bench' });
+    const outcome = await baton.run(ref, { deadline: baton.clock.now() + 15 * 60_000, owner: 'bench' });
     const used = process.cpuUsage(cpu);
     if (outcome.kind !== 'finished') throw new Error(`turn ${turn} ended ${outcome.kind}`);
     const counts = reset();

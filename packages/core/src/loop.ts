@@ -120,6 +120,8 @@ async function takeLease(
   throw new ConflictError(`could not take the lease of ${refKey(ref)}`);
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 class Run {
   private readonly deadlineController = new AbortController();
   private readonly deadlineTimer: NodeJS.Timeout;
@@ -133,10 +135,12 @@ class Run {
     private readonly options: RunOptions,
   ) {
     const remaining = Math.max(0, options.deadline - deps.clock.now());
+    // setTimeout cannot wait longer than 2^31-1 ms; a deadline further away never fires in practice.
     this.deadlineTimer = setTimeout(
       () => this.deadlineController.abort(new Error('invocation deadline')),
-      remaining,
+      Math.min(remaining, MAX_TIMER_MS),
     );
+    if (remaining > MAX_TIMER_MS) clearTimeout(this.deadlineTimer);
     this.deadlineTimer.unref();
     this.logger = deps.logger.child({ session: refKey(writer.ref), agent: agent.name });
   }
