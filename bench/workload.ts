@@ -45,6 +45,15 @@ export function benchAgentModel(): ScriptedModel {
   let pendingTool = false;
   let turn = 0;
   return new ScriptedModel((request) => {
+    if (request.tools.length === 0) {
+      // A compaction request: the summary is about as long as a few turns.
+      return {
+        text: REPLY_TEXT.repeat(4),
+        toolCalls: [],
+        usage: { inputTokens: 4000, outputTokens: 300 },
+        stopReason: 'end',
+      };
+    }
     const last = request.messages.at(-1);
     if (last?.role === 'user') {
       turn++;
@@ -68,7 +77,10 @@ export function benchAgentModel(): ScriptedModel {
   });
 }
 
-export function benchBaton(store: SessionStore): {
+export function benchBaton(
+  store: SessionStore,
+  options: { compactAfterEvents?: number } = {},
+): {
   baton: Baton;
   counts: StoreCounts;
   reset: () => StoreCounts;
@@ -86,7 +98,10 @@ export function benchBaton(store: SessionStore): {
         execute: () => TOOL_RESULT,
       }),
     ],
-    limits: { maxSteps: 10 },
+    limits: {
+      maxSteps: 10,
+      ...(options.compactAfterEvents === undefined ? {} : { compactAfterEvents: options.compactAfterEvents }),
+    },
   });
   const baton = createBaton({
     store: counted.store,
@@ -102,9 +117,12 @@ export function benchBaton(store: SessionStore): {
 export async function runConversation(
   store: SessionStore,
   turns: number,
-  options: { sessionId?: string; onTurn?: (figures: TurnFigures) => void } = {},
+  options: { sessionId?: string; compactAfterEvents?: number; onTurn?: (figures: TurnFigures) => void } = {},
 ): Promise<TurnFigures[]> {
-  const { baton, reset } = benchBaton(store);
+  const { baton, reset } = benchBaton(
+    store,
+    options.compactAfterEvents === undefined ? {} : { compactAfterEvents: options.compactAfterEvents },
+  );
   const ref = sessionRef(
     'bench',
     options.sessionId ?? `conversation-${Date.now()}-${Math.random().toString(36).slice(2)}`,

@@ -1,4 +1,5 @@
-import type { Model, ToolSpec } from './model.js';
+import type { Usage } from './events.js';
+import type { Model, ModelMessage, ToolSpec } from './model.js';
 import { type Tool, toolSpec } from './tool.js';
 
 export interface AgentLimits {
@@ -6,7 +7,10 @@ export interface AgentLimits {
   maxSteps: number;
   /** Largest input text accepted, in UTF-8 bytes. */
   maxInputBytes: number;
-  /** Compact the live context into a summary once it holds more than this many events (0: never). */
+  /**
+   * Once the live context holds more than this many events, the turns before the current one are
+   * replaced by a summary (one model call) so loading and prompting stay bounded. 0: never.
+   */
   compactAfterEvents: number;
 }
 
@@ -16,6 +20,16 @@ export interface AgentTiming {
   /** Lease length; renewed with every commit. */
   leaseMs: number;
 }
+
+/** Writes the summary that replaces compacted history; the default asks the agent's own model. */
+export type Summarizer = (input: {
+  previousSummary: string | null;
+  messages: ModelMessage[];
+  signal: AbortSignal;
+}) => Promise<{
+  text: string;
+  usage?: Usage;
+}>;
 
 export interface AgentPolicies {
   /** What happens to an at-most-once call whose outcome a crash left unknown. */
@@ -30,6 +44,7 @@ export interface Agent {
   limits: AgentLimits;
   timing: AgentTiming;
   policies: AgentPolicies;
+  summarize: Summarizer;
 }
 
 export interface AgentOptions {
@@ -40,6 +55,7 @@ export interface AgentOptions {
   limits?: Partial<AgentLimits>;
   timing?: Partial<AgentTiming>;
   policies?: Partial<AgentPolicies>;
+  summarize?: Summarizer;
 }
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -65,12 +81,35 @@ export function defineAgent(options: AgentOptions): Agent {
     instructions: options.instructions,
     model: options.model,
     tools,
-    limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 0, ...options.limits },
+    limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
     timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
     policies: { unknownOutcome: 'error', ...options.policies },
+    summarize: options.summarize ?? modelSummarizer(options.model),
   };
 }
 
 export function agentToolSpecs(agent: Agent): ToolSpec[] {
   return agent.tools.map(toolSpec);
+}
+
+export const COMPACTION_INSTRUCTIONS =
+  'You compact a conversation between a user and an assistant that uses tools. Write a faithful summary that keeps ' +
+  'every fact, decision, open question, commitment, name, number and tool outcome the assistant may need later. ' +
+  'Plain prose, no preamble.';
+
+/** The default summarizer: one call to the agent's model, without tools. */
+export function modelSummarizer(model: Model): Summarizer {
+  return async ({ previousSummary, messages, signal }) => {
+    const prefix: ModelMessage[] = previousSummary
+      ? [{ role: 'user', content: `Summary of the conversation before this part:\n${previousSummary}` }]
+      : [];
+    const response = await model.generate({
+      instructions: COMPACTION_INSTRUCTIONS,
+      messages: [...prefix, ...messages, { role: 'user', content: 'Summarize the conversation above.' }],
+      tools: [],
+      signal,
+      sessionKey: 'compaction',
+    });
+    return { text: response.text, usage: response.usage };
+  };
 }

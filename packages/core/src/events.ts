@@ -68,7 +68,13 @@ export type EventBody =
   | { kind: 'interrupt'; reason: 'approval'; callIds: string[] }
   | { kind: 'decision'; callId: string; approved: boolean; reason?: string; by?: string }
   | { kind: 'state_change'; patch: JsonObject; by: string }
-  | { kind: 'summary'; text: string; throughSeq: number }
+  | {
+      kind: 'summary';
+      text: string;
+      /** Everything up to here is replaced by `text`; the live context starts at throughSeq + 1. */
+      throughSeq: number;
+      usage?: Usage;
+    }
   | { kind: 'error'; code: string; message: string; retryable: boolean }
   | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
   | { kind: 'run_finished'; reason: RunEndReason; text: string }

@@ -190,6 +190,11 @@ class Run {
             break;
           }
           if (!this.fits(this.agent.timing.modelCallMs)) return this.continueLater('call_model');
+          const boundary = this.compactionBoundary();
+          if (boundary !== null) {
+            await this.compact(boundary);
+            break;
+          }
           const failed = await this.callModel();
           if (failed) return failed;
           break;
@@ -307,6 +312,68 @@ class Run {
         );
       }),
     );
+  }
+
+  /**
+   * Where the kept part of the live context starts when it is time to compact: the most recent input
+   * that begins a turn (and that no model call skipped), so the kept messages start with the user.
+   */
+  private compactionBoundary(): number | null {
+    const limit = this.agent.limits.compactAfterEvents;
+    const head = this.writer.head;
+    if (limit <= 0) return null;
+    const live = this.events.filter((event) => event.seq >= head.contextStart && event.kind !== 'summary');
+    if (live.length <= limit) return null;
+    const skipped = new Set<number>();
+    for (const event of live) {
+      if (event.kind === 'model_response' && event.contextThrough !== undefined) {
+        for (let seq = event.contextThrough + 1; seq < event.seq; seq++) skipped.add(seq);
+      }
+    }
+    for (let i = live.length - 1; i >= 0; i--) {
+      const event = live[i]!;
+      if (event.kind === 'input' && !skipped.has(event.seq))
+        return event.seq > head.contextStart ? event.seq : null;
+    }
+    return null;
+  }
+
+  /** Replaces the turns before `boundary` with a summary, in one commit. */
+  private async compact(boundary: number): Promise<void> {
+    await this.writer.ensureLease(this.agent.timing.modelCallMs + 1_000);
+    const head = this.writer.head;
+    const earlier = this.events.filter((event) => event.seq < boundary);
+    const previous = this.events.find((event) => event.kind === 'summary' && event.seq === head.summarySeq);
+    const { messages } = modelContext(head, earlier, this.agent);
+    const summary = await this.agent.summarize({
+      previousSummary: previous?.kind === 'summary' ? previous.text : null,
+      messages,
+      signal: this.deadlineController.signal,
+    });
+    await this.commit(
+      [
+        {
+          kind: 'summary',
+          text: summary.text,
+          throughSeq: boundary - 1,
+          ...(summary.usage ? { usage: summary.usage } : {}),
+        },
+      ],
+      (next) => ({
+        ...next,
+        contextStart: boundary,
+        summarySeq: next.seq,
+        usage: {
+          inputTokens: next.usage.inputTokens + (summary.usage?.inputTokens ?? 0),
+          outputTokens: next.usage.outputTokens + (summary.usage?.outputTokens ?? 0),
+        },
+      }),
+    );
+    // What was compacted is no longer needed in memory either.
+    const keep = this.events.filter((event) => event.seq >= boundary);
+    this.events.length = 0;
+    this.events.push(...keep);
+    this.logger.info('compacted the live context', { throughSeq: boundary - 1 });
   }
 
   /** Returns an outcome when the run cannot go on (a model error no retry can fix). */

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { runConversation } from '../../../bench/workload.js';
+import { runConversation, type TurnFigures } from '../../../bench/workload.js';
 import { MemoryStore } from './memory-store.js';
+
+/** Writes of a turn without compaction: input, lease, model response, release (+ tool result and a second model call every second turn). */
+const plainWrites = (turn: number) => (turn % 2 === 0 ? 6 : 4);
+
+/** The last turn at or before `turn` of the same kind that did not compact. */
+function comparable(figures: TurnFigures[], turn: number): TurnFigures {
+  for (let t = turn; t > 0; t -= 2) {
+    const figure = figures[t - 1]!;
+    if (figure.writes === plainWrites(t)) return figure;
+  }
+  throw new Error(`no comparable turn before ${turn}`);
+}
 
 describe('write cost per step', () => {
   it('stays flat as the conversation grows: bytes per turn at turn 1000 within 10% of turn 10', async () => {
@@ -10,15 +22,25 @@ describe('write cost per step', () => {
       [10, 1000],
       [9, 999],
     ] as const) {
-      const a = figures[early - 1]!;
-      const b = figures[late - 1]!;
+      const a = comparable(figures, early);
+      const b = comparable(figures, late);
+      expect(b.turn).toBeGreaterThan(990);
       expect(b.writes).toBe(a.writes);
       expect(b.records).toBe(a.records);
+      expect(b.reads).toBe(a.reads);
       expect(Math.abs(b.bytes - a.bytes) / a.bytes).toBeLessThan(0.1);
     }
-    // A turn without a tool: input, lease, model response, release with run_finished.
-    expect(figures[8]).toMatchObject({ writes: 4, records: 7 });
-    // A turn with a tool: input, lease, model response, tool result, model response, release.
-    expect(figures[9]).toMatchObject({ writes: 6, records: 11 });
+    expect(figures[8]).toMatchObject({ writes: 4, records: 7, reads: 2 });
+    expect(figures[9]).toMatchObject({ writes: 6, records: 11, reads: 2 });
+  });
+
+  it('compacts with exactly one extra write on the turns where the live context is full', async () => {
+    const figures = await runConversation(new MemoryStore(), 300, {
+      sessionId: 'compacted',
+      compactAfterEvents: 100,
+    });
+    const compactions = figures.filter((figure) => figure.writes !== plainWrites(figure.turn));
+    expect(compactions.length).toBeGreaterThanOrEqual(4);
+    for (const figure of compactions) expect(figure.writes - plainWrites(figure.turn)).toBe(1);
   });
 });

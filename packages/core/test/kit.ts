@@ -98,7 +98,7 @@ export interface Kit {
 
 export function kit(
   script: readonly ScriptedStep[] | ScriptFunction,
-  options: { maxSteps?: number; unknownOutcome?: 'error' | 'approval' } = {},
+  options: { maxSteps?: number; unknownOutcome?: 'error' | 'approval'; compactAfterEvents?: number } = {},
 ): Kit {
   const clock = new ManualClock();
   const store = new MemoryStore();
@@ -110,7 +110,7 @@ export function kit(
     instructions: 'test agent',
     model,
     tools: testTools(counter),
-    limits: { maxSteps: options.maxSteps ?? 10 },
+    limits: { maxSteps: options.maxSteps ?? 10, compactAfterEvents: options.compactAfterEvents ?? 0 },
     timing: { modelCallMs: 10_000, leaseMs: 30_000 },
     policies: { unknownOutcome: options.unknownOutcome ?? 'error' },
   });
