@@ -1,0 +1,1 @@
+export { SqliteStore, type SqliteStoreOptions, type SqliteStoreStats } from './sqlite-store.js';

@@ -1,0 +1,65 @@
+import { SchemaVersionError } from '@baton/core';
+import type Database from 'better-sqlite3';
+
+/**
+ * The SQL schema, one entry per version of it; `PRAGMA user_version` records how many have been
+ * applied. Append new entries, never edit old ones: a file created by an older Baton is upgraded in
+ * place on open. (The JSON records inside have their own schema version, handled by core.)
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE heads (
+    tenant     TEXT    NOT NULL,
+    session_id TEXT    NOT NULL,
+    version    INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,
+    status     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    record     TEXT    NOT NULL,
+    PRIMARY KEY (tenant, session_id)
+  );
+  -- list pages are read newest first, within a tenant or across all of them.
+  CREATE INDEX heads_by_tenant_recency ON heads (tenant, updated_at DESC, session_id);
+  CREATE INDEX heads_by_recency ON heads (updated_at DESC, tenant, session_id);
+
+  CREATE TABLE events (
+    tenant     TEXT    NOT NULL,
+    session_id TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    record     TEXT    NOT NULL,
+    PRIMARY KEY (tenant, session_id, seq)
+  );
+
+  CREATE TABLE dedupe (
+    tenant     TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL,
+    record     TEXT NOT NULL,
+    PRIMARY KEY (tenant, session_id, dedupe_key)
+  );
+  `,
+];
+
+export const SQL_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Sets the connection up for several processes sharing the file, and brings its schema up to date. */
+export function prepareDatabase(db: Database.Database, busyTimeoutMs: number): void {
+  // Set first, so every later step (the WAL switch included) waits for other processes' locks.
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  // WAL lets readers in other processes go on while one writer commits.
+  db.pragma('journal_mode = WAL');
+  migrate(db);
+}
+
+/**
+ * Brings the file's SQL schema up to date. Runs under a write lock, so processes that open a new
+ * file at the same moment apply each migration exactly once.
+ */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) throw new SchemaVersionError('SQLite schema', current);
+    for (const migration of MIGRATIONS.slice(current)) db.exec(migration);
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

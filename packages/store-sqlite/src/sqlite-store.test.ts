@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeStoreConformance } from '@baton/testing';
+import { afterAll } from 'vitest';
+import { SqliteStore } from './sqlite-store.js';
+import { writeRawRows } from './test-support.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-sqlite-conformance-'));
+const path = join(dir, 'nested', 'folders', 'sessions.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreConformance('sqlite', {
+  create: async () => new SqliteStore({ path }),
+  // Through a second connection, as another process would write: the store must not cache.
+  writeRaw: async (_store, fixture) => writeRawRows(path, fixture),
+});

@@ -1,0 +1,296 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  type CommitRequest,
+  ConflictError,
+  type DedupeRecord,
+  DuplicateError,
+  type Head,
+  type ListPage,
+  type ListQuery,
+  parseDedupe,
+  parseEvent,
+  parseHead,
+  type SessionEvent,
+  type SessionRef,
+  type SessionSnapshot,
+  type SessionStore,
+  type StoreLimits,
+  ValidationError,
+} from '@baton/core';
+import Database from 'better-sqlite3';
+import { type CommitRows, commitRows } from './commit-rows.js';
+import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { prepareDatabase } from './schema.js';
+import { translateSqliteError } from './sqlite-errors.js';
+import {
+  type HeadListRow,
+  listSql,
+  prepareStatements,
+  type RecordRow,
+  type Statements,
+} from './statements.js';
+
+export interface SqliteStoreOptions {
+  /** A file (missing parent folders are created) or ':memory:'. Ignored when `database` is given. */
+  path?: string;
+  /** An open better-sqlite3 connection to use instead; the caller keeps ownership and closes it. */
+  database?: Database.Database;
+  /** Largest event accepted, in JSON bytes. Default 16 MiB. */
+  maxEventBytes?: number;
+  /** How long a commit waits for another connection's write lock before ThrottledError. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** Counters for benchmarks, for this connection only. */
+export interface SqliteStoreStats {
+  commits: number;
+  /** Commits refused because the head had changed (ConflictError). */
+  conflicts: number;
+  /** Head, event and dedupe rows inserted or updated by successful commits. */
+  rowsWritten: number;
+  eventsWritten: number;
+  /** JSON bytes of the rows written. */
+  bytesWritten: number;
+  /** Read calls (load, readHead, readEvents, getDedupe, list). */
+  reads: number;
+  rowsRead: number;
+  bytesRead: number;
+}
+
+const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
+const DEFAULT_LIST_LIMIT = 50;
+
+/**
+ * The embedded store: one SQLite file, one transaction per commit. Correctness rests on SQLite's
+ * locking alone (BEGIN IMMEDIATE plus the version check inside it), never on state in this object,
+ * so several processes may open the same file.
+ *
+ * @example
+ * const store = new SqliteStore({ path: '.baton/sessions.db' });
+ * const snapshot = await store.load({ tenant: 'acme', sessionId: 'support-42' });
+ * await store.close();
+ */
+export class SqliteStore implements SessionStore {
+  readonly name = 'sqlite';
+  readonly limits: StoreLimits;
+  readonly stats: SqliteStoreStats = {
+    commits: 0,
+    conflicts: 0,
+    rowsWritten: 0,
+    eventsWritten: 0,
+    bytesWritten: 0,
+    reads: 0,
+    rowsRead: 0,
+    bytesRead: 0,
+  };
+  private readonly db: Database.Database;
+  private readonly ownsDatabase: boolean;
+  private readonly statements: Statements;
+  private readonly listStatements = new Map<
+    string,
+    Database.Statement<[Record<string, unknown>], HeadListRow>
+  >();
+  private readonly writeCommit: Database.Transaction<(request: CommitRequest, rows: CommitRows) => void>;
+  private readonly readSnapshot: Database.Transaction<(ref: SessionRef) => SessionSnapshot | null>;
+
+  constructor(options: SqliteStoreOptions) {
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    if (!Number.isSafeInteger(maxEventBytes) || maxEventBytes < 1) {
+      throw new ValidationError('maxEventBytes must be a positive integer', { field: 'maxEventBytes' });
+    }
+    this.limits = { maxEventBytes };
+    this.ownsDatabase = options.database === undefined;
+    this.db = options.database ?? openFile(options.path, busyTimeoutMs);
+    try {
+      prepareDatabase(this.db, busyTimeoutMs);
+    } catch (error) {
+      if (this.ownsDatabase) this.db.close();
+      throw translateSqliteError(error);
+    }
+    this.statements = prepareStatements(this.db);
+    this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) =>
+      this.applyCommit(request, rows),
+    );
+    // A read transaction, so the head and the events come from one snapshot even while another
+    // process commits between the two SELECTs.
+    this.readSnapshot = this.db.transaction((ref: SessionRef) => this.readSnapshotNow(ref));
+  }
+
+  async load(ref: SessionRef): Promise<SessionSnapshot | null> {
+    this.stats.reads++;
+    return this.guard(() => this.readSnapshot(ref));
+  }
+
+  async readHead(ref: SessionRef): Promise<Head | null> {
+    this.stats.reads++;
+    return this.guard(() => {
+      const row = this.statements.head.get(ref.tenant, ref.sessionId);
+      return row ? parseHead(this.parseRow(row)) : null;
+    });
+  }
+
+  async readEvents(
+    ref: SessionRef,
+    options: { afterSeq?: number; limit?: number } = {},
+  ): Promise<SessionEvent[]> {
+    this.stats.reads++;
+    if (options.limit !== undefined && !(Number.isInteger(options.limit) && options.limit >= 0)) {
+      throw new ValidationError('limit must be a non-negative integer', { field: 'limit' });
+    }
+    const limit = options.limit ?? -1; // SQLite reads LIMIT -1 as no limit
+    return this.guard(() =>
+      this.statements.events
+        .all(ref.tenant, ref.sessionId, options.afterSeq ?? 0, limit)
+        .map((row) => parseEvent(this.parseRow(row))),
+    );
+  }
+
+  async getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null> {
+    this.stats.reads++;
+    return this.guard(() => {
+      const row = this.statements.dedupe.get(ref.tenant, ref.sessionId, dedupeKey);
+      return row ? parseDedupe(this.parseRow(row)) : null;
+    });
+  }
+
+  async commit(request: CommitRequest): Promise<void> {
+    const rows = commitRows(request, this.limits.maxEventBytes);
+    try {
+      // IMMEDIATE takes the write lock before the version is read, so no other connection can
+      // commit between the check and the write.
+      this.writeCommit.immediate(request, rows);
+    } catch (error) {
+      if (error instanceof ConflictError) this.stats.conflicts++;
+      throw translateSqliteError(error);
+    }
+    this.stats.commits++;
+    this.stats.rowsWritten += 1 + rows.events.length + (rows.dedupe ? 1 : 0);
+    this.stats.eventsWritten += rows.events.length;
+    this.stats.bytesWritten += rows.bytes;
+  }
+
+  async list(query: ListQuery = {}): Promise<ListPage> {
+    this.stats.reads++;
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new ValidationError('limit must be a positive integer', { field: 'limit' });
+    }
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const statement = this.listStatement(query.tenant !== undefined, query.status !== undefined, !!after);
+    return this.guard(() => {
+      // One row more than asked shows whether another page exists, so the last page has no cursor.
+      const rows = statement.all({
+        tenant: query.tenant,
+        status: query.status,
+        updatedAt: after?.updatedAt,
+        afterTenant: after?.tenant,
+        afterSessionId: after?.sessionId,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const sessions = page.map((row) => parseHead(this.parseRow(row)));
+      const last = page.at(-1);
+      if (rows.length <= limit || !last) return { sessions };
+      return {
+        sessions,
+        cursor: encodeCursor({ updatedAt: last.updated_at, tenant: last.tenant, sessionId: last.session_id }),
+      };
+    });
+  }
+
+  async delete(ref: SessionRef): Promise<void> {
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          this.statements.deleteEvents.run(ref.tenant, ref.sessionId);
+          this.statements.deleteDedupe.run(ref.tenant, ref.sessionId);
+          this.statements.deleteHead.run(ref.tenant, ref.sessionId);
+        })
+        .immediate(),
+    );
+  }
+
+  /** Closes the connection if this store opened it. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.ownsDatabase && this.db.open) this.db.close();
+  }
+
+  private applyCommit(request: CommitRequest, rows: CommitRows): void {
+    const { tenant, sessionId } = request.ref;
+    const current = this.statements.headVersion.get(tenant, sessionId);
+    if ((current?.version ?? null) !== request.expectedVersion) throw new ConflictError();
+    const previousSeq = request.head.seq - rows.events.length;
+    if ((current?.seq ?? 0) !== previousSeq) {
+      throw new ValidationError(
+        `events must continue the log after seq ${current?.seq ?? 0}, not ${previousSeq}`,
+      );
+    }
+    if (rows.dedupe) {
+      const seen = this.statements.dedupe.get(tenant, sessionId, rows.dedupe.dedupeKey);
+      if (seen) throw new DuplicateError(parseDedupe(JSON.parse(seen.record)));
+    }
+    const { version, seq, status, updatedAt } = request.head;
+    if (current) {
+      this.statements.updateHead.run(
+        version,
+        seq,
+        status,
+        updatedAt,
+        rows.head,
+        tenant,
+        sessionId,
+        current.version,
+      );
+    } else {
+      this.statements.insertHead.run(tenant, sessionId, version, seq, status, updatedAt, rows.head);
+    }
+    for (const event of rows.events)
+      this.statements.insertEvent.run(tenant, sessionId, event.seq, event.record);
+    if (rows.dedupe)
+      this.statements.insertDedupe.run(tenant, sessionId, rows.dedupe.dedupeKey, rows.dedupe.record);
+  }
+
+  private readSnapshotNow(ref: SessionRef): SessionSnapshot | null {
+    const row = this.statements.head.get(ref.tenant, ref.sessionId);
+    if (!row) return null;
+    const head = parseHead(this.parseRow(row));
+    const events = this.statements.events
+      .all(ref.tenant, ref.sessionId, head.contextStart - 1, -1)
+      .map((event) => parseEvent(this.parseRow(event)));
+    return { head, events };
+  }
+
+  private listStatement(tenant: boolean, status: boolean, cursor: boolean) {
+    const key = `${tenant}/${status}/${cursor}`;
+    let statement = this.listStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare<[Record<string, unknown>], HeadListRow>(
+        listSql({ tenant, status, cursor }),
+      );
+      this.listStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private parseRow(row: RecordRow): unknown {
+    this.stats.rowsRead++;
+    this.stats.bytesRead += Buffer.byteLength(row.record, 'utf8');
+    return JSON.parse(row.record);
+  }
+
+  private guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+}
+
+function openFile(path: string | undefined, busyTimeoutMs: number): Database.Database {
+  if (!path) throw new ValidationError('SqliteStore needs a path (or an open database)', { field: 'path' });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  return new Database(path, { timeout: busyTimeoutMs });
+}

@@ -1,0 +1,58 @@
+export { describeStoreConformance } from './conformance/describe-store-conformance.js';
+export type { StoreHarness } from './conformance/store-harness.js';
+export { countingStore, type StoreCounts } from './counting-store.js';
+// Fake provider servers (src/fakes/): protocol-faithful stand-ins for OpenAI and Bedrock.
+export { awsError } from './fakes/aws-error.js';
+export {
+  decodeFrame,
+  EVENT_STREAM_CONTENT_TYPE,
+  eventFrame,
+  exceptionFrame,
+} from './fakes/aws-event-stream.js';
+export {
+  type BedrockAgentFake,
+  type InlineAgentFakeInvocation,
+  type InlineAgentFakeTurn,
+  startBedrockAgentFake,
+} from './fakes/bedrock-agent-fake.js';
+export {
+  type BedrockConverseFake,
+  type ConverseFakeTurn,
+  converseJson,
+  converseStreamFrames,
+  startBedrockConverseFake,
+} from './fakes/bedrock-converse-fake.js';
+export { type FakeServer, type RecordedRequest, startFakeServer } from './fakes/fake-server.js';
+export { type OpenAIFake, type OpenAIRoute, openAIError, startOpenAIFake } from './fakes/openai-fake.js';
+export {
+  chatCompletionJson,
+  chatCompletionSse,
+  type OpenAIFakeToolCall,
+  type OpenAIFakeTurn,
+  responseJson,
+  responseSse,
+} from './fakes/openai-wire.js';
+export { portableHistory, portableRequest, portableTools } from './fakes/portable-history.js';
+export {
+  jsonReply,
+  malformedBody,
+  type RawReply,
+  type Reply,
+  type ReplyFunction,
+  Script,
+  type TruncatedReply,
+  truncated,
+} from './fakes/script.js';
+export { ManualClock } from './manual-clock.js';
+export {
+  callTools,
+  type ResponseOptions,
+  reply,
+  ScriptExhaustedError,
+  ScriptedModel,
+  type ScriptedModelOptions,
+  type ScriptedResponse,
+  type ScriptedStep,
+  type ScriptFunction,
+  type ToolCallSpec,
+} from './scripted-model.js';

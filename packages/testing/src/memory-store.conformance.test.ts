@@ -1,0 +1,18 @@
+import { MemoryStore, refKey, type SessionStore } from '@baton/core';
+import { describeStoreConformance } from './index.js';
+
+/** MemoryStore keeps records as JSON strings in a private map; raw fixtures go straight into it. */
+interface MemoryInternals {
+  sessions: Map<string, { head: string; events: string[]; dedupe: Map<string, string> }>;
+}
+
+describeStoreConformance('memory', {
+  create: async () => new MemoryStore(),
+  writeRaw: async (store: SessionStore, { ref, head, events }) => {
+    (store as unknown as MemoryInternals).sessions.set(refKey(ref), {
+      head: JSON.stringify(head),
+      events: events.map((event) => JSON.stringify(event)),
+      dedupe: new Map(),
+    });
+  },
+});
