@@ -1,4 +1,7 @@
 import type { TestProject } from 'vitest/node';
+import { azurite } from './azurite.js';
+import { cosmosServer } from './cosmos-server.js';
+import { dynamodbLocal } from './dynamodb-local.js';
 
 /**
  * Starts every emulator the suite needs once per run, on free ports on 127.0.0.1, and hands their
@@ -9,7 +12,7 @@ type Emulator = {
   start(): Promise<{ provide: Record<string, string>; stop(): Promise<void> }>;
 };
 
-const emulators: Emulator[] = [];
+const emulators: Emulator[] = [dynamodbLocal, cosmosServer, azurite];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = await Promise.all(emulators.map((emulator) => emulator.start()));

@@ -1,0 +1,121 @@
+import { ConflictError, newHead, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { ManualClock } from '@baton/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CosmosStore } from './cosmos-store.js';
+import { emulatorClient, freshStore } from './testing/emulator-store.js';
+import { containerOf, rawDocuments } from './testing/raw-documents.js';
+
+/**
+ * Cosmos deletes a document `ttl` seconds after its last write and hides it from reads once
+ * expired; the local API server ignores TTL and keeps everything. The store stamps its own
+ * `expiresAt` by its clock and filters on it, so these tests run on a manual clock and show both:
+ * what readers see, and that the documents are still stored.
+ */
+
+const TTL_SECONDS = 3600;
+const clock = new ManualClock();
+const client = emulatorClient();
+let store: CosmosStore;
+let counter = 0;
+
+beforeAll(async () => {
+  store = await freshStore({ client, clock, ttlSeconds: TTL_SECONDS });
+});
+
+afterAll(async () => {
+  await containerOf(store).delete();
+  client.dispose();
+});
+
+function input(text: string, seq: number): SessionEvent {
+  return { kind: 'input', text, source: 'test', v: SCHEMA_VERSION, seq, at: clock.now() };
+}
+
+async function created(text = 'hello') {
+  counter += 1;
+  const ref = { tenant: 'ttl', sessionId: `session/${counter}` };
+  const head = { ...newHead(ref.tenant, ref.sessionId, 'agent', clock.now()), version: 1, seq: 1 };
+  await store.commit({
+    ref,
+    expectedVersion: null,
+    head,
+    events: [input(text, 1)],
+    dedupe: { dedupeKey: 'k', result: text },
+  });
+  return { ref, head };
+}
+
+describe('CosmosStore TTL', () => {
+  it('creates the container with defaultTtl -1 so per-document ttl is honoured', async () => {
+    const { resource } = await containerOf(store).read();
+
+    expect(resource?.defaultTtl).toBe(-1);
+    expect(resource?.partitionKey?.paths).toEqual(['/pk']);
+  });
+
+  it('stamps ttl and expiresAt on every document when ttlSeconds is set', async () => {
+    const { ref } = await created();
+
+    const documents = await rawDocuments(store, ref);
+    expect(documents.map((document) => document.type).sort()).toEqual(['dedupe', 'events', 'head']);
+    for (const document of documents) {
+      expect(document).toMatchObject({ ttl: TTL_SECONDS, expiresAt: clock.now() + TTL_SECONDS * 1000 });
+    }
+  });
+
+  it('hides a session from every read once its TTL passed, though the emulator still stores it', async () => {
+    const { ref, head } = await created();
+    clock.advance(TTL_SECONDS * 1000 - 1);
+    expect(await store.readHead(ref)).toEqual(head);
+
+    clock.advance(1);
+    expect(await store.load(ref)).toBeNull();
+    expect(await store.readHead(ref)).toBeNull();
+    expect(await store.readEvents(ref)).toEqual([]);
+    expect(await store.getDedupe(ref, 'k')).toBeNull();
+    expect((await store.list({ tenant: 'ttl' })).sessions.map((listed) => listed.sessionId)).not.toContain(
+      ref.sessionId,
+    );
+    expect(await rawDocuments(store, ref)).toHaveLength(3);
+  });
+
+  it('refuses a commit on an expired head with ConflictError, as on a missing one', async () => {
+    const { ref, head } = await created();
+    clock.advance(TTL_SECONDS * 1000);
+
+    const next = { ...head, version: 2, seq: 2 };
+    await expect(
+      store.commit({ ref, expectedVersion: 1, head: next, events: [input('late', 2)] }),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('starts an expired session afresh over the documents Cosmos has not deleted yet', async () => {
+    const { ref } = await created('old');
+    clock.advance(TTL_SECONDS * 1000);
+
+    const head = { ...newHead(ref.tenant, ref.sessionId, 'agent', clock.now()), version: 1, seq: 1 };
+    await store.commit({
+      ref,
+      expectedVersion: null,
+      head,
+      events: [input('new', 1)],
+      dedupe: { dedupeKey: 'k', result: 'new' },
+    });
+
+    expect(await store.load(ref)).toEqual({ head, events: [input('new', 1)] });
+    expect(await store.getDedupe(ref, 'k')).toMatchObject({ result: 'new' });
+  });
+
+  it('filters an event whose own TTL passed while the session goes on', async () => {
+    const { ref, head } = await created('early');
+    clock.advance(TTL_SECONDS * 500);
+    const late = input('late', 2);
+    const next = { ...head, version: 2, seq: 2, updatedAt: clock.now() };
+    await store.commit({ ref, expectedVersion: 1, head: next, events: [late] });
+    clock.advance(TTL_SECONDS * 500);
+
+    // The head was written again, so the session lives; its first event expired with its own write.
+    expect(await store.load(ref)).toEqual({ head: next, events: [late] });
+    expect(await store.readEvents(ref)).toEqual([late]);
+  });
+});
