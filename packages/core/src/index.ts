@@ -95,3 +95,4 @@ export {
   toolSpec,
 } from './tool.js';
 export { applyPatch, type CheckedCall, checkCall } from './tool-runner.js';
+export { formatTraceparent, parseTraceparent } from './tracing.js';

@@ -1,3 +1,4 @@
+import { type Context, context, type Span, trace } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { agentToolSpecs } from './agent.js';
 import type { Clock } from './clock.js';
@@ -14,11 +15,20 @@ import type { EventBody, SessionEvent, ToolOutcome } from './events.js';
 import type { Head } from './head.js';
 import type { Json } from './json.js';
 import type { Logger } from './logger.js';
+import type { ModelResponse } from './model.js';
 import type { RunQueue } from './queue.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import { SessionWriter } from './session-writer.js';
 import type { SessionStore } from './store.js';
 import { applyPatch, type CheckedCall, checkCall, needsApproval, runTool } from './tool-runner.js';
+import {
+  formatTraceparent,
+  recordError,
+  runParentContext,
+  SpanKind,
+  startSpan,
+  withSpan,
+} from './tracing.js';
 
 export interface LoopDeps {
   store: SessionStore;
@@ -67,12 +77,45 @@ export async function runSession(deps: LoopDeps, ref: SessionRef, options: RunOp
   if (!snapshot) return { kind: 'not_found' };
   const agent = deps.agents.get(snapshot.head.agent);
   if (!agent) throw new UnknownAgentError(snapshot.head.agent);
-  const held = await takeLease(deps, ref, snapshot.head, options.owner, agent.timing.leaseMs);
+  const span = startSpan(
+    `invoke_agent ${agent.name}`,
+    runParentContext(snapshot.head.traceparent),
+    SpanKind.INTERNAL,
+    {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': agent.name,
+      'gen_ai.conversation.id': refKey(ref),
+      'baton.lease.owner': options.owner,
+    },
+  );
+  try {
+    const outcome = await runHeld(deps, ref, options, agent, snapshot, span);
+    span.setAttribute('baton.outcome', outcome.kind);
+    return outcome;
+  } catch (error) {
+    recordError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+async function runHeld(
+  deps: LoopDeps,
+  ref: SessionRef,
+  options: RunOptions,
+  agent: Agent,
+  snapshot: { head: Head; events: SessionEvent[] },
+  span: Span,
+): Promise<RunOutcome> {
+  // The first invocation of a run names the trace every later invocation of the run joins.
+  const traceparent = snapshot.head.traceparent ?? formatTraceparent(span.spanContext());
+  const held = await takeLease(deps, ref, snapshot.head, options.owner, agent.timing.leaseMs, traceparent);
   if ('busy' in held) return { kind: 'busy', retryAt: held.busy };
   const events =
     snapshot.head.version === held.head.version - 1 ? snapshot.events : (await deps.store.load(ref))!.events;
   const writer = new SessionWriter(deps.store, ref, held.head, deps.clock, agent.timing.leaseMs);
-  const run = new Run(deps, agent, writer, events, options);
+  const run = new Run(deps, agent, writer, events, options, trace.setSpan(context.active(), span));
   try {
     return await run.drive();
   } catch (error) {
@@ -94,6 +137,7 @@ async function takeLease(
   read: Head,
   owner: string,
   leaseMs: number,
+  traceparent: string,
 ): Promise<{ head: Head } | { busy: number }> {
   let head: Head | null = read;
   for (let attempt = 0; attempt < 10 && head; attempt++) {
@@ -107,6 +151,7 @@ async function takeLease(
       lease: { owner, expiresAt: now + leaseMs, epoch },
       leaseEpoch: epoch,
       updatedAt: now,
+      traceparent: head.traceparent ?? traceparent,
     };
     try {
       await deps.store.commit({ ref, expectedVersion: head.version, head: next, events: [] });
@@ -133,6 +178,7 @@ class Run {
     private readonly writer: SessionWriter,
     private readonly events: SessionEvent[],
     private readonly options: RunOptions,
+    private readonly traceContext: Context,
   ) {
     const remaining = Math.max(0, options.deadline - deps.clock.now());
     // setTimeout cannot wait longer than 2^31-1 ms; a deadline further away never fires in practice.
@@ -290,13 +336,30 @@ class Run {
     }
     await Promise.all(
       calls.map(async (checked) => {
-        const outcome = await runTool(checked, {
-          ref: this.writer.ref,
-          state: this.writer.head.toolState,
-          deadlineSignal: this.deadlineController.signal,
-          logger: this.logger,
-          now: () => this.deps.clock.now(),
-        });
+        const outcome = await withSpan(
+          `execute_tool ${checked.tool.name}`,
+          this.traceContext,
+          SpanKind.INTERNAL,
+          {
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': checked.tool.name,
+            'gen_ai.tool.call.id': checked.call.callId,
+            'gen_ai.tool.type': 'function',
+            'baton.tool.execution': checked.tool.execution,
+          },
+          async (span) => {
+            const ran = await runTool(checked, {
+              ref: this.writer.ref,
+              state: this.writer.head.toolState,
+              deadlineSignal: this.deadlineController.signal,
+              logger: this.logger,
+              now: () => this.deps.clock.now(),
+            });
+            span.setAttribute('baton.tool.outcome', ran.outcome);
+            if (ran.outcome !== 'ok') recordError(span, new Error(JSON.stringify(ran.output)));
+            return ran;
+          },
+        );
         const patch = outcome.statePatch;
         await this.commit(
           [
@@ -383,13 +446,15 @@ class Run {
     const contextThrough = this.writer.readThrough;
     const started = this.deps.clock.now();
     try {
-      const response = await this.agent.model.generate({
-        instructions,
-        messages,
-        tools: agentToolSpecs(this.agent),
-        signal: this.deadlineController.signal,
-        sessionKey: refKey(this.writer.ref),
-      });
+      const response = await this.traceModelCall(() =>
+        this.agent.model.generate({
+          instructions,
+          messages,
+          tools: agentToolSpecs(this.agent),
+          signal: this.deadlineController.signal,
+          sessionKey: refKey(this.writer.ref),
+        }),
+      );
       const latencyMs = this.deps.clock.now() - started;
       await this.commit(
         [
@@ -438,6 +503,30 @@ class Run {
     }
   }
 
+  private traceModelCall(call: () => Promise<ModelResponse>): Promise<ModelResponse> {
+    const model = this.agent.model;
+    return withSpan(
+      `chat ${model.modelId}`,
+      this.traceContext,
+      SpanKind.CLIENT,
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': model.provider,
+        'gen_ai.request.model': model.modelId,
+      },
+      async (span) => {
+        const response = await call();
+        span.setAttributes({
+          'gen_ai.response.model': response.model,
+          'gen_ai.usage.input_tokens': response.usage.inputTokens,
+          'gen_ai.usage.output_tokens': response.usage.outputTokens,
+          'gen_ai.response.finish_reasons': [response.stopReason],
+        });
+        return response;
+      },
+    );
+  }
+
   private fits(neededMs: number): boolean {
     return this.deps.clock.now() + neededMs <= this.options.deadline;
   }
@@ -472,12 +561,17 @@ class Run {
       const stored = await this.writer.commit({
         events,
         rebase: false,
-        update: (next) => ({
-          ...next,
-          status,
-          lease: null,
-          runSteps: status === 'waiting_approval' ? next.runSteps : 0,
-        }),
+        update: (next) => {
+          const released: Head = {
+            ...next,
+            status,
+            lease: null,
+            runSteps: status === 'waiting_approval' ? next.runSteps : 0,
+          };
+          // A run that waits keeps its trace for the invocation that resumes it; a finished run ends it.
+          if (status !== 'waiting_approval') delete released.traceparent;
+          return released;
+        },
       });
       this.events.push(...stored);
       return this.writer.head;
