@@ -91,4 +91,52 @@ describe('Baton.sweep', () => {
     expect(await t.baton.sweep({ idleForMs: 60_000 })).toBe(1);
     expect(t.queue.messages[0]?.message).toMatchObject({ reason: 'retry', sessionId: 'session-1' });
   });
+
+  it('re-enqueues a session waiting for approval once a decision arrived that no run read', async () => {
+    const t = kit([callTools([{ name: 'send_email', args: { to: 'bob' }, callId: 'e1' }]), reply('ok')]);
+    await t.baton.submit(t.ref, { text: 'email', source: 'http' });
+    await t.baton.run(t.ref, { deadline: t.later() });
+    t.clock.advance(61_000);
+    t.queue.messages.length = 0;
+    expect(await t.baton.sweep()).toBe(0);
+    await t.baton.decide(t.ref, { callId: 'e1', approved: true });
+    t.queue.messages.length = 0; // as if the enqueue after the decision had failed
+    t.clock.advance(61_000);
+    expect(await t.baton.sweep()).toBe(1);
+    // A client retrying the decision gets "duplicate" and the run is enqueued again too.
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: true });
+    expect(t.queue.messages.map((m) => m.message.reason)).toEqual(['retry', 'decision']);
+  });
+});
+
+describe('Baton.recordFailure', () => {
+  it('records the reason once and marks the session failed when no run holds it', async () => {
+    const t = kit([reply('ok')]);
+    await t.baton.submit(t.ref, { text: 'hi', source: 'http' });
+    const failure = { code: 'poison', message: 'delivered 5 times', dedupeKey: 'failure:m1' };
+    expect(await t.baton.recordFailure(t.ref, failure)).toBe('recorded');
+    expect(await t.baton.recordFailure(t.ref, failure)).toBe('duplicate');
+    expect(await t.baton.recordFailure(sessionRef('acme', 'ghost'), failure)).toBe('no_session');
+    expect(kinds(await t.store.readEvents(t.ref))).toEqual(['input', 'error', 'run_finished']);
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'failed', lease: null });
+    // The message is kept to what an error event should hold.
+    await t.baton.recordFailure(t.ref, { ...failure, dedupeKey: 'failure:m2', message: 'x'.repeat(10_000) });
+    const long = (await t.store.readEvents(t.ref)).at(-2);
+    expect(long?.kind === 'error' && long.message.length).toBe(2000);
+    // New input starts afresh.
+    await t.baton.submit(t.ref, { text: 'again', source: 'http' });
+    expect((await t.baton.run(t.ref, { deadline: t.later() })).kind).toBe('finished');
+  });
+});
+
+describe('Baton.recordFailure while a run holds the lease', () => {
+  it('appends only the error and leaves the lease to its holder', async () => {
+    const t = kit([reply('ok')]);
+    await t.baton.submit(t.ref, { text: 'hi', source: 'http' });
+    const { acquireLease } = await import('./lease.js');
+    const held = await acquireLease(t.store, t.ref, { owner: 'worker-1', clock: t.clock, leaseMs: 30_000 });
+    expect(await t.baton.recordFailure(t.ref, { code: 'x', message: 'y', dedupeKey: 'f1' })).toBe('recorded');
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'running', lease: held.lease, seq: 2 });
+    expect(kinds(await t.store.readEvents(t.ref))).toEqual(['input', 'error']);
+  });
 });

@@ -188,7 +188,11 @@ export class Baton {
     if (!pending || pending.decision) {
       const earlier = await this.store.getDedupe(ref, dedupeKey);
       const same = earlier && (earlier.result as { approved?: boolean }).approved === decision.approved;
-      if (same) return { duplicate: true };
+      if (same) {
+        // Enqueued again: a client retrying because the first enqueue failed must not strand the run.
+        await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${decision.callId}`);
+        return { duplicate: true };
+      }
       if (earlier || pending?.decision) {
         throw new BatonError('already_decided', `call ${decision.callId} was already decided`, {
           status: 409,
@@ -309,27 +313,79 @@ export class Baton {
   async sweep(options: { idleForMs?: number; limit?: number } = {}): Promise<number> {
     const idleForMs = options.idleForMs ?? 60_000;
     const now = this.clock.now();
-    let cursor: string | undefined;
     let enqueued = 0;
-    do {
-      const page = await this.store.list({
-        status: 'running',
-        limit: options.limit ?? 100,
-        ...(cursor ? { cursor } : {}),
-      });
-      for (const head of page.sessions) {
-        const leaseLive = head.lease && head.lease.expiresAt > now;
-        if (leaseLive || now - head.updatedAt < idleForMs) continue;
-        await this.enqueue(
-          { tenant: head.tenant, sessionId: head.sessionId },
-          'retry',
-          `sweep:${refKey(head)}:${head.version}`,
-        );
-        enqueued++;
-      }
-      cursor = page.cursor;
-    } while (cursor);
+    // Running sessions have work by definition; a session waiting for approval has work once a
+    // decision (or input) arrived that no run has read yet.
+    for (const status of ['running', 'waiting_approval'] as const) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.store.list({
+          status,
+          limit: options.limit ?? 100,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const head of page.sessions) {
+          const leaseLive = head.lease && head.lease.expiresAt > now;
+          const pending = status === 'running' || head.lastInputSeq > head.processedSeq;
+          if (!pending || leaseLive || now - head.updatedAt < idleForMs) continue;
+          const ref = { tenant: head.tenant, sessionId: head.sessionId };
+          await this.enqueue(ref, 'retry', `sweep:${refKey(ref)}:${head.version}`);
+          enqueued++;
+        }
+        cursor = page.cursor;
+      } while (cursor);
+    }
     return enqueued;
+  }
+
+  /**
+   * Records on the session why work stopped being retried (a poison message, an unknown agent, a
+   * model error no retry fixes): an `error` event and, when no live lease is held, `run_finished`
+   * (failed) with the status set to failed, so a client polling the session sees the reason instead
+   * of a run that never ends. Deduplicated on `dedupeKey`; a live lease is left alone (its holder's
+   * next commit lands on top).
+   */
+  async recordFailure(
+    ref: SessionRef,
+    failure: { code: string; message: string; dedupeKey: string },
+  ): Promise<'recorded' | 'duplicate' | 'no_session'> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (await this.store.getDedupe(ref, failure.dedupeKey)) return 'duplicate';
+      const head = await this.store.readHead(ref);
+      if (!head) return 'no_session';
+      const now = this.clock.now();
+      const leaseLive = head.lease !== null && head.lease.expiresAt > now;
+      const bodies: EventBody[] = [
+        { kind: 'error', code: failure.code, message: failure.message.slice(0, 2000), retryable: false },
+      ];
+      if (!leaseLive) bodies.push({ kind: 'run_finished', reason: 'failed', text: '' });
+      const events = bodies.map(
+        (body, index) => ({ ...body, v: SCHEMA_VERSION, seq: head.seq + 1 + index, at: now }) as SessionEvent,
+      );
+      const next: Head = {
+        ...head,
+        v: SCHEMA_VERSION,
+        version: head.version + 1,
+        seq: head.seq + events.length,
+        updatedAt: now,
+        ...(leaseLive ? {} : { status: 'failed' as const, lease: null, runSteps: 0 }),
+      };
+      if (!leaseLive) delete next.traceparent;
+      try {
+        await this.store.commit({
+          ref,
+          expectedVersion: head.version,
+          head: next,
+          events,
+          dedupe: { dedupeKey: failure.dedupeKey, result: { seq: next.seq } },
+        });
+        return 'recorded';
+      } catch (error) {
+        if (error instanceof DuplicateError) return 'duplicate';
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    throw new ConflictError(`session ${refKey(ref)} kept changing while recording a failure`);
   }
 
   private view(head: Head, events: SessionEvent[]): SessionView {

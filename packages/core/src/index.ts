@@ -22,6 +22,20 @@ export {
 export { type Clock, systemClock } from './clock.js';
 export { modelContext, type PendingCall, type RunPosition, runPosition } from './context.js';
 export {
+  type CostTally,
+  DEFAULT_PRICES,
+  emptyCostTally,
+  findPrice,
+  type ModelCost,
+  type ModelPrice,
+  mergePriceTables,
+  type PriceTable,
+  parsePriceTable,
+  sumCostTallies,
+  tallyCost,
+  usageCost,
+} from './cost.js';
+export {
   BatonError,
   ConflictError,
   DuplicateError,
