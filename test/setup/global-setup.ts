@@ -15,7 +15,16 @@ type Emulator = {
 const emulators: Emulator[] = [dynamodbLocal, cosmosServer, azurite];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started = await Promise.all(emulators.map((emulator) => emulator.start()));
+  const results = await Promise.allSettled(emulators.map((emulator) => emulator.start()));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.flatMap((result, index) =>
+    result.status === 'rejected' ? [`${emulators[index]!.name}: ${String(result.reason)}`] : [],
+  );
+  if (failed.length > 0) {
+    // Stop what did start, so no emulator outlives a failed run.
+    await Promise.allSettled(started.map((emulator) => emulator.stop()));
+    throw new Error(`emulators failed to start:\n${failed.join('\n')}`);
+  }
   for (const { provide } of started) {
     for (const [key, value] of Object.entries(provide)) project.provide(key as never, value as never);
   }

@@ -1,0 +1,144 @@
+import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { type CommitRequest, type DedupeRecord, EventTooLargeError, jsonBytes } from '@baton/core';
+import type { ActionRole } from './error-mapping.js';
+import { partitionKey } from './keys.js';
+import {
+  type FlatItem,
+  ITEM_BYTES,
+  itemBytes,
+  MAX_EVENT_BYTES,
+  TRANSACTION_ACTIONS,
+  TRANSACTION_BYTES,
+  TransactionTooLargeError,
+} from './limits.js';
+import { dedupeItem, eventItems, expiryFor, headItem, toAttributes } from './records.js';
+import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
+
+/** Room in the 4 MB transaction for what is not item data (expressions, their values). */
+const TRANSACTION_SAFETY_BYTES = 64 * 1024;
+
+export interface CommitPlan {
+  input: TransactWriteItemsCommandInput;
+  /** What each action writes, in action order, to read CancellationReasons by. */
+  roles: ActionRole[];
+  /** Sum of the item sizes written. */
+  bytes: number;
+  /** Write capacity the transaction consumes on the table: 2 units per started KB of each item. */
+  writeUnits: number;
+}
+
+/**
+ * Builds the one TransactWriteItems of a commit, or throws before anything is sent when it cannot
+ * fit: an event over MAX_EVENT_BYTES (EventTooLargeError), or a commit over 100 actions or 4 MB, or a
+ * head or dedupe record over one item (TransactionTooLargeError, also an EventTooLargeError).
+ *
+ * Conditions: the head must still be at `expectedVersion` (or absent when creating); every event
+ * item and the dedupe record must be absent. An item whose TTL has passed counts as absent, as it
+ * does for reads, so a session that expired but that AWS has not yet deleted can be started afresh.
+ */
+export function planCommit(
+  request: CommitRequest,
+  options: { tableName: string; nowMs: number; ttlSeconds: number | undefined },
+): CommitPlan {
+  for (const event of request.events) {
+    const bytes = jsonBytes(event);
+    if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(bytes, MAX_EVENT_BYTES);
+  }
+  const pk = partitionKey(request.ref);
+  const context = { pk, expiresAt: expiryFor(options.nowMs, options.ttlSeconds) };
+  const now = Math.floor(options.nowMs / 1000);
+
+  const head = headItem(request.ref, request.head, context);
+  checkItem(head, 'the head');
+  const actions: TransactWriteItem[] = [headPut(options.tableName, head, request.expectedVersion, now)];
+  const roles: ActionRole[] = [{ kind: 'head' }];
+  const written: FlatItem[] = [head];
+
+  for (const event of request.events) {
+    for (const item of eventItems(event, context)) {
+      actions.push(absentPut(options.tableName, item, now, false));
+      roles.push({ kind: 'event', seq: event.seq });
+      written.push(item);
+    }
+  }
+  if (request.dedupe) {
+    const record: DedupeRecord = { v: request.head.v, ...request.dedupe, at: request.head.updatedAt };
+    const item = dedupeItem(record, context);
+    checkItem(item, `the dedupe record ${request.dedupe.dedupeKey}`);
+    // ALL_OLD on this action alone: a duplicate's answer comes back without another read.
+    actions.push(absentPut(options.tableName, item, now, true));
+    roles.push({ kind: 'dedupe' });
+    written.push(item);
+  }
+
+  if (actions.length > TRANSACTION_ACTIONS) {
+    throw new TransactionTooLargeError(
+      written.reduce((sum, item) => sum + itemBytes(item), 0),
+      TRANSACTION_BYTES,
+      `the commit needs ${actions.length} DynamoDB transaction actions (${request.events.length} events); at most ${TRANSACTION_ACTIONS} fit in one`,
+    );
+  }
+  const bytes = written.reduce((sum, item) => sum + itemBytes(item), 0);
+  if (bytes > TRANSACTION_BYTES - TRANSACTION_SAFETY_BYTES) {
+    throw new TransactionTooLargeError(
+      bytes,
+      TRANSACTION_BYTES - TRANSACTION_SAFETY_BYTES,
+      `the commit writes ${bytes} bytes (${request.events.length} events); one DynamoDB transaction holds at most ${TRANSACTION_BYTES - TRANSACTION_SAFETY_BYTES}`,
+    );
+  }
+  const writeUnits = written.reduce((sum, item) => sum + 2 * Math.ceil(itemBytes(item) / 1024), 0);
+  return { input: { TransactItems: actions }, roles, bytes, writeUnits };
+}
+
+function checkItem(item: FlatItem, what: string): void {
+  const bytes = itemBytes(item);
+  if (bytes > ITEM_BYTES) {
+    throw new TransactionTooLargeError(
+      bytes,
+      ITEM_BYTES,
+      `${what} takes ${bytes} bytes; a DynamoDB item holds at most ${ITEM_BYTES}`,
+    );
+  }
+}
+
+function headPut(
+  tableName: string,
+  item: FlatItem,
+  expectedVersion: number | null,
+  now: number,
+): TransactWriteItem {
+  const names = { '#pk': ATTRIBUTES.pk, '#exp': EXPIRES_AT_ATTRIBUTE };
+  if (expectedVersion === null) {
+    return {
+      Put: {
+        TableName: tableName,
+        Item: toAttributes(item),
+        ConditionExpression: 'attribute_not_exists(#pk) OR #exp <= :now',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':now': { N: String(now) } },
+      },
+    };
+  }
+  return {
+    Put: {
+      TableName: tableName,
+      Item: toAttributes(item),
+      ConditionExpression: '#version = :expected AND (attribute_not_exists(#exp) OR #exp > :now)',
+      ExpressionAttributeNames: { '#version': ATTRIBUTES.version, '#exp': EXPIRES_AT_ATTRIBUTE },
+      ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) }, ':now': { N: String(now) } },
+    },
+  };
+}
+
+function absentPut(tableName: string, item: FlatItem, now: number, returnOld: boolean): TransactWriteItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: toAttributes(item),
+      ConditionExpression: 'attribute_not_exists(#pk) OR #exp <= :now',
+      ExpressionAttributeNames: { '#pk': ATTRIBUTES.pk, '#exp': EXPIRES_AT_ATTRIBUTE },
+      ExpressionAttributeValues: { ':now': { N: String(now) } },
+      ...(returnOld ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+    },
+  };
+}

@@ -1,0 +1,11 @@
+export { CorruptRecordError } from './chunks.js';
+export { DynamoStore, type DynamoStoreOptions } from './dynamo-store.js';
+export { MAX_EVENT_BYTES, TransactionTooLargeError } from './limits.js';
+export type { DynamoStoreStats } from './store-context.js';
+export {
+  ATTRIBUTES,
+  createTable,
+  EXPIRES_AT_ATTRIBUTE,
+  LIST_INDEX_NAME,
+  tableDefinition,
+} from './table.js';

@@ -1,0 +1,109 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DedupeRecord, Head, SessionEvent, SessionRef } from '@baton/core';
+import { splitUtf8 } from './chunks.js';
+import { chunkKey, dedupeKey, eventKey, HEAD_SK, listSortKey } from './keys.js';
+import { type FlatItem, ITEM_BYTES, ITEM_SAFETY_BYTES, itemBytes } from './limits.js';
+import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
+
+/**
+ * How records become items and back. Every record is stored as its exact JSON text in `data`: no
+ * nesting limit (DynamoDB maps stop at 32 levels), no number precision loss (marshall refuses numbers
+ * beyond 2^53), and a byte size known before the write, which chunking and the limits depend on.
+ * The few fields DynamoDB itself must see (version, status, list keys, TTL) are copied beside it.
+ */
+
+/** An item as read back, before its record is parsed. */
+export interface StoredItem {
+  pk: string;
+  sk: string;
+  data: string;
+  chunks?: number;
+  expiresAt?: number;
+}
+
+export interface ItemContext {
+  pk: string;
+  /** Epoch seconds, or undefined when the store keeps records forever. */
+  expiresAt: number | undefined;
+}
+
+export function headItem(ref: SessionRef, head: Head, context: ItemContext): FlatItem {
+  return {
+    [ATTRIBUTES.pk]: context.pk,
+    [ATTRIBUTES.sk]: HEAD_SK,
+    [ATTRIBUTES.data]: JSON.stringify(head),
+    [ATTRIBUTES.version]: head.version,
+    [ATTRIBUTES.status]: head.status,
+    [ATTRIBUTES.listPk]: ref.tenant,
+    [ATTRIBUTES.listSk]: listSortKey(ref, head.updatedAt),
+    [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
+  };
+}
+
+/** One item per event, or several when its JSON does not fit in one (the first says how many). */
+export function eventItems(event: SessionEvent, context: ItemContext): FlatItem[] {
+  const json = JSON.stringify(event);
+  const pieces = splitUtf8(json, chunkCapacity(context.pk, event.seq));
+  const first: FlatItem = {
+    [ATTRIBUTES.pk]: context.pk,
+    [ATTRIBUTES.sk]: eventKey(event.seq),
+    [ATTRIBUTES.data]: pieces[0]!,
+    [ATTRIBUTES.chunks]: pieces.length > 1 ? pieces.length : undefined,
+    [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
+  };
+  const rest = pieces.slice(1).map(
+    (piece, index): FlatItem => ({
+      [ATTRIBUTES.pk]: context.pk,
+      [ATTRIBUTES.sk]: chunkKey(event.seq, index + 1),
+      [ATTRIBUTES.data]: piece,
+      [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
+    }),
+  );
+  return [first, ...rest];
+}
+
+export function dedupeItem(record: DedupeRecord, context: ItemContext): FlatItem {
+  return {
+    [ATTRIBUTES.pk]: context.pk,
+    [ATTRIBUTES.sk]: dedupeKey(record.dedupeKey),
+    [ATTRIBUTES.data]: JSON.stringify(record),
+    [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
+  };
+}
+
+/**
+ * Bytes of JSON one item can carry for this partition: the limit less the keys, the other
+ * attributes at their largest, and a safety margin.
+ */
+export function chunkCapacity(pk: string, seq: number): number {
+  const overhead = itemBytes({
+    [ATTRIBUTES.pk]: pk,
+    [ATTRIBUTES.sk]: chunkKey(seq, 999),
+    [ATTRIBUTES.data]: '',
+    [ATTRIBUTES.chunks]: 999,
+    [EXPIRES_AT_ATTRIBUTE]: Number.MAX_SAFE_INTEGER,
+  });
+  return ITEM_BYTES - ITEM_SAFETY_BYTES - overhead;
+}
+
+export function toAttributes(item: FlatItem): Record<string, AttributeValue> {
+  return marshall(item, { removeUndefinedValues: true });
+}
+
+export function fromAttributes(attributes: Record<string, AttributeValue>): StoredItem {
+  return unmarshall(attributes) as StoredItem;
+}
+
+/**
+ * Whether an item still counts. AWS removes expired items up to days after `expiresAt`, and until
+ * then returns them from every read, so each read filters them out itself.
+ */
+export function isLive(item: { expiresAt?: number }, nowMs: number): boolean {
+  return item.expiresAt === undefined || item.expiresAt * 1000 > nowMs;
+}
+
+/** The epoch second from which an item written now is expired; undefined without a TTL. */
+export function expiryFor(nowMs: number, ttlSeconds: number | undefined): number | undefined {
+  return ttlSeconds === undefined ? undefined : Math.floor(nowMs / 1000) + ttlSeconds;
+}
