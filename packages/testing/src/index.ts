@@ -22,7 +22,15 @@ export {
   converseStreamFrames,
   startBedrockConverseFake,
 } from './fakes/bedrock-converse-fake.js';
-export { type FakeServer, type RecordedRequest, startFakeServer } from './fakes/fake-server.js';
+export {
+  type FakeHandler,
+  type FakeResponse,
+  type FakeServer,
+  type RecordedRequest,
+  sendRaw,
+  sendStream,
+  startFakeServer,
+} from './fakes/fake-server.js';
 export { type OpenAIFake, type OpenAIRoute, openAIError, startOpenAIFake } from './fakes/openai-fake.js';
 export {
   chatCompletionJson,
@@ -34,6 +42,8 @@ export {
 } from './fakes/openai-wire.js';
 export { portableHistory, portableRequest, portableTools } from './fakes/portable-history.js';
 export {
+  isRawReply,
+  isTruncatedReply,
   jsonReply,
   malformedBody,
   type RawReply,
