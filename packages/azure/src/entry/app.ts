@@ -1,0 +1,61 @@
+/**
+ * The Functions app: the one place functions are registered. `npm run build:azure` bundles this
+ * file into dist/azure/app.mjs, the `main` of the deployed package.json.
+ *
+ * App settings: AzureWebJobsStorage (or BATON_STORAGE_CONNECTION), BATON_QUEUE_NAME (baton-runs),
+ * BATON_HTTP_AUTH_LEVEL (function | anonymous), COSMOS_ENDPOINT + COSMOS_KEY (or
+ * COSMOS_CONNECTION_STRING), BATON_COSMOS_DATABASE, BATON_COSMOS_CONTAINER, BATON_LEASE_MS,
+ * BATON_MODEL_CALL_MS, BATON_SAFETY_NET_DELAY_MS, and the local server's model settings
+ * (BATON_MODEL_PROVIDER, ...). Without Cosmos DB settings sessions live in memory, and without a
+ * model provider the offline demo model answers, both announced at start; a provider configured
+ * without its factory in `hooks` stops the app at start instead.
+ */
+import azureFunctions from '@azure/functions';
+import hostJson from '../../host.json' with { type: 'json' };
+import { type AzureAppHooks, createAzureBaton } from '../azure-baton.js';
+import { hostSettings } from '../host-settings.js';
+import { createHttpHandler } from '../http-handler.js';
+import { createPoisonQueueHandler } from '../poison-queue-handler.js';
+import { createRunQueueHandler } from '../run-queue-handler.js';
+import { createSweepHandler } from '../sweep-handler.js';
+
+// @azure/functions is CommonJS: its named exports are not visible to Node's ESM loader.
+const { app } = azureFunctions;
+
+/** A real model provider (@baton/model-openai), another store or an Entra ID credential plug in here. */
+const hooks: AzureAppHooks = {};
+
+const settings = hostSettings(hostJson, process.env);
+const { baton, queue, connection } = createAzureBaton(process.env, hooks);
+const authLevel = process.env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function';
+
+app.http('baton-http', {
+  route: '{*path}',
+  methods: ['GET', 'POST', 'DELETE'],
+  authLevel,
+  handler: createHttpHandler(baton, {
+    timeoutMs: settings.functionTimeoutMs,
+    routePrefix: settings.routePrefix,
+  }),
+});
+
+app.storageQueue('baton-runs', {
+  queueName: queue.queueName,
+  connection,
+  handler: createRunQueueHandler(baton, {
+    queue,
+    timeoutMs: settings.functionTimeoutMs,
+    maxDequeueCount: settings.maxDequeueCount,
+  }),
+});
+
+app.storageQueue('baton-runs-poison', {
+  queueName: `${queue.queueName}-poison`,
+  connection,
+  handler: createPoisonQueueHandler(baton, { maxDequeueCount: settings.maxDequeueCount }),
+});
+
+app.timer('baton-sweep', {
+  schedule: '0 * * * * *',
+  handler: createSweepHandler(baton),
+});
