@@ -11,5 +11,6 @@
  * `@baton/model-openai` (Bedrock's OpenAI-compatible endpoint), or through Converse here.
  */
 export { type BedrockConverseModelOptions, bedrockConverseModel } from './converse-model.js';
+export { BEDROCK_PROVIDERS, bedrockModelFromEnvironment } from './from-environment.js';
 export { type BedrockInlineAgentModelOptions, bedrockInlineAgentModel } from './inline-agent-model.js';
 export { actionGroupFor } from './inline-agent-tools.js';

@@ -14,6 +14,7 @@ export {
   bedrockOpenAIBaseURL,
   bedrockOpenAIModel,
 } from './bedrock-openai-model.js';
+export { type ModelChoice, OPENAI_PROVIDERS, openAIModelFromEnvironment } from './from-environment.js';
 export {
   type OpenAICompatibleModelOptions,
   type OpenAIModelOptions,
