@@ -19,13 +19,13 @@ describe('createAzureBaton', () => {
 
   it('applies the timing settings when they are configured', () => {
     const app = createAzureBaton(
-      { ...env, BATON_LEASE_MS: '45000', BATON_MODEL_CALL_MS: '20000' },
+      { ...env, BATON_STORE: 'memory', BATON_LEASE_MS: '45000', BATON_MODEL_CALL_MS: '20000' },
       { logger: silentLogger },
     );
     expect(app.baton.agents.get('assistant')?.timing).toEqual({ leaseMs: 45_000, modelCallMs: 20_000 });
-    expect(() => createAzureBaton({ ...env, BATON_LEASE_MS: 'soon' }, { logger: silentLogger })).toThrow(
-      /BATON_LEASE_MS/,
-    );
+    expect(() =>
+      createAzureBaton({ ...env, BATON_STORE: 'memory', BATON_LEASE_MS: 'soon' }, { logger: silentLogger }),
+    ).toThrow(/BATON_LEASE_MS/);
   });
 });
 
@@ -46,8 +46,9 @@ describe('modelFromEnvironment', () => {
 });
 
 describe('storeFromEnvironment', () => {
-  it('keeps sessions in memory when no store is configured', () => {
-    expect(storeFromEnvironment({})).toBeInstanceOf(MemoryStore);
+  it('refuses to start without a store, and keeps sessions in memory only when asked by name', () => {
+    expect(() => storeFromEnvironment({})).toThrow(/no session store configured/);
+    expect(storeFromEnvironment({ BATON_STORE: 'memory' })).toBeInstanceOf(MemoryStore);
   });
 
   it('builds the Cosmos DB store when its settings are present', () => {

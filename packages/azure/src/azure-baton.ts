@@ -98,8 +98,8 @@ export function modelFromEnvironment(env: Environment, factory?: AzureAppHooks['
 }
 
 /**
- * The hook's store, else Cosmos DB when its settings are present, else memory (announced). A store
- * named in BATON_STORE that cannot be built is an error, never a silent fallback to memory.
+ * The hook's store, else Cosmos DB when its settings are present, else memory when BATON_STORE=memory
+ * (announced); anything else is an error at start, never a silent fallback to memory.
  */
 export function storeFromEnvironment(
   env: Environment,
@@ -108,10 +108,11 @@ export function storeFromEnvironment(
 ): SessionStore {
   const store = factory?.(env) ?? cosmosStoreFromEnvironment(env, credential ? { credential } : {});
   if (store) return store;
-  const kind = env.BATON_STORE ?? 'memory';
-  if (kind !== 'memory') {
+  // Memory only when asked for by name: a deployed app that silently lost its sessions on every
+  // restart would be worse than one that refuses to start.
+  if (env.BATON_STORE !== 'memory') {
     throw new Error(
-      `BATON_STORE is "${kind}" but no such store is configured: set COSMOS_ENDPOINT and COSMOS_KEY (or COSMOS_CONNECTION_STRING), or pass hooks.store`,
+      `no session store configured${env.BATON_STORE ? ` (BATON_STORE is "${env.BATON_STORE}")` : ''}: set COSMOS_ENDPOINT and COSMOS_KEY (or COSMOS_CONNECTION_STRING), pass hooks.store, or set BATON_STORE=memory for a throwaway demo`,
     );
   }
   return new MemoryStore();

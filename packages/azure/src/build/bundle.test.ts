@@ -44,6 +44,7 @@ describe('buildAzureApp', () => {
         PATH: process.env.PATH,
         AzureWebJobsStorage: 'UseDevelopmentStorage=true',
         BATON_LOG_LEVEL: 'error',
+        BATON_STORE: 'memory',
       },
       encoding: 'utf8',
       timeout: 30_000,

@@ -6,11 +6,12 @@
  * BATON_HTTP_AUTH_LEVEL (function | anonymous), COSMOS_ENDPOINT + COSMOS_KEY (or
  * COSMOS_CONNECTION_STRING), BATON_COSMOS_DATABASE, BATON_COSMOS_CONTAINER, BATON_LEASE_MS,
  * BATON_MODEL_CALL_MS, BATON_SAFETY_NET_DELAY_MS, and the local server's model settings
- * (BATON_MODEL_PROVIDER, ...). Without Cosmos DB settings sessions live in memory, and without a
- * model provider the offline demo model answers, both announced at start; a provider configured
- * without its factory in `hooks` stops the app at start instead.
+ * (BATON_MODEL_PROVIDER, ...). Without Cosmos DB settings the app refuses to start (BATON_STORE=memory
+ * opts into a throwaway in-memory demo), and without a model provider the offline demo model
+ * answers, announced at start.
  */
 import azureFunctions from '@azure/functions';
+import { openAIModelFromEnvironment } from '@baton/model-openai';
 import hostJson from '../../host.json' with { type: 'json' };
 import { type AzureAppHooks, createAzureBaton } from '../azure-baton.js';
 import { hostSettings } from '../host-settings.js';
@@ -22,8 +23,8 @@ import { createSweepHandler } from '../sweep-handler.js';
 // @azure/functions is CommonJS: its named exports are not visible to Node's ESM loader.
 const { app } = azureFunctions;
 
-/** A real model provider (@baton/model-openai), another store or an Entra ID credential plug in here. */
-const hooks: AzureAppHooks = {};
+/** Models come from @baton/model-openai (OpenAI, Azure OpenAI, compatible endpoints); another store or an Entra ID credential plug in here. */
+const hooks: AzureAppHooks = { model: (env) => openAIModelFromEnvironment(env)?.model };
 
 const settings = hostSettings(hostJson, process.env);
 const { baton, queue, connection } = createAzureBaton(process.env, hooks);
