@@ -86,6 +86,14 @@ export class SessionWriter {
         const fresh = await this.store.readHead(this.ref);
         if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
         if (fresh.lease?.epoch !== this.epoch || fresh.leaseEpoch !== this.epoch) throw new FencedError();
+        if (await this.landed(base, events, fresh)) {
+          // The write reached the store but its answer was lost (a client retry then met its own
+          // write): the step is committed, and committing it again would duplicate it.
+          this.head = fresh;
+          if (caughtUp) this.readThrough = next.seq;
+          this.behind = fresh.seq > this.readThrough;
+          return events;
+        }
         this.head = fresh;
         this.behind = fresh.seq > this.readThrough;
         if (step.rebase === false) throw error;
@@ -93,6 +101,15 @@ export class SessionWriter {
     }
     throw new ConflictError(
       `session ${refKey(this.ref)} kept changing; gave up after ${MAX_REBASES} rebases`,
+    );
+  }
+
+  /** Whether these exact events (same seq, time and content) are already in the log. */
+  private async landed(base: Head, events: SessionEvent[], fresh: Head): Promise<boolean> {
+    if (events.length === 0 || fresh.seq < base.seq + events.length) return false;
+    const stored = await this.store.readEvents(this.ref, { afterSeq: base.seq, limit: events.length });
+    return (
+      stored.length === events.length && stored.every((event, index) => sameRecord(event, events[index]))
     );
   }
 
@@ -108,4 +125,19 @@ export class SessionWriter {
     this.readThrough = Math.max(this.readThrough, throughSeq);
     this.behind = this.head.seq > this.readThrough;
   }
+}
+
+function sameRecord(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** JSON with sorted keys, so records compare equal whatever order a store returns their fields in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(
+          Object.entries(item as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
+      : item,
+  );
 }
