@@ -87,6 +87,13 @@ export type {
   ModelStreamEvent,
   ToolSpec,
 } from './model.js';
+export {
+  markOutboxSent,
+  type OutboxEntry,
+  type OutboxTarget,
+  type RecordOutboxResult,
+  recordOutbox,
+} from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
 export { SessionWriter, type StepCommit } from './session-writer.js';
