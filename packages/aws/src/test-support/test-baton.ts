@@ -1,0 +1,60 @@
+import {
+  type Agent,
+  type AgentTiming,
+  type Baton,
+  createBaton,
+  MemoryStore,
+  type Model,
+  type RunMessage,
+  type RunQueue,
+  type SessionStore,
+  silentLogger,
+} from '@baton/core';
+import { createExampleAgent } from '@baton/example-agent';
+import { ManualClock } from '@baton/testing';
+
+/**
+ * The example agent (notes, an approval-gated email, an at-most-once ticket) with time budgets a
+ * test can reason about: a model call needs 5 s, a tool 1 s.
+ */
+export function testAgent(model: Model, timing: Partial<AgentTiming> = {}): Agent {
+  const agent = createExampleAgent(model);
+  return {
+    ...agent,
+    tools: agent.tools.map((tool) => ({ ...tool, timeoutMs: 1_000 })),
+    timing: { modelCallMs: 5_000, leaseMs: 30_000, ...timing },
+  };
+}
+
+/** A RunQueue that only records what was enqueued (for tests that do not exercise SQS). */
+export class RecordingQueue implements RunQueue {
+  readonly sent: { message: RunMessage; delayMs: number | undefined }[] = [];
+  async enqueue(message: RunMessage, options?: { delayMs?: number }): Promise<void> {
+    this.sent.push({ message, delayMs: options?.delayMs });
+  }
+}
+
+export interface TestBaton {
+  baton: Baton;
+  clock: ManualClock;
+  store: SessionStore;
+}
+
+export function testBaton(options: {
+  model: Model;
+  queue?: RunQueue;
+  store?: SessionStore;
+  clock?: ManualClock;
+  timing?: Partial<AgentTiming>;
+}): TestBaton {
+  const clock = options.clock ?? new ManualClock();
+  const store = options.store ?? new MemoryStore();
+  const baton = createBaton({
+    store,
+    queue: options.queue ?? new RecordingQueue(),
+    agents: [testAgent(options.model, options.timing)],
+    clock,
+    logger: silentLogger,
+  });
+  return { baton, clock, store };
+}

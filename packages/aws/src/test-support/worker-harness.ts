@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { AgentTiming, Baton, Model, SessionStore } from '@baton/core';
+import { ManualClock, ScriptedModel, type ScriptedStep } from '@baton/testing';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { SqsRunQueue } from '../sqs-run-queue.js';
+import { createSqsWorker, type SqsWorker } from '../sqs-worker.js';
+import { lambdaContext } from './lambda-context.js';
+import type { SqsEmulator, TestQueue } from './sqs-emulator.js';
+import { testBaton } from './test-baton.js';
+
+export interface SentCommand {
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface WorkerWorld {
+  queue: TestQueue;
+  dlq: TestQueue | undefined;
+  clock: ManualClock;
+  baton: Baton;
+  store: SessionStore;
+  model: ScriptedModel;
+  runQueue: SqsRunQueue;
+  worker: SqsWorker;
+  /** SQS requests the worker itself made (ChangeMessageVisibility, dead-letter sends). */
+  workerCommands: SentCommand[];
+  /** One Lambda invocation on what the queue has now; succeeded messages are deleted, as Lambda does. */
+  invoke(budgetMs?: number): Promise<{ event: SQSEvent; response: SQSBatchResponse }>;
+  /** The same, for an event the test built or kept (a duplicate delivery). */
+  deliver(event: SQSEvent, budgetMs?: number): Promise<SQSBatchResponse>;
+  /** Makes every in-flight message visible now: the visibility timeout passing, without waiting. */
+  expireVisibility(): Promise<void>;
+}
+
+export interface WorldOptions {
+  script: ScriptedStep[] | ((clock: ManualClock) => ScriptedStep[]);
+  fifo?: boolean;
+  deadLetterQueue?: boolean;
+  timing?: Partial<AgentTiming>;
+  store?: SessionStore;
+  model?: Model;
+}
+
+/** A worker on its own fauxqs queue, with a ManualClock, a scripted model and the in-memory store. */
+export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Promise<WorkerWorld> {
+  const suffix = options.fifo ? '.fifo' : '';
+  const fifoAttributes: Record<string, string> = options.fifo ? { FifoQueue: 'true' } : {};
+  const queue = await sqs.createQueue(`runs-${randomUUID()}${suffix}`, fifoAttributes);
+  const dlq = options.deadLetterQueue
+    ? await sqs.createQueue(`runs-dlq-${randomUUID()}${suffix}`, fifoAttributes)
+    : undefined;
+  const clock = new ManualClock();
+  const model = new ScriptedModel(
+    typeof options.script === 'function' ? options.script(clock) : options.script,
+  );
+  const runQueue = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
+  const { baton, store } = testBaton({
+    model,
+    queue: runQueue,
+    clock,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.timing ? { timing: options.timing } : {}),
+  });
+  const workerClient = new SQSClient({
+    endpoint: sqs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  const workerCommands: SentCommand[] = [];
+  workerClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      workerCommands.push({ name: context.commandName ?? '', input: args.input as Record<string, unknown> });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordCommands' },
+  );
+  const worker = createSqsWorker(baton, {
+    safetyMarginMs: 1_000,
+    client: workerClient,
+    queueUrl: () => queue.url,
+    ...(dlq ? { deadLetterQueueUrl: dlq.url } : {}),
+  });
+
+  const deliver = async (event: SQSEvent, budgetMs = 20_000) => {
+    const response = (await worker(event, lambdaContext({ clock, budgetMs }))) as SQSBatchResponse;
+    const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+    const succeeded = event.Records.filter((record) => !failed.has(record.messageId));
+    if (succeeded.length > 0) {
+      await sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: succeeded.map((record, index) => ({
+            Id: String(index),
+            ReceiptHandle: record.receiptHandle,
+          })),
+        }),
+      );
+    }
+    return response;
+  };
+
+  return {
+    queue,
+    dlq,
+    clock,
+    baton,
+    store,
+    model,
+    runQueue,
+    worker,
+    workerCommands,
+    deliver,
+    async invoke(budgetMs) {
+      const event = await sqs.receiveEvent(queue);
+      return { event, response: await deliver(event, budgetMs) };
+    },
+    async expireVisibility() {
+      const contents = await sqs.inspect(queue);
+      for (const entry of contents.inflight) {
+        await sqs.client.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queue.url,
+            ReceiptHandle: entry.receiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+      }
+    },
+  };
+}
