@@ -149,9 +149,12 @@ describe('runSession', () => {
     await t.baton.submit(t.ref, { text: 'look', source: 'test' });
     await t.baton.run(t.ref, { deadline: t.later() });
     const before = t.counter.of('lookup');
+    const commitsBefore = t.store.stats.commits;
     // Another delivery of the same run message finds the work done.
     const again = await t.baton.run(t.ref, { deadline: t.later() });
-    expect(again.kind).toBe('finished');
+    // Nothing pending: answered from the head alone, without taking the lease.
+    expect(again.kind).toBe('idle');
+    expect(t.store.stats.commits).toBe(commitsBefore);
     expect(t.counter.of('lookup')).toBe(before);
     expect(t.model.calls).toHaveLength(2);
   });
@@ -275,6 +278,45 @@ describe('runSession', () => {
   });
 });
 
+describe('runSession under a tight budget', () => {
+  it('continues later when the deadline cuts a model call off', async () => {
+    const t = kit([reply('late answer')], { modelCallMs: 10 });
+    await t.baton.submit(t.ref, { text: 'hi', source: 'test' });
+    const original = t.model.generate.bind(t.model);
+    t.model.generate = (request) =>
+      new Promise((resolve, reject) => {
+        request.signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+        void resolve;
+      });
+    // The model call fits the budget on paper (10 ms reserved of 30 ms) but hangs until the deadline.
+    const outcome = await t.baton.run(t.ref, { deadline: t.clock.now() + 30 });
+    expect(outcome).toMatchObject({ kind: 'continued', nextStep: 'call_model' });
+    t.model.generate = original;
+    expect(await t.baton.run(t.ref, { deadline: t.later() })).toMatchObject({ kind: 'finished', text: 'late answer' });
+  });
+
+  it('fails with budget_too_small after three invocations that could not take a step', async () => {
+    const t = kit([reply('never')]);
+    await t.baton.submit(t.ref, { text: 'hi', source: 'test' });
+    const short = () => t.baton.run(t.ref, { deadline: t.clock.now() + 5_000 });
+    expect((await short()).kind).toBe('continued');
+    expect((await short()).kind).toBe('continued');
+    const third = await short();
+    expect(third).toMatchObject({ kind: 'failed', error: { code: 'budget_too_small' } });
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'failed', lease: null });
+    expect(t.model.calls).toHaveLength(0);
+  });
+
+  it('stops quietly when the session is deleted during the run', async () => {
+    const t = kit(async () => {
+      await t.store.delete(t.ref);
+      return reply('too late');
+    });
+    await t.baton.submit(t.ref, { text: 'hi', source: 'test' });
+    expect(await t.baton.run(t.ref, { deadline: t.later() })).toEqual({ kind: 'not_found' });
+  });
+});
+
 describe('compaction', () => {
   it('replaces earlier turns with a summary once the live context is long, and the model sees the summary', async () => {
     const t = kit(
@@ -287,14 +329,14 @@ describe('compaction', () => {
           `reply to ${request.messages.at(-1)?.role === 'user' ? request.messages.at(-1)?.content : '?'}`,
         );
       },
-      { compactAfterEvents: 6 },
+      { compactAfterEvents: 4 },
     );
     for (const text of ['one', 'two', 'three']) {
       await t.baton.submit(t.ref, { text, source: 'test' });
       await t.baton.run(t.ref, { deadline: t.later() });
     }
     const head = await t.store.readHead(t.ref);
-    // Turns one and two (6 events) were compacted when turn three began.
+    // Turns one and two were compacted when turn three began (5 model-visible events > 4).
     expect(head).toMatchObject({ contextStart: 7, summarySeq: 8 });
     const summarize = t.model.calls.find((call) => call.tools.length === 0)!;
     expect(summarize.messages.map((m) => m.content)).toEqual([
@@ -316,6 +358,21 @@ describe('compaction', () => {
     ]);
     // Nothing is lost: the full history is still readable.
     expect(await t.store.readEvents(t.ref)).toHaveLength(10);
+  });
+
+  it('keeps every unanswered input when several wait in one batch', async () => {
+    const t = kit((request) => reply(request.tools.length === 0 ? 'SUMMARY' : `answer ${request.messages.length}`), {
+      compactAfterEvents: 4,
+    });
+    for (const text of ['one', 'two']) {
+      await t.baton.submit(t.ref, { text, source: 'test' });
+      await t.baton.run(t.ref, { deadline: t.later() });
+    }
+    // Three inputs arrive before the next run.
+    for (const text of ['three', 'four', 'five']) await t.baton.submit(t.ref, { text, source: 'test' });
+    await t.baton.run(t.ref, { deadline: t.later() });
+    const last = t.model.calls.at(-1)!;
+    expect(last.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['three', 'four', 'five']);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import type { Model, ModelResponse } from './model.js';
 
 /**
  * OpenTelemetry spans following the GenAI semantic conventions: `invoke_agent` per invocation,
@@ -72,6 +73,34 @@ export function recordError(span: Span, error: unknown): void {
   span.recordException(err);
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
   span.setAttribute('error.type', (error as { code?: string }).code ?? err.name);
+}
+
+/** A `chat` span around one model call, with the response's model, usage and finish reason. */
+export function traceModelCall(
+  parent: Context,
+  model: Model,
+  call: () => Promise<ModelResponse>,
+): Promise<ModelResponse> {
+  return withSpan(
+    `chat ${model.modelId}`,
+    parent,
+    SpanKind.CLIENT,
+    {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': model.provider,
+      'gen_ai.request.model': model.modelId,
+    },
+    async (span) => {
+      const response = await call();
+      span.setAttributes({
+        'gen_ai.response.model': response.model,
+        'gen_ai.usage.input_tokens': response.usage.inputTokens,
+        'gen_ai.usage.output_tokens': response.usage.outputTokens,
+        'gen_ai.response.finish_reasons': [response.stopReason],
+      });
+      return response;
+    },
+  );
 }
 
 export { SpanKind };

@@ -98,7 +98,12 @@ export interface Kit {
 
 export function kit(
   script: readonly ScriptedStep[] | ScriptFunction,
-  options: { maxSteps?: number; unknownOutcome?: 'error' | 'approval'; compactAfterEvents?: number } = {},
+  options: {
+    maxSteps?: number;
+    unknownOutcome?: 'error' | 'approval';
+    compactAfterEvents?: number;
+    modelCallMs?: number;
+  } = {},
 ): Kit {
   const clock = new ManualClock();
   const store = new MemoryStore();
@@ -111,7 +116,7 @@ export function kit(
     model,
     tools: testTools(counter),
     limits: { maxSteps: options.maxSteps ?? 10, compactAfterEvents: options.compactAfterEvents ?? 0 },
-    timing: { modelCallMs: 10_000, leaseMs: 30_000 },
+    timing: { modelCallMs: options.modelCallMs ?? 10_000, leaseMs: 30_000 },
     policies: { unknownOutcome: options.unknownOutcome ?? 'error' },
   });
   const baton = createBaton({ store, agents: [agent], queue, clock, logger: silentLogger });
