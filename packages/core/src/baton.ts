@@ -1,24 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from './agent.js';
+import { appendInput, type FailureRecord, recordFailure } from './appends.js';
 import { type Clock, systemClock } from './clock.js';
 import { runPosition } from './context.js';
 import {
   BatonError,
-  ConflictError,
-  DuplicateError,
   isRetryable,
   PayloadTooLargeError,
   SessionNotFoundError,
   UnknownAgentError,
   ValidationError,
 } from './errors.js';
-import { type EventBody, SCHEMA_VERSION, type SessionEvent } from './events.js';
-import { type Head, newHead } from './head.js';
-import type { Json, JsonObject } from './json.js';
+import type { EventBody, SessionEvent } from './events.js';
+import type { Head } from './head.js';
+import type { JsonObject } from './json.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { type LoopDeps, type RunOutcome, runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
+import { sessionView } from './session-view.js';
 import type { ListPage, ListQuery, SessionStore } from './store.js';
 
 export interface BatonOptions {
@@ -154,7 +154,7 @@ export class Baton {
       ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
       ...(input.metadata ? { metadata: input.metadata } : {}),
     };
-    const appended = await this.append(ref, body, {
+    const appended = await appendInput(this, ref, body, {
       agent: agentName,
       ...(dedupeKey ? { dedupeKey } : {}),
       requireAgent: input.agent,
@@ -210,7 +210,7 @@ export class Baton {
       ...(decision.reason ? { reason: decision.reason } : {}),
       ...(decision.by ? { by: decision.by } : {}),
     };
-    const appended = await this.append(ref, body, {
+    const appended = await appendInput(this, ref, body, {
       agent: agent.name,
       dedupeKey,
       dedupeResult: { approved: decision.approved },
@@ -230,20 +230,39 @@ export class Baton {
     });
   }
 
-  /** Submits an input and runs it inline until the deadline: the synchronous HTTP path. */
+  /**
+   * Submits an input and runs it inline: the synchronous HTTP path. The run may use the time up to
+   * `deadline`; the answer is given once it finishes or after `waitMs`, whichever is first. A host
+   * that keeps running after answering (the local server) lets the run go on in the background; a
+   * function host passes no `waitMs`, waits for the run, and the rest continues through the queue.
+   */
   async converse(
     ref: SessionRef,
     input: InputRequest,
-    options: { deadline: number },
+    options: { deadline: number; waitMs?: number },
   ): Promise<ConverseResult> {
     const submit = await this.submit(ref, input, { enqueueDelayMs: this.safetyNetDelayMs });
     if (!submit.duplicate) {
-      try {
-        await this.run(ref, { deadline: options.deadline });
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        // The enqueued run message retries it; the client polls.
-        this.logger.warn('inline run failed; the queue will retry', { session: refKey(ref), error });
+      const running = this.run(ref, { deadline: options.deadline }).then(
+        () => undefined,
+        (error: unknown) => {
+          if (!isRetryable(error)) throw error;
+          // The enqueued run message retries it; the client polls.
+          this.logger.warn('inline run failed; the queue will retry', { session: refKey(ref), error });
+        },
+      );
+      if (options.waitMs === undefined) {
+        await running;
+      } else {
+        // Past the wait the run goes on; its failure is logged, and the queued message retries it.
+        running.catch((error: unknown) =>
+          this.logger.error('background run failed', { session: refKey(ref), error }),
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, options.waitMs);
+        });
+        await Promise.race([running, waited]).finally(() => clearTimeout(timer));
       }
     }
     return this.answer(ref, submit);
@@ -286,7 +305,7 @@ export class Baton {
   async session(ref: SessionRef): Promise<SessionView> {
     const snapshot = await this.store.load(ref);
     if (!snapshot) throw new SessionNotFoundError(refKey(ref));
-    return this.view(snapshot.head, snapshot.events);
+    return sessionView(snapshot.head, snapshot.events, this.agents.get(snapshot.head.agent));
   }
 
   async events(
@@ -341,153 +360,19 @@ export class Baton {
   /**
    * Records on the session why work stopped being retried (a poison message, an unknown agent, a
    * model error no retry fixes): an `error` event and, when no live lease is held, `run_finished`
-   * (failed) with the status set to failed, so a client polling the session sees the reason instead
-   * of a run that never ends. Deduplicated on `dedupeKey`; a live lease is left alone (its holder's
-   * next commit lands on top).
+   * (failed) with the status set to failed. Deduplicated on `dedupeKey`; a live lease is left alone.
    */
-  async recordFailure(
+  recordFailure(
     ref: SessionRef,
     failure: { code: string; message: string; dedupeKey: string },
-  ): Promise<'recorded' | 'duplicate' | 'no_session'> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (await this.store.getDedupe(ref, failure.dedupeKey)) return 'duplicate';
-      const head = await this.store.readHead(ref);
-      if (!head) return 'no_session';
-      const now = this.clock.now();
-      const leaseLive = head.lease !== null && head.lease.expiresAt > now;
-      const bodies: EventBody[] = [
-        { kind: 'error', code: failure.code, message: failure.message.slice(0, 2000), retryable: false },
-      ];
-      if (!leaseLive) bodies.push({ kind: 'run_finished', reason: 'failed', text: '' });
-      const events = bodies.map(
-        (body, index) => ({ ...body, v: SCHEMA_VERSION, seq: head.seq + 1 + index, at: now }) as SessionEvent,
-      );
-      const next: Head = {
-        ...head,
-        v: SCHEMA_VERSION,
-        version: head.version + 1,
-        seq: head.seq + events.length,
-        updatedAt: now,
-        ...(leaseLive ? {} : { status: 'failed' as const, lease: null, runSteps: 0 }),
-      };
-      if (!leaseLive) delete next.traceparent;
-      try {
-        await this.store.commit({
-          ref,
-          expectedVersion: head.version,
-          head: next,
-          events,
-          dedupe: { dedupeKey: failure.dedupeKey, result: { seq: next.seq } },
-        });
-        return 'recorded';
-      } catch (error) {
-        if (error instanceof DuplicateError) return 'duplicate';
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    throw new ConflictError(`session ${refKey(ref)} kept changing while recording a failure`);
-  }
-
-  private view(head: Head, events: SessionEvent[]): SessionView {
-    const agent = this.agents.get(head.agent);
-    const pendingApprovals: PendingApproval[] = [];
-    if (agent && head.status === 'waiting_approval') {
-      const position = runPosition(events, agent);
-      for (const entry of position.pending) {
-        if (entry.announced && !entry.decision) {
-          pendingApprovals.push({
-            callId: entry.call.callId,
-            tool: entry.call.name,
-            arguments: entry.call.arguments,
-            unknownOutcome: entry.intent,
-          });
-        }
-      }
-    }
-    let lastReply: string | null = null;
-    for (let i = events.length - 1; i >= 0; i--) {
-      const event = events[i]!;
-      if (event.kind === 'run_finished' && event.text) {
-        lastReply = event.text;
-        break;
-      }
-    }
-    return {
-      tenant: head.tenant,
-      sessionId: head.sessionId,
-      agent: head.agent,
-      status: head.status,
-      seq: head.seq,
-      toolState: head.toolState,
-      pendingApprovals,
-      lastReply,
-      usage: head.usage,
-      createdAt: new Date(head.createdAt).toISOString(),
-      updatedAt: new Date(head.updatedAt).toISOString(),
-    };
+  ): Promise<FailureRecord> {
+    return recordFailure(this, ref, failure);
   }
 
   private agentOf(head: Head): Agent {
     const agent = this.agents.get(head.agent);
     if (!agent) throw new UnknownAgentError(head.agent);
     return agent;
-  }
-
-  /** Appends one input-like event as a non-holder: conditional on the head version, retried on conflict. */
-  private async append(
-    ref: SessionRef,
-    body: EventBody,
-    options: {
-      agent: string;
-      dedupeKey?: string;
-      dedupeResult?: JsonObject;
-      requireAgent?: string | undefined;
-    },
-  ): Promise<{ seq: number; duplicate: boolean }> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if (options.dedupeKey) {
-        const earlier = await this.store.getDedupe(ref, options.dedupeKey);
-        if (earlier) return { seq: Number((earlier.result as { seq?: number }).seq ?? 0), duplicate: true };
-      }
-      const now = this.clock.now();
-      const head = (await this.store.readHead(ref)) ?? newHead(ref.tenant, ref.sessionId, options.agent, now);
-      if (options.requireAgent && head.agent !== options.requireAgent) {
-        throw new ValidationError(
-          `session ${refKey(ref)} belongs to agent ${head.agent}, not ${options.requireAgent}`,
-          {
-            field: 'agent',
-          },
-        );
-      }
-      const seq = head.seq + 1;
-      const next: Head = {
-        ...head,
-        v: SCHEMA_VERSION,
-        version: head.version + 1,
-        seq,
-        lastInputSeq: seq,
-        status: head.status === 'waiting_approval' ? 'waiting_approval' : 'running',
-        updatedAt: now,
-      };
-      const event = { ...body, v: SCHEMA_VERSION, seq, at: now } as SessionEvent;
-      const dedupeResult: Json = { seq, ...options.dedupeResult };
-      try {
-        await this.store.commit({
-          ref,
-          expectedVersion: head.version === 0 ? null : head.version,
-          head: next,
-          events: [event],
-          ...(options.dedupeKey ? { dedupe: { dedupeKey: options.dedupeKey, result: dedupeResult } } : {}),
-        });
-        return { seq, duplicate: false };
-      } catch (error) {
-        if (error instanceof DuplicateError) {
-          return { seq: Number((error.original.result as { seq?: number }).seq ?? 0), duplicate: true };
-        }
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    throw new ConflictError(`session ${refKey(ref)} is too busy; try again`);
   }
 
   private async enqueue(
