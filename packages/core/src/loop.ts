@@ -146,6 +146,9 @@ async function takeLease(
       leaseEpoch: epoch,
       updatedAt: now,
       traceparent: head.traceparent ?? traceparent,
+      // The run is under way: if this invocation dies, the status says work is pending, so the
+      // next delivery (or the sweeper) picks it up instead of taking the session for settled.
+      status: 'running',
     };
     try {
       await deps.store.commit({ ref, expectedVersion: head.version, head: next, events: [] });

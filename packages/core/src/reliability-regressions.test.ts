@@ -1,0 +1,111 @@
+import { callTools, ManualClock, reply, ScriptedModel } from '@baton/testing';
+import { describe, expect, it } from 'vitest';
+import { ArrayQueue, Counter, testTools } from '../test/kit.js';
+import { defineAgent } from './agent.js';
+import { createBaton } from './baton.js';
+import { silentLogger } from './logger.js';
+import { MemoryStore } from './memory-store.js';
+import { sessionRef } from './session-ref.js';
+import type { CommitRequest } from './store.js';
+
+/**
+ * Regressions found by the reliability suite (issue 7, test/reliability). Each case replays, in one
+ * process, what a SIGKILLed child process did there: a commit lands and the process is gone.
+ */
+
+const LEASE_MS = 30_000;
+
+/** A store whose chosen commit lands and then never answers: the process running it died. */
+class DyingStore extends MemoryStore {
+  dieAfter: ((request: CommitRequest) => boolean) | null = null;
+  died: Promise<void>;
+  private markDead!: () => void;
+
+  constructor() {
+    super();
+    this.died = new Promise((resolve) => {
+      this.markDead = resolve;
+    });
+  }
+
+  override async commit(request: CommitRequest): Promise<void> {
+    await super.commit(request);
+    if (this.dieAfter?.(request)) {
+      this.dieAfter = null;
+      this.markDead();
+      await new Promise<never>(() => {});
+    }
+  }
+}
+
+function setup() {
+  const clock = new ManualClock();
+  const store = new DyingStore();
+  const queue = new ArrayQueue();
+  const counter = new Counter();
+  const model = new ScriptedModel([
+    callTools([{ name: 'send_email', args: { to: 'bob' }, callId: 'e1' }]),
+    reply('Sent.'),
+  ]);
+  const agent = defineAgent({
+    name: 'tester',
+    instructions: 'test agent',
+    model,
+    tools: testTools(counter),
+    limits: { maxSteps: 10, compactAfterEvents: 0 },
+    timing: { modelCallMs: 10_000, leaseMs: LEASE_MS },
+  });
+  const baton = createBaton({ store, agents: [agent], queue, clock, logger: silentLogger });
+  const ref = sessionRef('acme', 'approved-then-killed');
+  return { clock, store, counter, baton, ref, later: () => clock.now() + 600_000 };
+}
+
+/** Runs until the approved call is about to run, then lets the process "die" after the chosen commit. */
+async function killAfterApproval(t: ReturnType<typeof setup>, dieAfter: (request: CommitRequest) => boolean) {
+  await t.baton.submit(t.ref, { text: 'email bob', source: 'test' });
+  expect(await t.baton.run(t.ref, { deadline: t.later() })).toMatchObject({ kind: 'waiting_approval' });
+  await t.baton.decide(t.ref, { callId: 'e1', approved: true });
+  t.store.dieAfter = dieAfter;
+  void t.baton.run(t.ref, { deadline: t.later() });
+  await t.store.died;
+  // The dead invocation's lease runs out; the queue delivers the decision's run message again.
+  t.clock.advance(LEASE_MS + 1);
+}
+
+describe('reliability regressions (issue 7)', () => {
+  it('RELIABILITY-1 finishes an approved at-most-once call when the process died after its intent', async () => {
+    const t = setup();
+    await killAfterApproval(t, (request) => request.events.some((event) => event.kind === 'tool_intent'));
+
+    const outcome = await t.baton.run(t.ref, { deadline: t.later() });
+
+    expect(outcome.kind).toBe('finished');
+    const events = await t.store.readEvents(t.ref);
+    expect(events.find((event) => event.kind === 'tool_result')).toMatchObject({
+      callId: 'e1',
+      outcome: 'unknown',
+    });
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'idle', lease: null });
+    // The process died between the intent and the call: the tool never ran, and it is not re-run.
+    expect(t.counter.of('send_email')).toBe(0);
+  });
+
+  it('RELIABILITY-1 answers the result of an approved call when the process died after committing it', async () => {
+    const t = setup();
+    await killAfterApproval(t, (request) => request.events.some((event) => event.kind === 'tool_result'));
+
+    const outcome = await t.baton.run(t.ref, { deadline: t.later() });
+
+    expect(outcome).toMatchObject({ kind: 'finished', text: 'Sent.' });
+    expect(await t.store.readHead(t.ref)).toMatchObject({ status: 'idle', lease: null });
+    expect(t.counter.of('send_email')).toBe(1);
+  });
+
+  it('RELIABILITY-1 re-enqueues from sweep a waiting session whose approved run died', async () => {
+    const t = setup();
+    await killAfterApproval(t, (request) => request.events.some((event) => event.kind === 'tool_intent'));
+    t.clock.advance(120_000);
+
+    expect(await t.baton.sweep({ idleForMs: 60_000 })).toBe(1);
+  });
+});
