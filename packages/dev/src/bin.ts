@@ -1,21 +1,34 @@
 import { parseArgs } from 'node:util';
 import { jsonLogger } from '@baton/core';
-import { loadConfig } from './config.js';
-import { startLocalApp } from './local-app.js';
 
-const USAGE = `baton: run Baton locally
+const USAGE = `baton: run Baton locally, and look after its sessions in any store
 
 Usage:
   baton serve            start the local server (SQLite store under .baton/, durable local queue)
+                         and the web console at /console
+  baton sessions ...     list, show, events, approve, reject, delete, export, import
+  baton tenants cost     token usage and estimated cost of a tenant
+  baton <command> --help more about a command
 
 Environment:
   PORT (3000), HOST (127.0.0.1), BATON_DATA_DIR (.baton), BATON_DB, BATON_SYNC_WAIT_MS (10000),
   BATON_RUN_BUDGET_MS (300000), BATON_LEASE_MS, BATON_MODEL_CALL_MS, BATON_LOG_LEVEL (warn)
+  Console and cost: BATON_CONSOLE (on | off), BATON_CONSOLE_TOKEN (required unless HOST is loopback),
+  BATON_PRICES (a JSON price table overriding the built-in one)
   Model: BATON_MODEL_PROVIDER (openai | azure-openai | openai-compatible | offline), BATON_MODEL,
   OPENAI_API_KEY, OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION
 `;
 
 async function main(argv: string[]): Promise<number> {
+  // Each of these parses its own flags, --help included. Loaded on demand: the session commands
+  // must not load the model adapters' cloud SDKs that the server needs, and the server not the CLI.
+  if (argv[0] === 'sessions' || argv[0] === 'tenants') {
+    const [{ runCli }, { processIo }] = await Promise.all([
+      import('./cli/cli.js'),
+      import('./cli/cli-io.js'),
+    ]);
+    return runCli(argv, processIo());
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -33,6 +46,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(): Promise<number> {
+  const [{ loadConfig }, { startLocalApp }] = await Promise.all([
+    import('./config.js'),
+    import('./local-app.js'),
+  ]);
   const config = loadConfig();
   const app = await startLocalApp(config, {
     logger: jsonLogger({ level: (process.env.BATON_LOG_LEVEL as 'info' | undefined) ?? 'warn' }),
@@ -41,6 +58,11 @@ async function serve(): Promise<number> {
   out.write(`Baton is listening on ${app.url}\n`);
   out.write(`  store: SQLite ${config.dbPath} (sessions and pending runs survive a restart)\n`);
   out.write(`  model: ${app.model.description}\n`);
+  out.write(
+    'url' in app.console
+      ? `  console: ${app.console.url}\n`
+      : `  console: not served (${app.console.disabled})\n`,
+  );
   out.write('Try:\n');
   out.write(
     `  curl -s ${app.url}/sessions/demo/messages -H 'content-type: application/json' -d '{"text":"note buy milk"}'\n`,

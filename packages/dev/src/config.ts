@@ -1,4 +1,7 @@
 import { join, resolve } from 'node:path';
+import type { PriceTable } from '@baton/core';
+import { type ConsoleSettings, consoleSettings, isLoopbackHost } from './console/console-auth.js';
+import { pricesFromEnvironment } from './console/prices-from-environment.js';
 
 export interface LocalConfig {
   host: string;
@@ -11,13 +14,18 @@ export interface LocalConfig {
   /** Overrides of the example agent's timing (a short lease makes crash recovery quick in tests). */
   leaseMs: number | undefined;
   modelCallMs: number | undefined;
+  /** Whether and how `/console` is served (BATON_CONSOLE, BATON_CONSOLE_TOKEN); default: on, no token on loopback. */
+  console?: ConsoleSettings;
+  /** Price table for cost estimates (built-in, overridden by BATON_PRICES). */
+  prices?: PriceTable;
 }
 
 /** Reads the local server's settings from the environment; every one has a default that works offline. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
   const dataDir = resolve(cwd, env.BATON_DATA_DIR ?? '.baton');
+  const host = env.HOST ?? '127.0.0.1';
   return {
-    host: env.HOST ?? '127.0.0.1',
+    host,
     port: intSetting(env, 'PORT', 3000),
     dataDir,
     dbPath: env.BATON_DB ? resolve(cwd, env.BATON_DB) : join(dataDir, 'baton.db'),
@@ -25,6 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     runBudgetMs: intSetting(env, 'BATON_RUN_BUDGET_MS', 5 * 60_000),
     leaseMs: optionalInt(env, 'BATON_LEASE_MS'),
     modelCallMs: optionalInt(env, 'BATON_MODEL_CALL_MS'),
+    console: consoleSettings(env, { loopback: isLoopbackHost(host), enabledByDefault: true }),
+    prices: pricesFromEnvironment(env),
   };
 }
 

@@ -10,19 +10,22 @@ export interface HttpServerOptions {
   /** How long a message request waits for the answer before replying 202 with where to poll. */
   syncWaitMs: number;
   maxBodyBytes?: number;
-  /** Extra routes (the console, Slack) tried before the API; return null to fall through. */
+  /**
+   * Extra routes (the console, Slack) tried before the API; return null to fall through. `closed`
+   * aborts when the response ends or the client goes away, which ends a streamed response.
+   */
   extraRoutes?: (
     request: IncomingMessage,
     body: string,
     url: URL,
+    closed: AbortSignal,
   ) => Promise<HttpResponse | RawResponse | null>;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  raw: string;
-}
+export type RawResponse =
+  | { status: number; headers: Record<string, string>; raw: string }
+  /** Written chunk by chunk as the iterable yields (Server-Sent Events). */
+  | { status: number; headers: Record<string, string>; stream: AsyncIterable<string> };
 
 /** The local server: the same routes as the Lambda and Azure handlers, on node:http. */
 export async function startHttpServer(
@@ -66,9 +69,13 @@ async function serve(
     });
     return;
   }
-  const extra = options.extraRoutes ? await options.extraRoutes(request, body, url) : null;
+  const closed = new AbortController();
+  response.once('close', () => closed.abort());
+  const extra = options.extraRoutes ? await options.extraRoutes(request, body, url, closed.signal) : null;
   if (extra) {
-    if ('raw' in extra) {
+    if ('stream' in extra) {
+      await writeStream(response, extra, closed.signal);
+    } else if ('raw' in extra) {
       response.writeHead(extra.status, extra.headers).end(extra.raw);
     } else {
       send(response, extra.status, extra.body, extra.headers);
@@ -91,6 +98,30 @@ async function serve(
     { deadline: baton.clock.now() + options.runBudgetMs, waitMs: options.syncWaitMs, maxBodyBytes },
   );
   send(response, result.status, result.body, result.headers);
+}
+
+async function writeStream(
+  response: ServerResponse,
+  extra: { status: number; headers: Record<string, string>; stream: AsyncIterable<string> },
+  closed: AbortSignal,
+): Promise<void> {
+  response.writeHead(extra.status, extra.headers);
+  response.flushHeaders();
+  for await (const chunk of extra.stream) {
+    if (closed.aborted) break;
+    if (!response.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          closed.removeEventListener('abort', done);
+          response.off('drain', done);
+          resolve();
+        };
+        response.once('drain', done);
+        closed.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+  if (!closed.aborted) response.end();
 }
 
 /** The body as text, or null when it is larger than the limit. */

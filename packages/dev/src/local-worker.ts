@@ -1,4 +1,5 @@
 import { type Baton, isBatonError, isRetryable, type Logger, refKey } from '@baton/core';
+import { handleSlackRun, type SlackChannel } from '@baton/slack';
 import type { ReceivedMessage, SqliteRunQueue } from './local-queue.js';
 
 export interface LocalWorkerOptions {
@@ -10,6 +11,8 @@ export interface LocalWorkerOptions {
   maxReceives?: number;
   /** Longest idle wait between looks at the queue (another process may have enqueued). */
   pollMs?: number;
+  /** Runs Slack sessions through the channel (placeholder, answer, approval buttons); others as usual. */
+  slack?: SlackChannel;
 }
 
 /**
@@ -88,9 +91,10 @@ export class LocalWorker {
   private async process(item: ReceivedMessage): Promise<void> {
     const session = refKey(item.message);
     try {
-      const result = await this.baton.handle(item.message, {
-        deadline: this.baton.clock.now() + this.options.runBudgetMs,
-      });
+      const run = { deadline: this.baton.clock.now() + this.options.runBudgetMs };
+      const result = this.options.slack
+        ? await handleSlackRun(this.options.slack, item.message, run)
+        : await this.baton.handle(item.message, run);
       if (result.kind === 'retry_later') {
         this.queue.retryLater(item.id, result.delayMs);
         return;

@@ -1,0 +1,124 @@
+import type { Head, Logger, PriceTable, SessionEvent, SessionRef, SessionStore } from '@baton/core';
+import type { ConsolePaths } from './layout.js';
+import { readLog } from './read-log.js';
+import { SessionDigest } from './session-digest.js';
+import { approvalsSection, conversationItems, summarySection, timelineItems } from './session-page.js';
+
+export interface StreamOptions {
+  /** How often the head is read to look for new events: one point read per interval. */
+  pollMs: number;
+  /** The stream ends after this long; EventSource reconnects with Last-Event-ID. 0: answer once and end. */
+  maxMs: number;
+  /** A comment line after this long without data, so proxies keep the connection open. */
+  heartbeatMs: number;
+  prices: PriceTable;
+  pageSize: number;
+  signal: AbortSignal;
+  logger?: Logger | undefined;
+}
+
+/** How long EventSource waits before reconnecting after a stream ends. */
+const RETRY_MS = 1_000;
+
+/**
+ * Server-Sent Events for one session: an `update` after every batch of new events, carrying the
+ * server-rendered (escaped) timeline and conversation entries, the summary and the approvals panel.
+ * Between updates it reads only the head, which every store answers with one point read; the log
+ * is read only when the head's seq moved. `id:` is the last seq sent, so a reconnect resumes there.
+ */
+export async function* sessionStream(
+  store: SessionStore,
+  ref: SessionRef,
+  afterSeq: number,
+  paths: ConsolePaths,
+  options: StreamOptions,
+): AsyncGenerator<string> {
+  yield `retry: ${RETRY_MS}\n\n`;
+  try {
+    let head = await store.readHead(ref);
+    if (!head) {
+      yield message('gone', undefined, {});
+      return;
+    }
+    // The whole log feeds the digest (cost, call arguments, approvals); only what the page has not
+    // shown yet is sent.
+    const digest = new SessionDigest(options.prices);
+    const unseen: SessionEvent[] = [];
+    for await (const events of readLog(store, ref, { throughSeq: head.seq, pageSize: options.pageSize })) {
+      digest.add(events);
+      for (const event of events) if (event.seq > afterSeq) unseen.push(event);
+    }
+    yield update(paths, head, digest, unseen);
+    const started = Date.now();
+    let quietSince = started;
+    while (!options.signal.aborted && Date.now() - started < options.maxMs) {
+      await pause(options.pollMs, options.signal);
+      if (options.signal.aborted) break;
+      const next = await store.readHead(ref);
+      if (!next || next.createdAt !== head.createdAt) {
+        // Deleted, or deleted and created again: the page shows a log that no longer exists.
+        yield message('gone', undefined, {});
+        return;
+      }
+      if (next.seq > digest.lastSeq) {
+        const events: SessionEvent[] = [];
+        for await (const page of readLog(store, ref, {
+          afterSeq: digest.lastSeq,
+          throughSeq: next.seq,
+          pageSize: options.pageSize,
+        })) {
+          digest.add(page);
+          events.push(...page);
+        }
+        head = next;
+        yield update(paths, head, digest, events);
+        quietSince = Date.now();
+      } else if (next.version !== head.version) {
+        // A lease taken or released changes the status without new events.
+        const changed = next.status !== head.status;
+        head = next;
+        if (changed) {
+          yield update(paths, head, digest, []);
+          quietSince = Date.now();
+        }
+      } else if (Date.now() - quietSince >= options.heartbeatMs) {
+        yield ': keep-alive\n\n';
+        quietSince = Date.now();
+      }
+    }
+  } catch (error) {
+    // The client reconnects after RETRY_MS and the stream starts over from its last seq.
+    options.logger?.warn('console stream stopped on an error', { session: ref.sessionId, error });
+  }
+}
+
+function update(paths: ConsolePaths, head: Head, digest: SessionDigest, events: SessionEvent[]): string {
+  const ref = { tenant: head.tenant, sessionId: head.sessionId };
+  return message('update', digest.lastSeq, {
+    seq: digest.lastSeq,
+    status: head.status,
+    timeline: timelineItems(events, digest).value,
+    conversation: conversationItems(events).value,
+    summary: summarySection(head, digest).value,
+    approvals: approvalsSection(paths, ref, digest.approvals(head.status)).value,
+    announce:
+      events.length > 0 ? `${events.length} new event(s); status ${head.status}` : `status ${head.status}`,
+  });
+}
+
+/** One SSE message. JSON never contains a raw line break, so `data:` stays one line. */
+function message(event: string, id: number | undefined, data: object): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
