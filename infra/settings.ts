@@ -1,0 +1,92 @@
+/**
+ * What the deployed handlers are configured with besides the resources' own names. Kept as data so
+ * the contract test (test/infra) can hold every list against the environment variables the
+ * handler sources actually read.
+ */
+
+/** SST secrets (`npx sst secret set <Name> <value> --stage <stage>`) and the variable each becomes. */
+export const SECRETS = {
+  OpenAiApiKey: 'OPENAI_API_KEY',
+  AzureOpenAiApiKey: 'AZURE_OPENAI_API_KEY',
+  /** A Bedrock API key, for OpenAI models on Bedrock (`bedrock-openai`). */
+  BedrockApiKey: 'AWS_BEARER_TOKEN_BEDROCK',
+  SlackBotToken: 'SLACK_BOT_TOKEN',
+  SlackSigningSecret: 'SLACK_SIGNING_SECRET',
+} as const;
+
+export type SecretName = keyof typeof SECRETS;
+
+/**
+ * The model settings @baton/model-openai and @baton/model-bedrock read (their
+ * `*ModelFromEnvironment` pickers), besides the keys above. Copied from the environment of `sst deploy` when set there, and left out when
+ * not: the Azure app treats an empty BATON_MODEL_PROVIDER as a provider name.
+ */
+export const MODEL_SETTINGS = [
+  'BATON_MODEL_PROVIDER',
+  'BATON_MODEL',
+  'OPENAI_BASE_URL',
+  'OPENAI_API_VERSION',
+  'AZURE_OPENAI_ENDPOINT',
+] as const;
+
+/** Tuning the Lambda handlers read; copied from the deploy environment when set, else their defaults. */
+export const AWS_TUNING = [
+  'BATON_LOG_LEVEL',
+  'BATON_TTL_SECONDS',
+  'BATON_SAFETY_NET_DELAY_MS',
+  'BATON_SWEEP_IDLE_MS',
+  'SLACK_APPROVERS',
+  'SLACK_BOT_USER_ID',
+] as const;
+
+/** Tuning the Functions app reads; copied from the deploy environment when set, else its defaults. */
+export const AZURE_TUNING = [
+  'BATON_LOG_LEVEL',
+  'BATON_COSMOS_TTL_SECONDS',
+  'BATON_LEASE_MS',
+  'BATON_MODEL_CALL_MS',
+  'BATON_SAFETY_NET_DELAY_MS',
+  'SLACK_APPROVERS',
+  'SLACK_BOT_USER_ID',
+] as const;
+
+/** Variables a Lambda handler reads that this deployment leaves unset on purpose, and why. */
+export const AWS_LEFT_UNSET: Readonly<Record<string, string>> = {
+  AWS_LAMBDA_FUNCTION_NAME: 'set by the Lambda runtime',
+  AWS_REGION: 'set by the Lambda runtime',
+  AWS_DEFAULT_REGION: 'set by the Lambda runtime',
+  SLACK_API_URL: 'points Slack calls at a local fake in tests only',
+};
+
+/** App settings the Functions app reads that this deployment leaves unset on purpose, and why. */
+export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
+  AzureFunctionsJobHost__functionTimeout: 'host.json is the source; the override is for operators',
+  AzureFunctionsJobHost__extensions__http__routePrefix: 'host.json is the source',
+  AzureFunctionsJobHost__extensions__queues__maxDequeueCount: 'host.json is the source',
+  COSMOS_CONNECTION_STRING: 'the alternative to COSMOS_ENDPOINT + COSMOS_KEY, which are set',
+  BATON_STORE: 'only `memory` (a throwaway demo) changes anything; the Cosmos settings are set',
+  AWS_REGION: 'read by OpenAI-on-Bedrock only; set it in the deploy environment to use that here',
+  AWS_DEFAULT_REGION: 'read by OpenAI-on-Bedrock only, as a fallback of AWS_REGION',
+  SLACK_API_URL: 'points Slack calls at a local fake in tests only',
+};
+
+/** The values of `names` that are set (non-empty) in `env`. */
+export function fromEnvironment(
+  names: readonly string[],
+  env: Record<string, string | undefined>,
+): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value) picked[name] = value;
+  }
+  return picked;
+}
+
+/** App settings the Functions host itself reads (our code reads AzureWebJobsStorage through the trigger's `connection`). */
+export const AZURE_HOST_SETTINGS: Readonly<Record<string, string>> = {
+  FUNCTIONS_EXTENSION_VERSION: 'the Functions runtime major version',
+  FUNCTIONS_WORKER_RUNTIME: 'the language worker',
+  WEBSITE_RUN_FROM_PACKAGE: 'where the host loads the app package from',
+  AzureWebJobsStorage: "the host's storage, and the queue triggers' connection",
+};

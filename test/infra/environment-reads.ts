@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
+import ts from 'typescript';
+
+/**
+ * The workspace sources an entry file reaches through its imports (packages/* included, third
+ * party code left out), as esbuild resolves them for the real bundle.
+ */
+export async function reachableSources(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    outdir: 'unused',
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'workspace-only',
+        setup(builder) {
+          builder.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@baton/') ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+    ],
+  });
+  return Object.keys(result.metafile.inputs)
+    .filter((path) => path.endsWith('.ts') && !path.includes('node_modules'))
+    .map((path) => resolve(path));
+}
+
+/** What a file exports, by name, as esbuild sees the entry. */
+export async function exportsOf(entry: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: false,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    outdir: 'unused',
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) => output.exports);
+}
+
+export interface EnvironmentReads {
+  /** Environment variables read by name, with the files that read each. */
+  variables: Map<string, string[]>;
+  /** `Resource.<Name>` reads (SST links). */
+  resources: Map<string, string[]>;
+}
+
+/**
+ * Every environment variable the files read by a literal name: `process.env.X`, `env.X`,
+ * `env['X']`, and helpers called as `(env, 'X')` (`intFromEnv(env, 'BATON_TTL_SECONDS')`). Names
+ * built at run time (`env[setting]`) cannot be seen; the contract tests check those separately.
+ */
+export function environmentReads(files: readonly string[]): EnvironmentReads {
+  const reads: EnvironmentReads = { variables: new Map(), resources: new Map() };
+  const note = (map: Map<string, string[]>, name: string, file: string) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return;
+    const files = map.get(name) ?? [];
+    if (!files.includes(file)) files.push(file);
+    map.set(name, files);
+  };
+  for (const file of files) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node) => {
+      if (ts.isPropertyAccessExpression(node)) {
+        if (isEnvironment(node.expression)) note(reads.variables, node.name.text, file);
+        if (ts.isIdentifier(node.expression) && node.expression.text === 'Resource') {
+          note(reads.resources, node.name.text, file);
+        }
+      } else if (ts.isElementAccessExpression(node)) {
+        if (isEnvironment(node.expression) && ts.isStringLiteralLike(node.argumentExpression)) {
+          note(reads.variables, node.argumentExpression.text, file);
+        }
+      } else if (ts.isCallExpression(node)) {
+        node.arguments.forEach((argument, index) => {
+          const next = node.arguments[index + 1];
+          if (isEnvironment(argument) && next && ts.isStringLiteralLike(next))
+            note(reads.variables, next.text, file);
+        });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return reads;
+}
+
+/** `env`, `process.env`, `options.env`: anything named env. */
+function isEnvironment(node: ts.Node): boolean {
+  if (ts.isIdentifier(node)) return node.text === 'env';
+  return ts.isPropertyAccessExpression(node) && node.name.text === 'env';
+}
+
+/** The environment variables read by the sources reachable from each entry, together. */
+export async function readsFrom(entries: readonly string[]): Promise<EnvironmentReads> {
+  const files = new Set<string>();
+  for (const entry of entries) for (const file of await reachableSources(entry)) files.add(file);
+  return environmentReads([...files].sort());
+}

@@ -1,0 +1,42 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const INFRA_DIR = resolve(import.meta.dirname, '../../infra');
+
+const copies: string[] = [];
+
+/** Deletes the copies mismatchedCopy made (call it in afterAll). */
+export function removeCopies(): void {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A copy of infra/ in a temporary folder with one file edited: the deliberately mismatched side of
+ * a contract test. Returns the copied folder. Fails when the edit changes nothing, so a test never
+ * passes because its search text went stale.
+ *
+ * @example
+ * const dir = mismatchedCopy('aws.ts', "hashKey: 'pk'", "hashKey: 'id'");
+ */
+export function mismatchedCopy(file: string, search: string, replacement: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-infra-'));
+  copies.push(dir);
+  cpSync(INFRA_DIR, dir, { recursive: true });
+  const path = join(dir, file);
+  const original = readFileSync(path, 'utf8');
+  if (!original.includes(search)) throw new Error(`${file} does not contain ${JSON.stringify(search)}`);
+  writeFileSync(path, original.replace(search, replacement));
+  return dir;
+}
+
+/** infra/settings.ts of a folder (the real one or a copy). */
+export async function settingsOf(dir: string): Promise<typeof import('../../infra/settings.js')> {
+  return import(pathToFileURL(join(dir, 'settings.ts')).href);
+}
+
+/** A deploy environment that sets every optional setting infra copies, so each shows up as declared. */
+export function everySetting(names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, `sample-${name.toLowerCase()}`]));
+}
