@@ -30,6 +30,8 @@ export type NormalizedHttpEvent =
   | {
       ok: true;
       request: HttpRequest;
+      /** The body's bytes exactly as the client sent them (base64 decoded): what a signature covers. */
+      rawBody: Uint8Array;
       /** API Gateway (not a Function URL): its integration timeout caps how long we may take. */
       viaApiGateway: boolean;
     }
@@ -71,20 +73,24 @@ export function normalizeHttpEvent(event: unknown, options: HttpEventOptions): N
     headers.cookie = input.cookies.join('; ');
   }
   let body: string | undefined;
+  let rawBody: Uint8Array = new Uint8Array(0);
   if (typeof input.body === 'string') {
-    const decoded = input.isBase64Encoded ? decodeBase64Utf8(input.body) : input.body;
-    if (decoded === null) {
+    const bytes = input.isBase64Encoded ? decodeBase64(input.body) : Buffer.from(input.body, 'utf8');
+    const text = input.isBase64Encoded ? bytes && decodeUtf8(bytes) : input.body;
+    if (!bytes || text === null) {
       return {
         ok: false,
         response: failure(400, 'invalid_body_encoding', 'the body is not valid base64-encoded UTF-8'),
       };
     }
-    body = decoded;
+    body = text;
+    rawBody = bytes;
   }
   const domain = input.requestContext.domainName ?? '';
   return {
     ok: true,
     viaApiGateway: !domain.includes('.lambda-url.'),
+    rawBody,
     request: {
       method: input.requestContext.http.method.toUpperCase(),
       path: stripPrefixes(input.rawPath, input.requestContext.stage, options.basePath, input.routeKey),
@@ -139,11 +145,15 @@ function withoutPrefix(path: string, prefix: string): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function decodeBase64Utf8(text: string): string | null {
+function decodeBase64(text: string): Uint8Array | null {
   const compact = text.replace(/\s+/g, '');
   if (!BASE64.test(compact) || compact.length % 4 === 1) return null;
+  return Buffer.from(compact, 'base64');
+}
+
+function decodeUtf8(bytes: Uint8Array): string | null {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64'));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
   }

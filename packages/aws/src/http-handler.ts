@@ -1,9 +1,11 @@
 import { type Baton, handleHttp } from '@baton/core';
+import { handleSlackHttp, type SlackChannel } from '@baton/slack';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { failure, normalizeHttpEvent, toLambdaResult } from './http-event.js';
 import { withLogFields } from './invocation-log.js';
 import { DEFAULT_SAFETY_MARGIN_MS, DEFAULT_TIMEOUT_EARLY_MS, invocationDeadline } from './lambda-deadline.js';
+import { slackRoute, toSlackLambdaResult } from './slack-route.js';
 
 /**
  * API Gateway HTTP APIs give up on an integration after 30 s whatever the function's timeout, so a
@@ -25,13 +27,16 @@ export interface HttpHandlerOptions {
    * string, the `x-baton-tenant` header is ignored.
    */
   tenant?: (event: APIGatewayProxyEventV2) => string | undefined;
+  /** Serves Slack's POSTs to `/slack/events`, `/slack/interactivity`, `/slack/commands` and `/slack`. */
+  slack?: SlackChannel;
 }
 
 export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
 
 /**
  * The Lambda handler for API Gateway HTTP API (payload 2.0) and Function URL events: normalizes the
- * event, calls core's route table with the invocation's deadline, and returns the JSON response.
+ * event, calls core's route table with the invocation's deadline (or, for Slack's URLs, the Slack
+ * channel, which records and enqueues without running the agent), and returns the response.
  *
  * @example
  * export const handler = createHttpHandler(baton, { safetyMarginMs: 2_000 });
@@ -43,6 +48,17 @@ export function createHttpHandler(baton: Baton, options: HttpHandlerOptions = {}
     if (!normalized.ok) {
       baton.logger.warn('malformed HTTP event', { error: normalized.response.body });
       return toLambdaResult(normalized.response);
+    }
+    const { method, path, headers } = normalized.request;
+    const slackRequest = options.slack ? slackRoute(method, path) : null;
+    if (options.slack && slackRequest) {
+      // The signature covers the bytes as sent, so Slack gets them before anything parses them.
+      const response = await handleSlackHttp(options.slack, {
+        ...slackRequest,
+        headers,
+        rawBody: normalized.rawBody,
+      });
+      return toSlackLambdaResult(response);
     }
     const deadline = invocationDeadline(context, baton.clock, {
       safetyMarginMs,

@@ -8,9 +8,11 @@ import {
   type RunQueue,
   type SessionStore,
 } from '@baton/core';
+import type { SlackChannel } from '@baton/slack';
 import { DynamoStore } from '@baton/store-dynamodb';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
+import { slackChannelFromEnvironment } from './slack-route.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
 import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
@@ -42,6 +44,8 @@ export interface LambdaHandlersOptions {
 
 export interface LambdaHandlers {
   baton: Baton;
+  /** Configured by SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: the Slack routes and Slack-aware runs. */
+  slack: SlackChannel | undefined;
   /** API Gateway HTTP API (payload 2.0) and Function URL events. */
   http: HttpHandler;
   /** SQS event source with ReportBatchItemFailures. */
@@ -97,12 +101,15 @@ export function createLambdaHandlers(options: LambdaHandlersOptions): LambdaHand
   });
   const deadLetterQueueUrl = options.worker?.deadLetterQueueUrl ?? (env.BATON_DLQ_URL || undefined);
   const idleForMs = options.sweeper?.idleForMs ?? intFromEnv(env, 'BATON_SWEEP_IDLE_MS');
+  const slack = slackChannelFromEnvironment(baton, env);
   return {
     baton,
-    http: createHttpHandler(baton, options.http),
+    slack,
+    http: createHttpHandler(baton, { ...options.http, ...(slack ? { slack } : {}) }),
     worker: createSqsWorker(baton, {
       ...options.worker,
       ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}),
+      ...(slack ? { slack } : {}),
     }),
     sweeper: createSweeper(baton, { ...options.sweeper, ...(idleForMs !== undefined ? { idleForMs } : {}) }),
   };

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Baton, BatonError, SessionRef } from '@baton/core';
 import { isRetryable } from '@baton/core';
+import { deliverSlackReplies, handleSlackRun, isSlackSession, type SlackChannel } from '@baton/slack';
 import type { SQSRecord } from 'aws-lambda';
 import { type PoisonReason, sendToDeadLetterQueue } from './dead-letter.js';
 import type { ParsedRecord } from './run-message.js';
@@ -20,13 +21,16 @@ export interface RecordContext {
   queueUrlOf: (eventSourceArn: string) => string;
   /** Where poison messages go with their reason; without it they are left to the queue's redrive policy. */
   deadLetterQueueUrl: string | undefined;
+  /** When set, runs go through the Slack channel, which keeps Slack sessions' threads up to date. */
+  slack: SlackChannel | undefined;
 }
 
 /**
- * One record: a run message becomes one `baton.handle` call, and its result becomes what SQS should
- * do with the message. Busy sessions come back when the lease expires; retryable errors come back
- * after the visibility timeout; poison (a malformed body, an error no retry can fix) is recorded on
- * the session where there is one and dead-lettered with its reason.
+ * One record: a run message becomes one `baton.handle` call (`handleSlackRun` when Slack is
+ * configured), and its result becomes what SQS should do with the message. Busy sessions come back
+ * when the lease expires; retryable errors come back after the visibility timeout; poison (a
+ * malformed body, an error no retry can fix) is recorded on the session where there is one (and
+ * shown in its Slack thread) and dead-lettered with its reason.
  */
 export async function processRecord(
   record: SQSRecord,
@@ -40,10 +44,10 @@ export async function processRecord(
     return holdBack(record, context, parsed.notBefore - now);
   }
   try {
-    const result = await baton.handle(parsed.message, {
-      deadline: context.deadline(),
-      owner: `${context.invocationId}/${record.messageId}`,
-    });
+    const options = { deadline: context.deadline(), owner: `${context.invocationId}/${record.messageId}` };
+    const result = context.slack
+      ? await handleSlackRun(context.slack, parsed.message, options)
+      : await baton.handle(parsed.message, options);
     if (result.kind === 'retry_later') {
       baton.logger.info('session busy; the message comes back later', { delayMs: result.delayMs });
       return holdBack(record, context, result.delayMs);
@@ -58,6 +62,16 @@ export async function processRecord(
     // isRetryable is false only for BatonErrors, which carry a code.
     const { code, message } = error as BatonError;
     return poison(record, context, { code, message }, parsed.ref);
+  }
+}
+
+/** A Slack session's thread shows the failure (its placeholder becomes the error); best effort. */
+async function tellSlack(context: RecordContext, ref: SessionRef): Promise<void> {
+  if (!context.slack || !isSlackSession(ref)) return;
+  try {
+    await deliverSlackReplies(context.slack, ref, { deadline: context.deadline() });
+  } catch (error) {
+    context.baton.logger.warn('could not tell the Slack thread about the failure', { error });
   }
 }
 
@@ -98,6 +112,7 @@ async function poison(
         dedupeKey: `failure:sqs:${record.messageId}`,
       });
       baton.logger.info('failure recorded on the session', { result: recorded });
+      await tellSlack(context, ref);
     } catch (recordError) {
       if (isRetryable(recordError)) {
         baton.logger.warn('could not record the failure yet; SQS delivers the message again', {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { type Baton, refKey } from '@baton/core';
+import type { SlackChannel } from '@baton/slack';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { withLogFields } from './invocation-log.js';
@@ -30,6 +31,8 @@ export interface SqsWorkerOptions {
   clientConfig?: SQSClientConfig;
   /** The URL of a record's queue. Default: derived from the record's eventSourceARN. */
   queueUrl?: string | ((eventSourceArn: string) => string);
+  /** Runs Slack sessions through the channel (placeholder, answer, approval buttons); others as usual. */
+  slack?: SlackChannel;
 }
 
 export type SqsWorker = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
@@ -60,6 +63,7 @@ export function createSqsWorker(baton: Baton, options: SqsWorkerOptions = {}): S
       invocationId,
       queueUrlOf,
       deadLetterQueueUrl,
+      slack: options.slack,
       deadline: () => invocationDeadline(context, baton.clock, { safetyMarginMs }),
     };
     const items = records.map((record) => {

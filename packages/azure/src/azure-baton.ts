@@ -8,8 +8,10 @@ import {
   type SessionStore,
 } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import type { SlackChannel } from '@baton/slack';
 import { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 import type { Environment } from './host-settings.js';
+import { slackChannelFromEnvironment } from './slack-route.js';
 import { StorageQueueRunQueue, storageConnectionSetting } from './storage-queue-run-queue.js';
 
 /**
@@ -31,6 +33,8 @@ export interface AzureBaton {
   queue: StorageQueueRunQueue;
   /** The app setting the queue triggers' `connection` names. */
   connection: string;
+  /** Configured by SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: the Slack routes and Slack-aware runs. */
+  slack: SlackChannel | undefined;
 }
 
 /** How long the safety-net run message of an HTTP input stays hidden: the inline run usually ends first. */
@@ -39,7 +43,7 @@ const DEFAULT_SAFETY_NET_DELAY_MS = 30_000;
 /**
  * The Baton the Azure entry serves: the example agent, its model (from the hook, else the offline
  * demo model, announced), its store (the hook's, else Cosmos DB from app settings, else memory,
- * announced) and the run queue from app settings.
+ * announced), the run queue from app settings, and the Slack channel when they configure one.
  *
  * @example
  * const { baton, queue, connection } = createAzureBaton(process.env, { model: (env) => undefined });
@@ -69,7 +73,8 @@ export function createAzureBaton(env: Environment = process.env, hooks: AzureApp
       'no store configured: sessions live in this instance memory and are lost on restart or scale-out',
     );
   }
-  return { baton, queue, connection: storageConnectionSetting(env) };
+  const slack = slackChannelFromEnvironment(baton, env);
+  return { baton, queue, connection: storageConnectionSetting(env), slack };
 }
 
 /**

@@ -1,12 +1,16 @@
 import type { Baton } from '@baton/core';
 import { sessionRef } from '@baton/core';
+import type { SlackChannel } from '@baton/slack';
 import { queueDelivery } from './queue-delivery.js';
 import { parseRunMessage } from './run-message.js';
 import { type AzureQueueHandler, failureKey } from './run-queue-handler.js';
+import { showFailureInSlack } from './slack-route.js';
 
 export interface PoisonQueueHandlerOptions {
   /** host.json `extensions.queues.maxDequeueCount`, for the recorded reason. */
   maxDequeueCount: number;
+  /** A Slack session's thread is told about the failure. */
+  slack?: SlackChannel;
 }
 
 /**
@@ -41,5 +45,6 @@ export function createPoisonQueueHandler(
       dedupeKey: message.dedupeKey,
       poisonMessageId: queueDelivery(context).id,
     });
+    await showFailureInSlack(options.slack, ref, context);
   };
 }

@@ -8,8 +8,10 @@ import {
   type RunQueue,
   sessionRef,
 } from '@baton/core';
+import { handleSlackRun, type SlackChannel } from '@baton/slack';
 import { invocationOwner, queueDelivery } from './queue-delivery.js';
 import { parseRunMessage } from './run-message.js';
+import { showFailureInSlack } from './slack-route.js';
 import { invocationDeadline } from './time-budget.js';
 
 /** A storage queue trigger handler: `(queueEntry, context)`; resolving completes the message. */
@@ -23,11 +25,14 @@ export interface RunQueueHandlerOptions {
   marginMs?: number;
   /** host.json `extensions.queues.maxDequeueCount`: which delivery is the last before the poison queue. */
   maxDequeueCount: number;
+  /** Runs Slack sessions through the channel (placeholder, answer, approval buttons); others as usual. */
+  slack?: SlackChannel;
 }
 
 /**
- * The storage queue trigger for runs and continuations. Resolving completes (deletes) the message;
- * throwing leaves it for the host to deliver again after host.json `queues.visibilityTimeout`.
+ * The storage queue trigger for runs and continuations (through `handleSlackRun` when Slack is
+ * configured). Resolving completes (deletes) the message; throwing leaves it for the host to
+ * deliver again after host.json `queues.visibilityTimeout`.
  *
  * - done: completes.
  * - retry_later (the session's lease is held elsewhere, or this writer was fenced): sends a copy
@@ -36,7 +41,8 @@ export interface RunQueueHandlerOptions {
  *   busy round would count toward maxDequeueCount, poisoning a message for being patient.
  * - retryable error: throws; the host redelivers up to maxDequeueCount times, then moves the
  *   message to `<queue>-poison`. On the last delivery the error is recorded on the session first.
- * - error a retry cannot fix: recorded on the session; the message completes.
+ * - error a retry cannot fix: recorded on the session (and shown in its Slack thread); the message
+ *   completes.
  * - malformed message: logged and completed; no delivery can ever succeed.
  *
  * @example
@@ -53,12 +59,13 @@ export function createRunQueueHandler(baton: Baton, options: RunQueueHandlerOpti
     const message = parsed.message;
     const delivery = queueDelivery(context);
     const owner = invocationOwner(context);
+    const deadline = invocationDeadline(startedAt, options.timeoutMs, options.marginMs);
+    const run = { deadline, ...(owner ? { owner } : {}) };
     let result: HandleResult;
     try {
-      result = await baton.handle(message, {
-        deadline: invocationDeadline(startedAt, options.timeoutMs, options.marginMs),
-        ...(owner ? { owner } : {}),
-      });
+      result = options.slack
+        ? await handleSlackRun(options.slack, message, run)
+        : await baton.handle(message, run);
     } catch (error) {
       const retryable = isRetryable(error);
       const last = delivery.dequeueCount >= options.maxDequeueCount;
@@ -67,6 +74,12 @@ export function createRunQueueHandler(baton: Baton, options: RunQueueHandlerOpti
         ? `the run failed on all ${delivery.dequeueCount} deliveries of its message, which goes to the poison queue; last error: ${describe(error)}`
         : `the run stopped on an error a retry cannot fix: ${describe(error)}`;
       await recordOrRethrow(baton, message, error, why, context);
+      await showFailureInSlack(
+        options.slack,
+        sessionRef(message.tenant, message.sessionId),
+        context,
+        deadline,
+      );
       if (retryable) throw error;
       return;
     }

@@ -5,10 +5,11 @@
  * App settings: AzureWebJobsStorage (or BATON_STORAGE_CONNECTION), BATON_QUEUE_NAME (baton-runs),
  * BATON_HTTP_AUTH_LEVEL (function | anonymous), COSMOS_ENDPOINT + COSMOS_KEY (or
  * COSMOS_CONNECTION_STRING), BATON_COSMOS_DATABASE, BATON_COSMOS_CONTAINER, BATON_LEASE_MS,
- * BATON_MODEL_CALL_MS, BATON_SAFETY_NET_DELAY_MS, and the local server's model settings
- * (BATON_MODEL_PROVIDER, ...). Without Cosmos DB settings the app refuses to start (BATON_STORE=memory
- * opts into a throwaway in-memory demo), and without a model provider the offline demo model
- * answers, announced at start.
+ * BATON_MODEL_CALL_MS, BATON_SAFETY_NET_DELAY_MS, the local server's model settings
+ * (BATON_MODEL_PROVIDER, ...), and for Slack SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN (served on
+ * `slack/events`, `slack/interactivity`, `slack/commands` under the route prefix). Without Cosmos DB
+ * settings the app refuses to start (BATON_STORE=memory opts into a throwaway in-memory demo), and
+ * without a model provider the offline demo model answers, announced at start.
  */
 import azureFunctions from '@azure/functions';
 import { openAIModelFromEnvironment } from '@baton/model-openai';
@@ -27,7 +28,8 @@ const { app } = azureFunctions;
 const hooks: AzureAppHooks = { model: (env) => openAIModelFromEnvironment(env)?.model };
 
 const settings = hostSettings(hostJson, process.env);
-const { baton, queue, connection } = createAzureBaton(process.env, hooks);
+const { baton, queue, connection, slack } = createAzureBaton(process.env, hooks);
+const withSlack = slack ? { slack } : {};
 const authLevel = process.env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function';
 
 app.http('baton-http', {
@@ -37,6 +39,7 @@ app.http('baton-http', {
   handler: createHttpHandler(baton, {
     timeoutMs: settings.functionTimeoutMs,
     routePrefix: settings.routePrefix,
+    ...withSlack,
   }),
 });
 
@@ -47,13 +50,14 @@ app.storageQueue('baton-runs', {
     queue,
     timeoutMs: settings.functionTimeoutMs,
     maxDequeueCount: settings.maxDequeueCount,
+    ...withSlack,
   }),
 });
 
 app.storageQueue('baton-runs-poison', {
   queueName: `${queue.queueName}-poison`,
   connection,
-  handler: createPoisonQueueHandler(baton, { maxDequeueCount: settings.maxDequeueCount }),
+  handler: createPoisonQueueHandler(baton, { maxDequeueCount: settings.maxDequeueCount, ...withSlack }),
 });
 
 app.timer('baton-sweep', {
