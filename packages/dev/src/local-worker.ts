@@ -1,5 +1,5 @@
 import { type Baton, isBatonError, isRetryable, type Logger, refKey } from '@baton/core';
-import { handleSlackRun, type SlackChannel } from '@baton/slack';
+import { deliverSlackReplies, handleSlackRun, isSlackSession, type SlackChannel } from '@baton/slack';
 import type { ReceivedMessage, SqliteRunQueue } from './local-queue.js';
 
 export interface LocalWorkerOptions {
@@ -88,6 +88,21 @@ export class LocalWorker {
     });
   }
 
+  /** Like the cloud hosts: the reason is recorded on the session (and shown in its Slack thread). */
+  private async recordFailure(item: ReceivedMessage, error: unknown, reason: string): Promise<void> {
+    const ref = { tenant: item.message.tenant, sessionId: item.message.sessionId };
+    try {
+      await this.baton.recordFailure(ref, {
+        code: isBatonError(error) ? error.code : 'internal',
+        message: `the run message was dead-lettered after ${item.receiveCount} deliveries: ${reason}`,
+        dedupeKey: `failure:${item.message.dedupeKey}`,
+      });
+      if (this.options.slack && isSlackSession(ref)) await deliverSlackReplies(this.options.slack, ref);
+    } catch (recordError) {
+      this.logger.error('could not record the failure on the session', { session: refKey(ref), recordError });
+    }
+  }
+
   private async process(item: ReceivedMessage): Promise<void> {
     const session = refKey(item.message);
     try {
@@ -105,6 +120,7 @@ export class LocalWorker {
       if (!isRetryable(error) || item.receiveCount >= this.maxReceives) {
         this.logger.error('run message dead-lettered', { session, reason, receiveCount: item.receiveCount });
         this.queue.deadLetter(item.id, reason);
+        await this.recordFailure(item, error, reason);
         return;
       }
       const delayMs = Math.min(60_000, 500 * 2 ** (item.receiveCount - 1));
