@@ -1,106 +1,80 @@
 /**
- * `npm run bench`: what a step costs on each store, measured, not assumed.
- *
- * For each store it runs the benchmark conversation (bench/workload.ts) and prints, at chosen turns:
- * store writes, records and JSON bytes written per turn and per step (commit), the cumulative bytes,
- * store reads per warm turn and per cold invocation, and the loop's CPU time per turn (the model is
- * scripted and answers at once, so this is Baton plus the store client). Figures are written to
- * bench/results/latest.md as well.
+ * `npm run bench`: Baton next to the frameworks users would pick instead (issue 9), measured in
+ * one run on this machine. Prints markdown tables and writes them to bench/results/latest.md,
+ * the raw figures to bench/results/latest.json, and the bytes-per-turn chart to
+ * docs/bench-bytes-per-turn.svg (a run of a subset writes its chart under bench/results/).
+ * Options: bench/options.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { SessionStore } from '@baton/core';
-import { SqliteStore } from '@baton/store-sqlite';
-import { runConversation, type TurnFigures } from './workload.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { bytesPerTurnSvg } from './chart.js';
+import { COLD_HANDLERS, type ColdStartResult, coldSummary, runColdStarts } from './cold-start/cold-start.js';
+import { startEmulators } from './emulators.js';
+import type { BenchTarget } from './harness.js';
+import { benchOptions, selected } from './options.js';
+import { load, machine, report } from './report.js';
+import { loadTarget, TARGET_IDS } from './targets/all-targets.js';
+import { runTarget, type TargetResult } from './turns.js';
 
-interface StoreUnderTest {
-  name: string;
-  open(): Promise<{ store: SessionStore; close(): Promise<void> }>;
-}
+const started = performance.now();
+const loadAtStart = load();
+const options = benchOptions();
+const targets: BenchTarget[] = [];
+for (const id of TARGET_IDS) if (selected(options, 'turns', id)) targets.push(await loadTarget(id));
+const coldIds = COLD_HANDLERS.map((handler) => handler.id).filter((id) => selected(options, 'cold', id));
+const known = new Set(['turns', 'cold', ...TARGET_IDS, ...COLD_HANDLERS.map((handler) => handler.id)]);
+const unknown = [...(options.only ?? [])].filter((id) => !known.has(id));
+if (unknown.length > 0)
+  throw new Error(`BENCH_ONLY names ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
 
-const TURNS = Number(process.env.BENCH_TURNS ?? 1000);
-const MARKS = [1, 10, 100, 200, 1000].filter((turn) => turn <= TURNS);
+const needs = new Set<'dynamodb' | 'cosmos'>();
+for (const target of targets) if (target.needs) needs.add(target.needs);
+if (coldIds.some((id) => id.startsWith('lambda-'))) needs.add('dynamodb');
+if (coldIds.includes('azure-app')) needs.add('cosmos');
 
-const stores: StoreUnderTest[] = [
-  {
-    name: 'SQLite (file)',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-      const store = new SqliteStore({ path: join(dir, 'bench.db') });
-      return {
-        store,
-        async close() {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-/** Median CPU per turn in a window of turns of both kinds (with and without a tool call) around `turn`. */
-function cpuAround(figures: TurnFigures[], turn: number): number {
-  const window = figures.slice(Math.max(0, turn - 10), turn);
-  return median(window.map((figure) => figure.cpuMicros));
-}
-
-async function benchStore(target: StoreUnderTest): Promise<string[]> {
-  const { store, close } = await target.open();
-  const lines: string[] = [];
-  try {
-    const figures = await runConversation(store, TURNS, { sessionId: 'bench-conversation' });
-    let cumulative = 0;
-    const cumulativeAt = new Map<number, number>();
-    for (const figure of figures) {
-      cumulative += figure.bytes;
-      cumulativeAt.set(figure.turn, cumulative);
-    }
-    lines.push(`### ${target.name}`, '');
-    lines.push(
-      '| turn | writes/turn | records/turn | bytes/turn | bytes/step | cumulative bytes | reads/turn | CPU µs/turn (median of 10) |',
+const log = (line: string) => process.stderr.write(`${line}\n`);
+log(`bench: ${machine()}; ${targets.length} turn targets, ${coldIds.length} cold-start handlers`);
+const emulators = await startEmulators(needs);
+const results: TargetResult[] = [];
+let cold: ColdStartResult[] = [];
+try {
+  for (const target of targets) {
+    const turns = Math.min(
+      target.peer ? options.peerTurns : options.turns,
+      target.maxTurns ?? Number.POSITIVE_INFINITY,
     );
-    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const mark of MARKS) {
-      // Turns alternate between plain replies and tool calls: show the tool-call turn at or before the mark.
-      const figure = figures[mark - 1]!;
-      lines.push(
-        `| ${mark} | ${figure.writes} | ${figure.records} | ${figure.bytes} | ${Math.round(figure.bytes / figure.writes)} | ${cumulativeAt.get(mark)} | ${figure.reads} | ${cpuAround(figures, mark)} |`,
-      );
-    }
-    const compactions = figures.filter((figure) => figure.writes !== (figure.turn % 2 === 0 ? 6 : 4)).length;
-    lines.push(
-      '',
-      `Compactions (one extra write each, default every 400 live events): ${compactions} in ${TURNS} turns.`,
-      '',
-    );
-  } finally {
-    await close();
+    const before = performance.now();
+    log(`bench: ${target.id}, ${turns} turns...`);
+    results.push(await runTarget(target, turns, options, emulators.endpoints));
+    log(`bench: ${target.id} done in ${((performance.now() - before) / 1000).toFixed(1)} s`);
   }
-  return lines;
+  if (coldIds.length > 0) {
+    log(`bench: cold starts, ${options.coldRuns} runs each...`);
+    cold = await runColdStarts((id) => coldIds.includes(id), options.coldRuns, emulators.endpoints);
+    for (const result of cold) log(`bench:   ${coldSummary(result)}`);
+  }
+} finally {
+  await emulators.stop();
 }
 
-async function main(): Promise<void> {
-  const output: string[] = [
-    `# Baton benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${TURNS} turns)`,
-    '',
-    'One session; each turn a ~200-character message and a ~300-character reply; every second turn a tool call',
-    'with a ~120-character result. Bytes are the JSON bytes of the records written (head, events, dedupe).',
-    '',
-  ];
-  for (const target of stores) {
-    process.stderr.write(`benchmarking ${target.name}...\n`);
-    output.push(...(await benchStore(target)));
-  }
-  const text = output.join('\n');
-  process.stdout.write(`${text}\n`);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/latest.md', import.meta.url), `${text}\n`);
+const elapsed = performance.now() - started;
+const text = report(results, cold, options, { elapsedMs: elapsed, loadAtStart }).join('\n');
+process.stdout.write(`${text}\n`);
+const resultsDir = new URL('./results/', import.meta.url);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(new URL('latest.md', resultsDir), `${text}\n`);
+writeFileSync(
+  new URL('latest.json', resultsDir),
+  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold })}\n`,
+);
+if (results.length > 0) {
+  // Only a full run of every framework replaces the chart the README shows.
+  const complete = options.only === null && options.turns >= 1000;
+  const chart = complete
+    ? new URL('../docs/bench-bytes-per-turn.svg', import.meta.url)
+    : new URL('bytes-per-turn.svg', resultsDir);
+  const caption = `npm run bench, ${new Date().toISOString().slice(0, 10)}. Each point is the mean of two turns (one with a tool call, one without); the store's own byte count where it keeps one. Spikes: Baton's compactions.`;
+  if (complete) mkdirSync(new URL('../docs/', import.meta.url), { recursive: true });
+  writeFileSync(chart, bytesPerTurnSvg(results, caption));
+  log(`bench: chart written to ${chart.pathname}`);
 }
-
-await main();
+log(`bench: ${(elapsed / 1000).toFixed(0)} s`);

@@ -3,6 +3,7 @@ import {
   createBaton,
   defineAgent,
   defineTool,
+  type Model,
   type RunMessage,
   type RunQueue,
   type SessionStore,
@@ -11,21 +12,24 @@ import {
 } from '@baton/core';
 import { countingStore, ManualClock, ScriptedModel, type StoreCounts } from '@baton/testing';
 import { z } from 'zod';
+import {
+  callId,
+  callsTool,
+  INSTRUCTIONS,
+  REPLY_TEXT,
+  TOOL_ARGUMENTS,
+  TOOL_DESCRIPTION,
+  TOOL_NAME,
+  TOOL_RESULT,
+  USER_TEXT,
+} from './conversation.js';
+
+export { REPLY_TEXT, USER_TEXT } from './conversation.js';
 
 /**
- * The benchmark conversation (issue: benchmarks): each turn a user message of about 200 characters
- * and a reply of about 300; every second turn the model first calls a tool whose result is about
- * 120 characters. The model is scripted and answers at once, so only Baton and the store are measured.
+ * The benchmark conversation (bench/conversation.ts) driven through Baton with a scripted model
+ * that answers at once, so only Baton and the store are measured.
  */
-export const USER_TEXT =
-  'Please look at the latest figures for the northern region and tell me whether the trend that we discussed earlier still holds, and what the main drivers are this week. Keep it short please ok.';
-export const REPLY_TEXT =
-  `${'The northern region is still trending up: volumes rose four percent week on week, driven mostly by the two new distribution partners and by lower returns. '.repeat(2)}`.slice(
-    0,
-    300,
-  );
-const TOOL_RESULT =
-  'region=north; week=48; volume=+4.1%; returns=-0.8%; partners=2 new; confidence=high; source=warehouse-daily-rollup-v3';
 
 export interface TurnFigures {
   turn: number;
@@ -41,9 +45,12 @@ class NullQueue implements RunQueue {
   async enqueue(_message: RunMessage): Promise<void> {}
 }
 
-export function benchAgentModel(): ScriptedModel {
-  let pendingTool = false;
-  let turn = 0;
+/**
+ * The scripted model of the benchmark. `turnOf` tells it which turn it is answering (a harness
+ * reopened on a stored conversation starts counting anew); by default it counts user messages.
+ */
+export function benchAgentModel(turnOf?: () => number): ScriptedModel {
+  let counted = 0;
   return new ScriptedModel((request) => {
     if (request.tools.length === 0) {
       // A compaction request: the summary is about as long as a few turns.
@@ -56,18 +63,17 @@ export function benchAgentModel(): ScriptedModel {
     }
     const last = request.messages.at(-1);
     if (last?.role === 'user') {
-      turn++;
-      if (turn % 2 === 0) {
-        pendingTool = true;
+      counted++;
+      const turn = turnOf ? turnOf() : counted;
+      if (callsTool(turn)) {
         return {
           text: '',
-          toolCalls: [{ callId: `call_${turn}`, name: 'figures', arguments: '{"region":"north"}' }],
+          toolCalls: [{ callId: callId(turn), name: TOOL_NAME, arguments: TOOL_ARGUMENTS }],
           usage: { inputTokens: 400, outputTokens: 20 },
           stopReason: 'tool_calls',
         };
       }
     }
-    pendingTool = false;
     return {
       text: REPLY_TEXT,
       toolCalls: [],
@@ -79,7 +85,7 @@ export function benchAgentModel(): ScriptedModel {
 
 export function benchBaton(
   store: SessionStore,
-  options: { compactAfterEvents?: number } = {},
+  options: { compactAfterEvents?: number; model?: Model } = {},
 ): {
   baton: Baton;
   counts: StoreCounts;
@@ -88,12 +94,12 @@ export function benchBaton(
   const counted = countingStore(store);
   const agent = defineAgent({
     name: 'bench',
-    instructions: 'You answer questions about regional figures.',
-    model: benchAgentModel(),
+    instructions: INSTRUCTIONS,
+    model: options.model ?? benchAgentModel(),
     tools: [
       defineTool({
-        name: 'figures',
-        description: 'Weekly figures of a region',
+        name: TOOL_NAME,
+        description: TOOL_DESCRIPTION,
         parameters: z.object({ region: z.string() }),
         execute: () => TOOL_RESULT,
       }),
@@ -113,6 +119,14 @@ export function benchBaton(
   return { baton, counts: counted.counts, reset: counted.reset };
 }
 
+/** One turn as an HTTP invocation runs it: record the message, then run the session to the end. */
+export async function batonTurn(baton: Baton, sessionId: string): Promise<void> {
+  const ref = sessionRef('bench', sessionId);
+  await baton.submit(ref, { text: USER_TEXT, source: 'bench' });
+  const outcome = await baton.run(ref, { deadline: baton.clock.now() + 15 * 60_000, owner: 'bench' });
+  if (outcome.kind !== 'finished') throw new Error(`the turn ended ${outcome.kind}`);
+}
+
 /** Runs `turns` turns on one session and returns the figures of each turn. */
 export async function runConversation(
   store: SessionStore,
@@ -123,18 +137,13 @@ export async function runConversation(
     store,
     options.compactAfterEvents === undefined ? {} : { compactAfterEvents: options.compactAfterEvents },
   );
-  const ref = sessionRef(
-    'bench',
-    options.sessionId ?? `conversation-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-  );
+  const sessionId = options.sessionId ?? `conversation-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const figures: TurnFigures[] = [];
   for (let turn = 1; turn <= turns; turn++) {
     reset();
     const cpu = process.cpuUsage();
-    await baton.submit(ref, { text: USER_TEXT, source: 'bench' });
-    const outcome = await baton.run(ref, { deadline: baton.clock.now() + 15 * 60_000, owner: 'bench' });
+    await batonTurn(baton, sessionId);
     const used = process.cpuUsage(cpu);
-    if (outcome.kind !== 'finished') throw new Error(`turn ${turn} ended ${outcome.kind}`);
     const counts = reset();
     const entry = { turn, ...counts, cpuMicros: used.user + used.system };
     figures.push(entry);

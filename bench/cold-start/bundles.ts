@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** A bundle ready for a cold start, or why there is none. */
+export interface Bundle {
+  id: string;
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+const HERE = new URL('.', import.meta.url).pathname;
+export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
+/** Inside the repository, like dist/, so a bundle resolves what it leaves external from node_modules. */
+export const OUT_DIR = join(REPO_ROOT, 'bench/results/cold');
+
+/** The same esbuild settings packages/aws uses for its Lambda bundles. */
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'error',
+  // CommonJS dependencies call require(); an ESM bundle has none unless it makes one.
+  banner: {
+    js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
+  },
+} as const;
+
+export function measure(id: string, file: string): Bundle {
+  const content = readFileSync(file);
+  return { id, file, bytes: content.byteLength, gzipBytes: gzipSync(content).byteLength };
+}
+
+/** The minimal handlers of the peers, the floor and Baton's in-memory handler, from bench/cold-start/handlers. */
+export async function buildBenchHandler(id: string): Promise<Bundle> {
+  const file = join(OUT_DIR, id, 'index.mjs');
+  await build({
+    ...COMMON,
+    entryPoints: [join(HERE, 'handlers', `${id}.ts`)],
+    outfile: file,
+  });
+  return measure(id, file);
+}
+
+/** The script each cold-start process runs; bundled so it loads nothing but itself. */
+export async function buildInvoker(): Promise<string> {
+  const file = join(OUT_DIR, 'invoke.mjs');
+  await build({ ...COMMON, entryPoints: [join(HERE, 'invoke-once.ts')], outfile: file });
+  return file;
+}
+
+/** Runs one of the repository's build scripts (`npm run build:aws`); resolves with its error output on failure. */
+export function runBuildScript(script: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const output: string[] = [];
+    const child = spawn('npm', ['run', '--silent', script], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.on('error', (error) => resolve(error.message));
+    child.on('exit', (code) => resolve(code === 0 ? null : output.join('').trim() || `exit ${code}`));
+  });
+}
+
+/**
+ * A copy of the Azure app bundle beside a stand-in for `@azure/functions-core`, the module the
+ * Functions host injects: it records the handlers `app.http()` registers, so a plain node
+ * process can call the HTTP function the way the host would.
+ */
+export function azureAppWithStandInHost(appFile: string): string {
+  const dir = join(OUT_DIR, 'azure-app');
+  const core = join(dir, 'node_modules/@azure/functions-core');
+  mkdirSync(core, { recursive: true });
+  writeFileSync(join(core, 'package.json'), '{"name":"@azure/functions-core","main":"index.js"}\n');
+  writeFileSync(
+    join(core, 'index.js'),
+    `const registered = (globalThis.__benchAzureFunctions ??= new Map());
+module.exports = {
+  setProgrammingModel() {},
+  getProgrammingModel() { return undefined; },
+  registerFunction(metadata, handler) { registered.set(metadata.name, handler); return { dispose() {} }; },
+  registerHook() { return { dispose() {} }; },
+  log() {},
+};
+`,
+  );
+  const file = join(dir, 'app.mjs');
+  copyFileSync(appFile, file);
+  return file;
+}
+
+export function exists(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,152 @@
+import { Agent as HttpsAgent } from 'node:https';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { StorageQueueRunQueue } from '@baton/azure';
+import { createBaton, sessionRef, silentLogger } from '@baton/core';
+import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { CosmosStore } from '@baton/store-cosmos';
+import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import { startFauxqs } from 'fauxqs';
+import { azurite } from '../../test/setup/azurite.js';
+import type { Endpoints } from '../harness.js';
+
+type Service = 'dynamodb' | 'sqs' | 'cosmos' | 'azurite';
+
+export interface ColdContext {
+  /** The environment of one cold-start process, after seeding what its request needs. */
+  prepare(id: string, uses: Service[], session: string, text: string): Promise<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+const TABLE = 'baton-cold';
+const QUEUE = 'baton-runs';
+const COSMOS = { database: 'baton-cold', container: 'sessions' };
+const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+/** What every cold-start process inherits: nothing from this process but the PATH. */
+function baseEnv(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    BATON_LOG_LEVEL: process.env.BENCH_COLD_LOG_LEVEL ?? 'error',
+    BATON_MODEL_PROVIDER: 'offline',
+  };
+}
+
+/**
+ * The services Baton's deployable handlers talk to, all on 127.0.0.1: the DynamoDB Local and
+ * Cosmos server the runner started, plus an SQS emulator (fauxqs) and Azurite started here. The
+ * handlers find them through the environment variables a deployment would set.
+ */
+export async function startColdContext(
+  uses: ReadonlySet<Service>,
+  endpoints: Endpoints,
+): Promise<ColdContext> {
+  const stops: (() => Promise<void>)[] = [];
+  const env: Record<string, string> = {};
+  let dynamo: DynamoStore | undefined;
+  try {
+    if (uses.has('dynamodb')) {
+      if (!endpoints.dynamodb) throw new Error('DynamoDB Local is not running');
+      const client = new DynamoDBClient({
+        endpoint: endpoints.dynamodb,
+        region: 'us-east-1',
+        credentials: CREDENTIALS,
+      });
+      await createTable(client, TABLE, { timeToLive: false });
+      dynamo = new DynamoStore({ client, tableName: TABLE });
+      stops.push(async () => client.destroy());
+      Object.assign(env, {
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+        BATON_TABLE: TABLE,
+      });
+    }
+    if (uses.has('sqs')) {
+      const sqs = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+      stops.push(() => sqs.stop());
+      const queue = sqs.createQueue(QUEUE);
+      Object.assign(env, {
+        AWS_ENDPOINT_URL_SQS: sqs.address,
+        // fauxqs names queues by a virtual host (sqs.<region>.127.0.0.1:port) that WHATWG URLs
+        // reject: the SDK warns once and sends to AWS_ENDPOINT_URL_SQS, where fauxqs finds it.
+        BATON_QUEUE_URL: queue.queueUrl,
+        BENCH_QUEUE_ARN: queue.queueArn,
+      });
+    }
+    if (uses.has('cosmos')) {
+      if (!endpoints.cosmos || !endpoints.cosmosKey) throw new Error('the Cosmos DB server is not running');
+      const store = new CosmosStore({
+        clientOptions: {
+          endpoint: endpoints.cosmos,
+          key: endpoints.cosmosKey,
+          agent: new HttpsAgent({ rejectUnauthorized: false }),
+        },
+        ...COSMOS,
+      });
+      await store.ensureContainer();
+      await store.close();
+      Object.assign(env, {
+        COSMOS_ENDPOINT: endpoints.cosmos,
+        COSMOS_KEY: endpoints.cosmosKey,
+        BATON_COSMOS_DATABASE: COSMOS.database,
+        BATON_COSMOS_CONTAINER: COSMOS.container,
+        // The Cosmos server's certificate is self-signed, and the app builds its client from app
+        // settings alone: trust it in the cold-start processes, which talk to 127.0.0.1 only.
+        NODE_TLS_REJECT_UNAUTHORIZED: '0',
+      });
+    }
+    if (uses.has('azurite')) {
+      const queues = await azurite.start();
+      stops.push(() => queues.stop());
+      const connection = queues.provide.azuriteQueueConnection!;
+      await new StorageQueueRunQueue({ connectionString: connection, queueName: QUEUE }).createIfNotExists();
+      Object.assign(env, { AzureWebJobsStorage: connection, BATON_QUEUE_NAME: QUEUE });
+    }
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop();
+    throw error;
+  }
+  // Seeds the worker's sessions: a message recorded by an HTTP invocation, its run left to the queue.
+  const seeder = dynamo
+    ? createBaton({
+        store: dynamo,
+        agents: [createExampleAgent(offlineDemoModel())],
+        queue: { enqueue: async () => {} },
+        logger: silentLogger,
+      })
+    : undefined;
+  return {
+    async prepare(id, uses, session, text) {
+      if (id === 'lambda-worker') {
+        if (!seeder) throw new Error('the worker needs DynamoDB Local');
+        await seeder.submit(sessionRef('default', session), { text, source: 'bench' });
+      }
+      const own = uses.flatMap((service) => Object.keys(env).filter((key) => belongsTo(key, service)));
+      return {
+        ...baseEnv(),
+        ...Object.fromEntries(own.map((key) => [key, env[key]!])),
+        BENCH_SESSION: session,
+        BENCH_TEXT: text,
+      };
+    },
+    async stop() {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+function belongsTo(key: string, service: Service): boolean {
+  switch (service) {
+    case 'dynamodb':
+      return key.startsWith('AWS_') && !key.endsWith('_SQS') ? true : key === 'BATON_TABLE';
+    case 'sqs':
+      return key === 'AWS_ENDPOINT_URL_SQS' || key === 'BATON_QUEUE_URL' || key === 'BENCH_QUEUE_ARN';
+    case 'cosmos':
+      return (
+        key.startsWith('COSMOS_') || key.startsWith('BATON_COSMOS_') || key === 'NODE_TLS_REJECT_UNAUTHORIZED'
+      );
+    case 'azurite':
+      return key === 'AzureWebJobsStorage' || key === 'BATON_QUEUE_NAME';
+  }
+}

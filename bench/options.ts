@@ -1,0 +1,50 @@
+/**
+ * What `npm run bench` runs, from the environment. Defaults fit a few minutes on 2 cores; every
+ * figure is printed with the turns and processes it came from.
+ *
+ *   BENCH_TURNS=1000        turns of Baton and the no-framework floor
+ *   BENCH_PEER_TURNS=200    turns of the peers (their per-turn cost grows with the conversation)
+ *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns` or `cold` for a whole part)
+ *   BENCH_PROCESSES=3       processes that time each mark
+ *   BENCH_WINDOW=30         turns timed per mark, split across the processes
+ *   BENCH_COLD_RUNS=7       cold starts per handler
+ */
+export interface BenchOptions {
+  turns: number;
+  peerTurns: number;
+  only: ReadonlySet<string> | null;
+  processes: number;
+  window: number;
+  coldRuns: number;
+}
+
+function count(name: string, fallback: number, minimum = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum)
+    throw new Error(`${name} must be an integer >= ${minimum}, got ${raw}`);
+  return value;
+}
+
+export function benchOptions(): BenchOptions {
+  const only = process.env.BENCH_ONLY?.trim();
+  const turns = count('BENCH_TURNS', 1000);
+  return {
+    turns,
+    peerTurns: Math.min(turns, count('BENCH_PEER_TURNS', 200)),
+    only: only ? new Set(only.split(',').map((id) => id.trim())) : null,
+    processes: count('BENCH_PROCESSES', 3),
+    window: count('BENCH_WINDOW', 30),
+    coldRuns: count('BENCH_COLD_RUNS', 7),
+  };
+}
+
+/** Whether a target or handler `id` of `part` ('turns' or 'cold') is selected. */
+export function selected(options: BenchOptions, part: 'turns' | 'cold', id: string): boolean {
+  return !options.only || options.only.has(part) || options.only.has(id);
+}
+
+/** The turns whose bytes and writes the tables show, and the turns whose time they show. */
+export const COUNT_MARKS = [1, 10, 100, 200, 1000] as const;
+export const TIME_MARKS = [10, 200, 1000] as const;
