@@ -151,13 +151,20 @@ describe('Baton.converse', () => {
       await gate;
       return reply('slow answer');
     });
-    const early = await t.baton.converse(t.ref, { text: 'hi', source: 'http' }, { deadline: t.later(), waitMs: 10 });
+    const early = await t.baton.converse(
+      t.ref,
+      { text: 'hi', source: 'http' },
+      { deadline: t.later(), waitMs: 10 },
+    );
     expect(early).toMatchObject({ state: 'running', reply: null });
     release();
     // The background run commits on its own; poll the store, not the clock.
     for (let i = 0; i < 100 && (await t.store.readHead(t.ref))?.status !== 'idle'; i++) {
       await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(await t.baton.answer(t.ref, early.submit)).toMatchObject({ state: 'finished', reply: 'slow answer' });
+    expect(await t.baton.answer(t.ref, early.submit)).toMatchObject({
+      state: 'finished',
+      reply: 'slow answer',
+    });
   });
 });

@@ -152,6 +152,20 @@ export class SchemaVersionError extends BatonError {
   }
 }
 
+/**
+ * A stored record that is not what Baton wrote (tampered, truncated, or from another program).
+ * No retry can fix it: the message is dead-lettered and the session needs a person.
+ */
+export class CorruptRecordError extends BatonError {
+  constructor(kind: string, reason: string) {
+    super('corrupt_record', `a stored ${kind} is corrupt: ${reason}`, {
+      retryable: false,
+      status: 500,
+      details: { kind },
+    });
+  }
+}
+
 /** A model provider failed. `retryable` follows the provider (429, 5xx, timeouts). */
 export class ModelError extends BatonError {
   constructor(

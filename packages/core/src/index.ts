@@ -38,6 +38,7 @@ export {
 export {
   BatonError,
   ConflictError,
+  CorruptRecordError,
   DuplicateError,
   EventTooLargeError,
   FencedError,

@@ -292,7 +292,10 @@ describe('runSession under a tight budget', () => {
     const outcome = await t.baton.run(t.ref, { deadline: t.clock.now() + 30 });
     expect(outcome).toMatchObject({ kind: 'continued', nextStep: 'call_model' });
     t.model.generate = original;
-    expect(await t.baton.run(t.ref, { deadline: t.later() })).toMatchObject({ kind: 'finished', text: 'late answer' });
+    expect(await t.baton.run(t.ref, { deadline: t.later() })).toMatchObject({
+      kind: 'finished',
+      text: 'late answer',
+    });
   });
 
   it('fails with budget_too_small after three invocations that could not take a step', async () => {
@@ -361,9 +364,12 @@ describe('compaction', () => {
   });
 
   it('keeps every unanswered input when several wait in one batch', async () => {
-    const t = kit((request) => reply(request.tools.length === 0 ? 'SUMMARY' : `answer ${request.messages.length}`), {
-      compactAfterEvents: 4,
-    });
+    const t = kit(
+      (request) => reply(request.tools.length === 0 ? 'SUMMARY' : `answer ${request.messages.length}`),
+      {
+        compactAfterEvents: 4,
+      },
+    );
     for (const text of ['one', 'two']) {
       await t.baton.submit(t.ref, { text, source: 'test' });
       await t.baton.run(t.ref, { deadline: t.later() });
@@ -372,7 +378,11 @@ describe('compaction', () => {
     for (const text of ['three', 'four', 'five']) await t.baton.submit(t.ref, { text, source: 'test' });
     await t.baton.run(t.ref, { deadline: t.later() });
     const last = t.model.calls.at(-1)!;
-    expect(last.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['three', 'four', 'five']);
+    expect(last.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([
+      'three',
+      'four',
+      'five',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SchemaVersionError } from './errors.js';
+import { CorruptRecordError, SchemaVersionError } from './errors.js';
 import { SCHEMA_VERSION, type SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import type { DedupeRecord } from './store.js';
@@ -72,12 +72,28 @@ const eventEnvelope = z
 const dedupe = z.object({ v: z.number().int(), dedupeKey: z.string(), result: z.unknown(), at: z.number() });
 
 function version(kind: string, raw: unknown): number {
-  const v = (raw as { v?: unknown } | null)?.v;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CorruptRecordError(
+      kind,
+      `expected an object, found ${Array.isArray(raw) ? 'an array' : typeof raw}`,
+    );
+  }
+  const v = (raw as { v?: unknown }).v;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new SchemaVersionError(kind, v);
+    throw new CorruptRecordError(kind, `its schema version is ${JSON.stringify(v)}`);
   }
   if (v > SCHEMA_VERSION) throw new SchemaVersionError(kind, v);
   return v;
+}
+
+/** Validates with `schema`, turning a mismatch into a CorruptRecordError that names the fields. */
+function validated<T>(kind: string, schema: z.ZodType<T>, record: unknown): T {
+  const parsed = schema.safeParse(record);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new CorruptRecordError(kind, issues.join('; '));
 }
 
 /** Validates and upgrades a stored head. */
@@ -86,7 +102,7 @@ export function parseHead(raw: unknown): Head {
   if (version('head', raw) === 1) {
     record = { ...record, v: 2, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
   }
-  return headV2.parse(record) as Head;
+  return validated('head', headV2, record) as Head;
 }
 
 /** Validates and upgrades a stored event. */
@@ -96,10 +112,10 @@ export function parseEvent(raw: unknown): SessionEvent {
     record = { ...record, v: 2 };
     if (record.kind === 'model_response' && record.latencyMs === undefined) record.latencyMs = 0;
   }
-  return eventEnvelope.parse(record) as unknown as SessionEvent;
+  return validated('event', eventEnvelope, record) as unknown as SessionEvent;
 }
 
 export function parseDedupe(raw: unknown): DedupeRecord {
   version('dedupe record', raw);
-  return { ...(dedupe.parse(raw) as DedupeRecord), v: SCHEMA_VERSION };
+  return { ...(validated('dedupe record', dedupe, raw) as DedupeRecord), v: SCHEMA_VERSION };
 }

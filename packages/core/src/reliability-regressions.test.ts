@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ArrayQueue, Counter, testTools } from '../test/kit.js';
 import { defineAgent } from './agent.js';
 import { createBaton } from './baton.js';
+import { isRetryable } from './errors.js';
+import { newHead } from './head.js';
+import { handleHttp } from './http-routes.js';
 import { silentLogger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
-import { sessionRef } from './session-ref.js';
+import { parseEvent, parseHead } from './migrate.js';
+import { refKey, sessionRef } from './session-ref.js';
 import type { CommitRequest } from './store.js';
 
 /**
@@ -109,3 +113,76 @@ describe('reliability regressions (issue 7)', () => {
     expect(await t.baton.sweep({ idleForMs: 60_000 })).toBe(1);
   });
 });
+
+describe('reliability regressions (issue 7): records tampered with in the store', () => {
+  const at = Date.UTC(2026, 0, 1);
+  const head = { ...newHead('acme', 'tampered', 'tester', at), version: 2, seq: 1, lastInputSeq: 1 };
+
+  it('RELIABILITY-2 raises a corrupt_record error a retry cannot fix when a head has the wrong shape', () => {
+    expect(thrown(() => parseHead({ ...head, version: 'seven' }))).toMatchObject({
+      code: 'corrupt_record',
+      retryable: false,
+    });
+  });
+
+  it('RELIABILITY-2 raises a corrupt_record error a retry cannot fix when an event has an unknown kind', () => {
+    expect(thrown(() => parseEvent({ v: 2, seq: 1, at, kind: 'teleport' }))).toMatchObject({
+      code: 'corrupt_record',
+      retryable: false,
+    });
+  });
+
+  it('RELIABILITY-2 raises corrupt_record, not schema_version, when a head is not a record at all', () => {
+    expect(thrown(() => parseHead('not a head at all'))).toMatchObject({
+      code: 'corrupt_record',
+      retryable: false,
+    });
+    // A record of a future schema keeps its own, specific error.
+    expect(thrown(() => parseHead({ ...head, v: 99 }))).toMatchObject({ code: 'schema_version' });
+  });
+
+  it('RELIABILITY-2 answers a session with a tampered head with corrupt_record and dead-letters its run messages', async () => {
+    const t = setup();
+    (
+      t.store as unknown as {
+        sessions: Map<string, { head: string; events: string[]; dedupe: Map<string, string> }>;
+      }
+    ).sessions.set(refKey(t.ref), {
+      head: JSON.stringify({ ...head, sessionId: t.ref.sessionId, version: 'seven' }),
+      events: [],
+      dedupe: new Map(),
+    });
+
+    const response = await handleHttp(
+      t.baton,
+      {
+        method: 'GET',
+        path: `/sessions/${t.ref.sessionId}`,
+        query: new URLSearchParams(),
+        headers: { 'x-baton-tenant': 'acme' },
+        body: undefined,
+      },
+      { deadline: t.later() },
+    );
+    expect(response.body).toMatchObject({ error: { code: 'corrupt_record' } });
+    const handled = await t.baton
+      .handle(
+        { v: 1, tenant: 'acme', sessionId: t.ref.sessionId, reason: 'input', dedupeKey: 'm1' },
+        { deadline: t.later() },
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isRetryable(handled)).toBe(false);
+  });
+});
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return new Error('expected a throw');
+}

@@ -8,6 +8,7 @@ import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import type { Logger } from './logger.js';
 import type { LoopDeps, RunOptions, RunOutcome } from './loop.js';
+import type { ModelResponse } from './model.js';
 import { decideNextStep, result } from './next-step.js';
 import { refKey } from './session-ref.js';
 import type { SessionWriter } from './session-writer.js';
@@ -223,8 +224,9 @@ export class Run {
     const { instructions, messages } = modelContext(this.writer.head, this.events, this.agent);
     const contextThrough = this.writer.readThrough;
     const started = this.deps.clock.now();
+    let response: ModelResponse;
     try {
-      const response = await traceModelCall(this.traceContext, this.agent.model, () =>
+      response = await traceModelCall(this.traceContext, this.agent.model, () =>
         this.agent.model.generate({
           instructions,
           messages,
@@ -233,57 +235,60 @@ export class Run {
           sessionKey: refKey(this.writer.ref),
         }),
       );
-      const latencyMs = this.deps.clock.now() - started;
-      await this.commit(
-        [
-          {
-            kind: 'model_response',
-            text: response.text,
-            toolCalls: response.toolCalls,
-            usage: response.usage,
-            stopReason: response.stopReason,
-            provider: this.agent.model.provider,
-            model: response.model,
-            latencyMs,
-            contextThrough,
-            ...(response.providerState ? { providerState: response.providerState } : {}),
-          },
-        ],
-        (head) => ({
-          ...head,
-          status: 'running',
-          runSteps: head.runSteps + 1,
-          usage: {
-            inputTokens: head.usage.inputTokens + response.usage.inputTokens,
-            outputTokens: head.usage.outputTokens + response.usage.outputTokens,
-          },
-        }),
-      );
-      return null;
     } catch (error) {
-      if (error instanceof FencedError) throw error;
-      if (this.deadlineController.signal.aborted) {
-        // The deadline cut the call off: the next invocation makes it again, with time to finish.
-        this.logger.warn('model call stopped at the invocation deadline; continuing later', { error });
-        return this.continueLater('call_model');
-      }
-      const modelError =
-        error instanceof BatonError
-          ? error
-          : new ModelError(`model call failed: ${(error as Error).message}`, {
-              retryable: true,
-              cause: error,
-            });
-      if (modelError.retryable) throw modelError;
-      this.logger.error('model call failed; the run stops', { error: modelError });
-      const failedEvents: EventBody[] = [
-        { kind: 'error', code: modelError.code, message: modelError.message, retryable: false },
-        { kind: 'run_finished', reason: 'failed', text: '' },
-      ];
-      const released = await this.release('failed', failedEvents);
-      if (released) return { kind: 'failed', head: released, error: modelError };
-      return null;
+      return this.modelFailed(error);
     }
+    const event: EventBody = {
+      kind: 'model_response',
+      text: response.text,
+      toolCalls: response.toolCalls,
+      usage: response.usage,
+      stopReason: response.stopReason,
+      provider: this.agent.model.provider,
+      model: response.model,
+      latencyMs: this.deps.clock.now() - started,
+      contextThrough,
+      ...(response.providerState ? { providerState: response.providerState } : {}),
+    };
+    const counted = (head: Head): Head => ({
+      ...head,
+      status: 'running',
+      runSteps: head.runSteps + 1,
+      usage: {
+        inputTokens: head.usage.inputTokens + response.usage.inputTokens,
+        outputTokens: head.usage.outputTokens + response.usage.outputTokens,
+      },
+    });
+    if (response.toolCalls.length === 0) {
+      // An answer without tool calls ends the run: one commit records it, finishes the run and hands
+      // back the lease. If input arrived meanwhile nothing is written and it is recorded as a step.
+      const finished: EventBody = { kind: 'run_finished', reason: 'completed', text: response.text };
+      const released = await this.release('idle', [event, finished], counted);
+      if (released) return { kind: 'finished', head: released, text: response.text };
+    }
+    await this.commit([event], counted);
+    return null;
+  }
+
+  /** A model call that failed: continue later, retry through the queue, or fail the run. */
+  private async modelFailed(error: unknown): Promise<RunOutcome | null> {
+    if (error instanceof FencedError) throw error;
+    if (this.deadlineController.signal.aborted) {
+      // The deadline cut the call off: the next invocation makes it again, with time to finish.
+      this.logger.warn('model call stopped at the invocation deadline; continuing later', { error });
+      return this.continueLater('call_model');
+    }
+    const modelError =
+      error instanceof BatonError
+        ? error
+        : new ModelError(`model call failed: ${(error as Error).message}`, { retryable: true, cause: error });
+    if (modelError.retryable) throw modelError;
+    this.logger.error('model call failed; the run stops', { error: modelError });
+    const released = await this.release('failed', [
+      { kind: 'error', code: modelError.code, message: modelError.message, retryable: false },
+      { kind: 'run_finished', reason: 'failed', text: '' },
+    ]);
+    return released ? { kind: 'failed', head: released, error: modelError } : null;
   }
 
   private fits(neededMs: number): boolean {
@@ -338,7 +343,11 @@ export class Run {
    * Releases the lease with `events` in the same commit, unless input arrived that this run has
    * not read: then nothing is written and the loop goes round again (returns null).
    */
-  private async release(status: Head['status'], events: EventBody[] = []): Promise<Head | null> {
+  private async release(
+    status: Head['status'],
+    events: EventBody[] = [],
+    before: (head: Head) => Head = (head) => head,
+  ): Promise<Head | null> {
     if (this.writer.behind) return null;
     try {
       const stored = await this.writer.commit({
@@ -346,7 +355,7 @@ export class Run {
         rebase: false,
         update: (next) => {
           const released: Head = {
-            ...next,
+            ...before(next),
             status,
             lease: null,
             runSteps: status === 'waiting_approval' ? next.runSteps : 0,

@@ -85,7 +85,8 @@ export class SessionWriter {
         if (!(error instanceof ConflictError)) throw error;
         const fresh = await this.store.readHead(this.ref);
         if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
-        if (fresh.lease?.epoch !== this.epoch || fresh.leaseEpoch !== this.epoch) throw new FencedError();
+        // First: did this very write land (its answer lost)? Then it counts, whatever happened since,
+        // even if it was the release that handed the lease back.
         if (await this.landed(base, events, fresh)) {
           // The write reached the store but its answer was lost (a client retry then met its own
           // write): the step is committed, and committing it again would duplicate it.
@@ -94,6 +95,7 @@ export class SessionWriter {
           this.behind = fresh.seq > this.readThrough;
           return events;
         }
+        if (fresh.lease?.epoch !== this.epoch || fresh.leaseEpoch !== this.epoch) throw new FencedError();
         this.head = fresh;
         this.behind = fresh.seq > this.readThrough;
         if (step.rebase === false) throw error;

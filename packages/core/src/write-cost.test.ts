@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { runConversation, type TurnFigures } from '../../../bench/workload.js';
 import { MemoryStore } from './memory-store.js';
 
-/** Writes of a turn without compaction: input, lease, model response, release (+ tool result and a second model call every second turn). */
-const plainWrites = (turn: number) => (turn % 2 === 0 ? 6 : 4);
+/**
+ * Writes of a turn without compaction: the input, the lease, and the answer committed together with
+ * run_finished and the release; every second turn adds a model response with a tool call and the
+ * tool result.
+ */
+const plainWrites = (turn: number) => (turn % 2 === 0 ? 5 : 3);
 
 /** The last turn at or before `turn` of the same kind that did not compact. */
 function comparable(figures: TurnFigures[], turn: number): TurnFigures {
@@ -30,8 +34,8 @@ describe('write cost per step', () => {
       expect(b.reads).toBe(a.reads);
       expect(Math.abs(b.bytes - a.bytes) / a.bytes).toBeLessThan(0.1);
     }
-    expect(figures[8]).toMatchObject({ writes: 4, records: 7, reads: 2 });
-    expect(figures[9]).toMatchObject({ writes: 6, records: 11, reads: 2 });
+    expect(figures[8]).toMatchObject({ writes: 3, records: 6, reads: 2 });
+    expect(figures[9]).toMatchObject({ writes: 5, records: 10, reads: 2 });
   });
 
   it('compacts with exactly one extra write on the turns where the live context is full', async () => {
