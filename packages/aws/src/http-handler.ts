@@ -1,11 +1,11 @@
 import { type Baton, handleHttp } from '@baton/core';
-import { handleSlackHttp, type SlackChannel } from '@baton/slack';
+import { handleSlackHttp, type SlackChannel, slackRoute } from '@baton/slack';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { failure, normalizeHttpEvent, toLambdaResult } from './http-event.js';
 import { withLogFields } from './invocation-log.js';
 import { DEFAULT_SAFETY_MARGIN_MS, DEFAULT_TIMEOUT_EARLY_MS, invocationDeadline } from './lambda-deadline.js';
-import { slackRoute, toSlackLambdaResult } from './slack-route.js';
+import { toSlackLambdaResult } from './slack-route.js';
 
 /**
  * API Gateway HTTP APIs give up on an integration after 30 s whatever the function's timeout, so a

@@ -9,10 +9,10 @@ import {
   type SessionStore,
 } from '@baton/core';
 import type { SlackChannel } from '@baton/slack';
+import { slackChannelFromEnvironment } from '@baton/slack';
 import { DynamoStore } from '@baton/store-dynamodb';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
-import { slackChannelFromEnvironment } from './slack-route.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
 import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';

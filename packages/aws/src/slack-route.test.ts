@@ -1,11 +1,10 @@
-import { createSlackChannel } from '@baton/slack';
+import { createSlackChannel, slackChannelFromEnvironment, slackRoute } from '@baton/slack';
 import { mentionBody, signedSlackRequest } from '@baton/slack/testing';
 import { ScriptedModel } from '@baton/testing';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHttpHandler } from './http-handler.js';
-import { slackChannelFromEnvironment, slackRoute } from './slack-route.js';
 import { type HttpEventChanges, httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
 import { RecordingQueue, testBaton } from './test-support/test-baton.js';

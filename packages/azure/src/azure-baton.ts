@@ -9,9 +9,9 @@ import {
 } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 import type { SlackChannel } from '@baton/slack';
+import { slackChannelFromEnvironment } from '@baton/slack';
 import { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 import type { Environment } from './host-settings.js';
-import { slackChannelFromEnvironment } from './slack-route.js';
 import { StorageQueueRunQueue, storageConnectionSetting } from './storage-queue-run-queue.js';
 
 /**

@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { type Baton, type HttpRequest as BatonHttpRequest, handleHttp } from '@baton/core';
-import { handleSlackHttp, type SlackChannel } from '@baton/slack';
-import { slackRoute } from './slack-route.js';
+import { handleSlackHttp, type SlackChannel, slackRoute } from '@baton/slack';
 import { HTTP_RESPONSE_LIMIT_MS, invocationDeadline } from './time-budget.js';
 
 export type AzureHttpHandler = (

@@ -1,11 +1,11 @@
 import azureFunctions from '@azure/functions';
 import { createBaton, MemoryStore, type RunMessage, silentLogger } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { slackChannelFromEnvironment, slackRoute } from '@baton/slack';
 import { mentionBody, signedSlackRequest } from '@baton/slack/testing';
 import { describe, expect, it } from 'vitest';
 import { createAzureBaton } from './azure-baton.js';
 import { createHttpHandler } from './http-handler.js';
-import { slackChannelFromEnvironment, slackRoute } from './slack-route.js';
 import { invocationContext } from './test-fixtures.js';
 
 // @azure/functions is CommonJS: the classes come through the default import under Node's ESM loader.

@@ -3,8 +3,8 @@ import {
   handleSlackHttp,
   type SlackChannel,
   type SlackChannelOptions,
-  type SlackRequestKind,
   slackOptionsFromEnv,
+  slackRoute,
 } from '@baton/slack';
 import type { HttpServerOptions } from './http-server.js';
 
@@ -12,14 +12,6 @@ type ExtraRoutes = NonNullable<HttpServerOptions['extraRoutes']>;
 
 /** What the local server needs to serve Slack; the channel itself is made on the app's Baton. */
 export type SlackSettings = Omit<SlackChannelOptions, 'baton'>;
-
-/** Slack's request URLs; `/slack` serves all three (the kind is read from the body). */
-const SLACK_PATHS = new Map<string, SlackRequestKind | undefined>([
-  ['/slack', undefined],
-  ['/slack/events', 'events'],
-  ['/slack/interactivity', 'interactivity'],
-  ['/slack/commands', 'commands'],
-]);
 
 /**
  * The Slack settings of the environment (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, optionally
@@ -44,10 +36,9 @@ export function slackSettingsFromEnvironment(env: NodeJS.ProcessEnv): SlackSetti
  */
 export function slackRoutes(slack: SlackChannel, next?: ExtraRoutes): ExtraRoutes {
   return async (request: IncomingMessage, body, url, closed) => {
-    if (request.method !== 'POST' || !SLACK_PATHS.has(url.pathname)) {
-      return next ? next(request, body, url, closed) : null;
-    }
-    const kind = SLACK_PATHS.get(url.pathname);
+    const route = slackRoute(request.method ?? 'GET', url.pathname);
+    if (!route) return next ? next(request, body, url, closed) : null;
+    const kind = route.kind;
     // node:http lower-cases header names already; the body is the request's UTF-8 text, which
     // gives back the bytes Slack signed (Slack sends UTF-8).
     const response = await handleSlackHttp(slack, {

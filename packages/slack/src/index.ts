@@ -16,6 +16,7 @@ export {
   type SlackSignatureFailure,
 } from './slack-errors.js';
 export { type ClassifiedEvent, classifyEvent, type SlackInput } from './slack-events.js';
+export { slackChannelFromEnvironment, slackRoute } from './slack-hosting.js';
 export {
   handleSlackHttp,
   type SlackHttpRequest,
