@@ -34,6 +34,11 @@ export type Summarizer = (input: {
 export interface AgentPolicies {
   /** What happens to an at-most-once call whose outcome a crash left unknown. */
   unknownOutcome: 'error' | 'approval';
+  /**
+   * Input that piles up while the agent works: 'batch' answers it all in the next model call (one
+   * reply); 'one_at_a_time' answers each message in turn (a reply per message, as a chat expects).
+   */
+  inputs: 'batch' | 'one_at_a_time';
 }
 
 export interface Agent {
@@ -83,7 +88,7 @@ export function defineAgent(options: AgentOptions): Agent {
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
     timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
-    policies: { unknownOutcome: 'error', ...options.policies },
+    policies: { unknownOutcome: 'error', inputs: 'batch', ...options.policies },
     summarize: options.summarize ?? modelSummarizer(options.model),
   };
 }

@@ -38,7 +38,8 @@ export function inModelOrder(events: SessionEvent[]): SessionEvent[] {
     if (event.kind !== 'model_response' || event.contextThrough === undefined) continue;
     for (let seq = event.contextThrough + 1; seq < event.seq; seq++) {
       const candidate = events[seq - first];
-      if (candidate?.kind === 'input' && !moved?.has(seq)) {
+      // The last response that did not see an input is the one it comes after.
+      if (candidate?.kind === 'input') {
         moved ??= new Map();
         moved.set(seq, event.seq);
       }
@@ -105,7 +106,10 @@ export function modelContext(
   head: Head,
   events: SessionEvent[],
   agent: Agent,
+  through: number = Number.POSITIVE_INFINITY,
 ): { instructions: string; messages: ModelMessage[] } {
+  // Input after `through` waits for a later call (agents that answer one message at a time).
+  events = events.filter((event) => event.kind !== 'input' || event.seq <= through);
   const messages: ModelMessage[] = [];
   let summary: string | undefined;
   let outstanding = new Set<string>();
@@ -159,4 +163,15 @@ export function modelContext(
     ? `${agent.instructions}\n\nSummary of the conversation so far:\n${summary}`
     : agent.instructions;
   return { instructions, messages };
+}
+
+/**
+ * The last seq the next model call's context may include. With 'one_at_a_time' input, only the
+ * first unanswered input is answered now: the context stops just before the second one, which the
+ * model response then records (contextThrough), so the log shows the later input as unanswered.
+ */
+export function contextLimit(events: SessionEvent[], agent: Agent, readThrough: number): number {
+  if (agent.policies.inputs !== 'one_at_a_time') return readThrough;
+  const waiting = runPosition(events, agent).unansweredInputs;
+  return waiting.length > 1 ? waiting[1]!.seq - 1 : readThrough;
 }

@@ -186,3 +186,60 @@ function thrown(run: () => unknown): unknown {
   }
   return new Error('expected a throw');
 }
+
+/** A store that lets other writers append input at the two moments around a contended lease. */
+class RacingStore extends MemoryStore {
+  onLease: ((phase: 'before' | 'after', attempt: number) => Promise<void>) | null = null;
+  private leaseAttempts = 0;
+
+  override async commit(request: CommitRequest): Promise<void> {
+    const lease = request.events.length === 0 && request.head.lease?.owner === 'runner';
+    const take = lease && request.head.leaseEpoch !== (await this.readHead(request.ref))?.leaseEpoch;
+    const attempt = take ? ++this.leaseAttempts : 0;
+    if (take) await this.onLease?.('before', attempt);
+    await super.commit(request);
+    if (take) await this.onLease?.('after', attempt);
+  }
+}
+
+describe('reliability regressions (issue 7): contended leases', () => {
+  it('RELIABILITY-3 answers an input once when it is appended right after a contended lease', async () => {
+    const clock = new ManualClock();
+    const store = new RacingStore();
+    const seen: string[][] = [];
+    const model = new ScriptedModel((request) => {
+      const last = request.messages.findLastIndex((message) => message.role === 'assistant');
+      const fresh = request.messages.slice(last + 1).flatMap((m) => (m.role === 'user' ? [m.content] : []));
+      seen.push(fresh);
+      return reply(`ack ${fresh.join(', ')}`);
+    });
+    const agent = defineAgent({
+      name: 'tester',
+      instructions: 'ack',
+      model,
+      limits: { compactAfterEvents: 0 },
+    });
+    const baton = createBaton({
+      store,
+      agents: [agent],
+      queue: new ArrayQueue(),
+      clock,
+      logger: silentLogger,
+    });
+    const ref = sessionRef('acme', 'contended');
+    await baton.submit(ref, { text: 'first', source: 'test' });
+    // Another process appends while this run takes the lease (its first try conflicts), and again
+    // right after the lease landed, before the run reloads the session.
+    store.onLease = async (phase, attempt) => {
+      if (attempt !== 1 && phase === 'before') return;
+      if (phase === 'before') await baton.submit(ref, { text: 'during the lease', source: 'test' });
+      else if (attempt === 2) await baton.submit(ref, { text: 'after the lease', source: 'test' });
+    };
+
+    const outcome = await baton.run(ref, { deadline: clock.now() + 600_000, owner: 'runner' });
+
+    expect(outcome.kind).toBe('finished');
+    // Each input is answered once: no model call sees an input a previous answer already covered.
+    expect(seen.flat()).toEqual(['first', 'during the lease', 'after the lease']);
+  });
+});

@@ -2,7 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { agentToolSpecs } from './agent.js';
 import { compactionBoundary } from './compaction.js';
-import { modelContext, runPosition } from './context.js';
+import { contextLimit, modelContext, runPosition } from './context.js';
 import { BatonError, ConflictError, FencedError, ModelError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
@@ -221,8 +221,13 @@ export class Run {
   /** Returns an outcome when the run cannot go on (a model error no retry can fix). */
   private async callModel(): Promise<RunOutcome | null> {
     await this.writer.ensureLease(this.agent.timing.modelCallMs + 1_000);
-    const { instructions, messages } = modelContext(this.writer.head, this.events, this.agent);
-    const contextThrough = this.writer.readThrough;
+    const contextThrough = contextLimit(this.events, this.agent, this.writer.readThrough);
+    const { instructions, messages } = modelContext(
+      this.writer.head,
+      this.events,
+      this.agent,
+      contextThrough,
+    );
     const started = this.deps.clock.now();
     let response: ModelResponse;
     try {
@@ -259,7 +264,7 @@ export class Run {
         outputTokens: head.usage.outputTokens + response.usage.outputTokens,
       },
     });
-    if (response.toolCalls.length === 0) {
+    if (response.toolCalls.length === 0 && contextThrough === this.writer.readThrough) {
       // An answer without tool calls ends the run: one commit records it, finishes the run and hands
       // back the lease. If input arrived meanwhile nothing is written and it is recorded as a step.
       const finished: EventBody = { kind: 'run_finished', reason: 'completed', text: response.text };

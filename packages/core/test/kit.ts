@@ -103,6 +103,7 @@ export function kit(
     unknownOutcome?: 'error' | 'approval';
     compactAfterEvents?: number;
     modelCallMs?: number;
+    inputs?: 'batch' | 'one_at_a_time';
   } = {},
 ): Kit {
   const clock = new ManualClock();
@@ -117,7 +118,7 @@ export function kit(
     tools: testTools(counter),
     limits: { maxSteps: options.maxSteps ?? 10, compactAfterEvents: options.compactAfterEvents ?? 0 },
     timing: { modelCallMs: options.modelCallMs ?? 10_000, leaseMs: 30_000 },
-    policies: { unknownOutcome: options.unknownOutcome ?? 'error' },
+    policies: { unknownOutcome: options.unknownOutcome ?? 'error', inputs: options.inputs ?? 'batch' },
   });
   const baton = createBaton({ store, agents: [agent], queue, clock, logger: silentLogger });
   return {

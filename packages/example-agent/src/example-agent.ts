@@ -62,6 +62,8 @@ export function createExampleAgent(model: Model, options: { timing?: Partial<Age
       'send_email to send email (a person approves each one), and create_ticket to open tickets.',
     model,
     tools: [addNote, listNotes, sendEmail, createTicket],
+    // A chat partner answers every message, even when several arrive while it is busy.
+    policies: { inputs: 'one_at_a_time' },
     ...(options.timing ? { timing: options.timing } : {}),
   });
 }
