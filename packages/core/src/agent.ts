@@ -39,6 +39,8 @@ export interface AgentPolicies {
    * reply); 'one_at_a_time' answers each message in turn (a reply per message, as a chat expects).
    */
   inputs: 'batch' | 'one_at_a_time';
+  /** Call the model through its `stream()` when it has one (the committed events are the same). */
+  stream: boolean;
 }
 
 export interface Agent {
@@ -88,7 +90,7 @@ export function defineAgent(options: AgentOptions): Agent {
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
     timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
-    policies: { unknownOutcome: 'error', inputs: 'batch', ...options.policies },
+    policies: { unknownOutcome: 'error', inputs: 'batch', stream: false, ...options.policies },
     summarize: options.summarize ?? modelSummarizer(options.model),
   };
 }

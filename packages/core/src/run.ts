@@ -8,7 +8,7 @@ import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import type { Logger } from './logger.js';
 import type { LoopDeps, RunOptions, RunOutcome } from './loop.js';
-import type { ModelResponse } from './model.js';
+import type { ModelRequest, ModelResponse } from './model.js';
 import { decideNextStep, result } from './next-step.js';
 import { refKey } from './session-ref.js';
 import type { SessionWriter } from './session-writer.js';
@@ -231,14 +231,15 @@ export class Run {
     const started = this.deps.clock.now();
     let response: ModelResponse;
     try {
+      const request: ModelRequest = {
+        instructions,
+        messages,
+        tools: agentToolSpecs(this.agent),
+        signal: this.deadlineController.signal,
+        sessionKey: refKey(this.writer.ref),
+      };
       response = await traceModelCall(this.traceContext, this.agent.model, () =>
-        this.agent.model.generate({
-          instructions,
-          messages,
-          tools: agentToolSpecs(this.agent),
-          signal: this.deadlineController.signal,
-          sessionKey: refKey(this.writer.ref),
-        }),
+        generate(this.agent, request),
       );
     } catch (error) {
       return this.modelFailed(error);
@@ -416,4 +417,20 @@ function lastText(events: SessionEvent[]): string {
     if (event.kind === 'model_response') return event.text;
   }
   return '';
+}
+
+/**
+ * One model call: through `stream()` when the agent asks for it and the model has it (the final
+ * event carries the complete response, so what is committed is the same), else `generate()`.
+ */
+async function generate(agent: Agent, request: ModelRequest): Promise<ModelResponse> {
+  const model = agent.model;
+  if (!agent.policies.stream || !model.stream) return model.generate(request);
+  for await (const event of model.stream(request)) {
+    if (event.type === 'response') return event.response;
+  }
+  throw new ModelError(`the ${model.provider} stream ended without a response`, {
+    retryable: true,
+    provider: model.provider,
+  });
 }
