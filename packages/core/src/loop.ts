@@ -92,8 +92,11 @@ async function runHeld(
   const traceparent = snapshot.head.traceparent ?? formatTraceparent(span.spanContext());
   const held = await takeLease(deps, ref, snapshot.head, options.owner, agent.timing.leaseMs, traceparent);
   if ('busy' in held) return { kind: 'busy', retryAt: held.busy };
-  const events =
+  // The lease commit may have landed on a newer head than the one loaded: reload, but only up to the
+  // head the lease was taken on; anything after it is caught up like input arriving during the run.
+  const loaded =
     snapshot.head.version === held.head.version - 1 ? snapshot.events : (await deps.store.load(ref))!.events;
+  const events = loaded.filter((event) => event.seq <= held.head.seq);
   const writer = new SessionWriter(deps.store, ref, held.head, deps.clock, agent.timing.leaseMs);
   const run = new Run(deps, agent, writer, events, options, trace.setSpan(context.active(), span));
   try {
