@@ -87,9 +87,18 @@ export class EventAssembler {
   }
 }
 
-/** The stored items of a session contradict each other; retrying cannot help. */
+/** The stored items of a session contradict each other or do not parse; retrying cannot help. */
 export class CorruptRecordError extends BatonError {
-  constructor(message: string) {
-    super('corrupt_record', `DynamoDB store: ${message}`, { retryable: false, status: 500 });
+  constructor(message: string, cause?: unknown) {
+    super('corrupt_record', `DynamoDB store: ${message}`, { retryable: false, status: 500, cause });
+  }
+}
+
+/** JSON.parse of an item's data, failing with CorruptRecordError instead of a bare SyntaxError. */
+export function parseItemJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CorruptRecordError('an item holds data that is not valid JSON', error);
   }
 }

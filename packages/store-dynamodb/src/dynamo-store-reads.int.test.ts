@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type SessionRef, ValidationError } from '@baton/core';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { isRetryable, type SessionRef, ValidationError } from '@baton/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CorruptRecordError } from './chunks.js';
 import { DynamoStore } from './dynamo-store.js';
+import { HEAD_SK, partitionKey } from './keys.js';
 import { append } from './test-sessions.js';
 import { freshTable, type TestTable } from './test-table.js';
 
@@ -173,5 +176,32 @@ describe('DynamoStore construction', () => {
 
     expect((await store().load(r))?.events).toHaveLength(1);
     await s.close();
+  });
+
+  // Found by the reliability suite (issue 7): an item edited behind the store's back failed with a
+  // bare SyntaxError, which HTTP answered as "internal" and queue adapters retried as if transient.
+  it('throws CorruptRecordError a retry cannot fix when a stored head is not JSON', async () => {
+    const s = store();
+    const r = ref();
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: { S: partitionKey(r) },
+          sk: { S: HEAD_SK },
+          data: { S: '{"v":2,"tenant":' },
+          version: { N: '1' },
+        },
+      }),
+    );
+
+    for (const read of [s.readHead(r), s.load(r)]) {
+      const error = await read.then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(CorruptRecordError);
+      expect(isRetryable(error)).toBe(false);
+    }
   });
 });

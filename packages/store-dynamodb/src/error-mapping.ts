@@ -7,6 +7,7 @@ import {
   StoreUnavailableError,
   ThrottledError,
 } from '@baton/core';
+import { parseItemJson } from './chunks.js';
 import { fromAttributes } from './records.js';
 
 /**
@@ -47,7 +48,7 @@ export function commitError(error: unknown, roles: ActionRole[], tableName: stri
   if (failed('head')) return new ConflictError(undefined, error);
   const duplicate = failed('dedupe');
   if (duplicate?.Item) {
-    return new DuplicateError(parseDedupe(JSON.parse(fromAttributes(duplicate.Item).data)));
+    return new DuplicateError(parseDedupe(parseItemJson(fromAttributes(duplicate.Item).data)));
   }
   if (duplicate) {
     return new ConflictError('the dedupe key was seen but DynamoDB did not return its record', error);

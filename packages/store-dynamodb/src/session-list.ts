@@ -1,6 +1,7 @@
 import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type Head, type ListPage, type ListQuery, parseHead, ValidationError } from '@baton/core';
+import { parseItemJson } from './chunks.js';
 import type { StoreContext } from './store-context.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, LIST_INDEX_NAME } from './table.js';
 
@@ -71,7 +72,9 @@ export async function listSessions(context: StoreContext, query: ListQuery): Pro
     if (!start) break;
   }
   const returned = found.slice(0, limit);
-  const sessions = returned.map((item) => parseHead(JSON.parse(unmarshall(item)[ATTRIBUTES.data])) as Head);
+  const sessions = returned.map(
+    (item) => parseHead(parseItemJson(unmarshall(item)[ATTRIBUTES.data])) as Head,
+  );
   return found.length > limit ? { sessions, cursor: encodeCursor(returned.at(-1)!) } : { sessions };
 }
 

@@ -10,7 +10,7 @@ import {
   type SessionRef,
   type SessionSnapshot,
 } from '@baton/core';
-import { EventAssembler } from './chunks.js';
+import { EventAssembler, parseItemJson } from './chunks.js';
 import { dedupeKey, EVENT_PREFIX, EVENTS_END, eventKey, HEAD_SK, partitionKey } from './keys.js';
 import { fromAttributes, isLive, type StoredItem } from './records.js';
 import type { StoreContext } from './store-context.js';
@@ -37,7 +37,7 @@ export async function loadSession(
   const now = context.clock.now();
   const top = first.items[0];
   if (!top || top.sk !== HEAD_SK || !isLive(top, now)) return null;
-  const head = parseHead(JSON.parse(top.data));
+  const head = parseHead(parseItemJson(top.data));
 
   const from = eventKey(head.contextStart);
   const live = first.items.slice(1).filter((item) => item.sk >= from);
@@ -56,7 +56,7 @@ export async function loadSession(
 
 export async function readHead(context: StoreContext, ref: SessionRef): Promise<Head | null> {
   const item = await getItem(context, partitionKey(ref), HEAD_SK);
-  return item ? parseHead(JSON.parse(item.data)) : null;
+  return item ? parseHead(parseItemJson(item.data)) : null;
 }
 
 export async function readDedupe(
@@ -66,7 +66,7 @@ export async function readDedupe(
 ): Promise<DedupeRecord | null> {
   const item = await getItem(context, partitionKey(ref), dedupeKey(key));
   if (!item) return null;
-  const record = parseDedupe(JSON.parse(item.data));
+  const record = parseDedupe(parseItemJson(item.data));
   // The sort key is a hash of the dedupe key; the record itself says which key it is for.
   return record.dedupeKey === key ? record : null;
 }
@@ -149,5 +149,5 @@ async function query(
 }
 
 function toEvent(json: string): SessionEvent {
-  return parseEvent(JSON.parse(json));
+  return parseEvent(parseItemJson(json));
 }

@@ -1,4 +1,4 @@
-import { ThrottledError } from '@baton/core';
+import { CorruptRecordError, ThrottledError } from '@baton/core';
 import Database from 'better-sqlite3';
 
 /**
@@ -10,4 +10,13 @@ export function translateSqliteError(error: unknown): unknown {
     return new ThrottledError(`the SQLite file is locked by another writer (${error.code}); retry`, error);
   }
   return error;
+}
+
+/** JSON.parse of a stored row, failing with core's CorruptRecordError instead of a bare SyntaxError. */
+export function parseStoredJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CorruptRecordError('record', `its JSON does not parse (${(error as Error).message})`);
+  }
 }

@@ -22,7 +22,7 @@ import Database from 'better-sqlite3';
 import { type CommitRows, commitRows } from './commit-rows.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';
 import { prepareDatabase } from './schema.js';
-import { translateSqliteError } from './sqlite-errors.js';
+import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
 import {
   type HeadListRow,
   listSql,
@@ -229,7 +229,7 @@ export class SqliteStore implements SessionStore {
     }
     if (rows.dedupe) {
       const seen = this.statements.dedupe.get(tenant, sessionId, rows.dedupe.dedupeKey);
-      if (seen) throw new DuplicateError(parseDedupe(JSON.parse(seen.record)));
+      if (seen) throw new DuplicateError(parseDedupe(parseStoredJson(seen.record)));
     }
     const { version, seq, status, updatedAt } = request.head;
     if (current) {
@@ -277,7 +277,7 @@ export class SqliteStore implements SessionStore {
   private parseRow(row: RecordRow): unknown {
     this.stats.rowsRead++;
     this.stats.bytesRead += Buffer.byteLength(row.record, 'utf8');
-    return JSON.parse(row.record);
+    return parseStoredJson(row.record);
   }
 
   private guard<T>(read: () => T): T {

@@ -53,6 +53,26 @@ export {
   type TruncatedReply,
   truncated,
 } from './fakes/script.js';
+// Fault injection (src/faults/): store calls that fail before or after the write, at the client level.
+export {
+  type CosmosFaultKind,
+  type CosmosFaultOptions,
+  type DynamoFaultKind,
+  type DynamoFaultOptions,
+  FaultPlan,
+  type FaultPlanOptions,
+  type FaultTiming,
+  faultyCosmosHttpClient,
+  faultyStore,
+  type HttpClientLike,
+  type InjectedFault,
+  injectDynamoFaults,
+  type MiddlewareClient,
+  type StoreFaultOptions,
+  type StoreOperation,
+  seededRandom,
+  sqliteBusyError,
+} from './faults/index.js';
 export { ManualClock } from './manual-clock.js';
 export {
   callTools,

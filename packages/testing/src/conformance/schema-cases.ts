@@ -104,5 +104,58 @@ export function describeSchemaCases(ctx: ConformanceContext): void {
       await rejection(store.readEvents(ref), SchemaVersionError);
       await rejection(store.load(ref), SchemaVersionError);
     });
+
+    // Found by the reliability suite (issue 7): a record damaged behind the store's back surfaced as
+    // a bare ZodError, answered 500 "internal" and retried by queue adapters as if transient.
+    it('fails with a corrupt_record error a retry cannot fix when a stored head has the wrong shape', async () => {
+      const store = ctx.store();
+      const ref = ctx.ref('tampered-head', ctx.tenant('schema-tampered'));
+      const at = ctx.clock.now();
+      const head = {
+        ...newHead(ref.tenant, ref.sessionId, 'agent', at),
+        version: 'seven',
+        seq: 1,
+        lastInputSeq: 1,
+      };
+      await ctx.harness.writeRaw(store, {
+        ref,
+        head,
+        events: [{ v: 2, seq: 1, at, kind: 'input', text: 'hi', source: 'http' }],
+      });
+
+      expect(await failure(store.readHead(ref))).toMatchObject({ code: 'corrupt_record', retryable: false });
+      expect(await failure(store.load(ref))).toMatchObject({ code: 'corrupt_record', retryable: false });
+    });
+
+    it('fails with a corrupt_record error a retry cannot fix when a stored event has an unknown kind', async () => {
+      const store = ctx.store();
+      const ref = ctx.ref('tampered-event', ctx.tenant('schema-tampered'));
+      const at = ctx.clock.now();
+      const head = {
+        ...newHead(ref.tenant, ref.sessionId, 'agent', at),
+        version: 2,
+        seq: 1,
+        lastInputSeq: 1,
+      };
+      await ctx.harness.writeRaw(store, {
+        ref,
+        head,
+        events: [{ v: 2, seq: 1, at, kind: 'teleport', text: 'hi' }],
+      });
+
+      expect(await failure(store.readEvents(ref))).toMatchObject({
+        code: 'corrupt_record',
+        retryable: false,
+      });
+      expect(await failure(store.load(ref))).toMatchObject({ code: 'corrupt_record', retryable: false });
+    });
   });
+}
+
+/** The error a read fails with (the read must fail). */
+async function failure(read: Promise<unknown>): Promise<unknown> {
+  return read.then(
+    () => new Error('expected the read to fail, but it succeeded'),
+    (error: unknown) => error,
+  );
 }
