@@ -14,12 +14,6 @@ import type {
   StoreLimits,
 } from './store.js';
 
-interface Entry {
-  head: Head;
-  events: SessionEvent[];
-  dedupe: Map<string, DedupeRecord>;
-}
-
 /**
  * An in-memory store for unit tests of core logic. Records are stored as JSON strings so a test
  * sees exactly what a real store would give back. Never used by `npm start` or integration tests.
