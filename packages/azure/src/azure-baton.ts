@@ -5,6 +5,7 @@ import {
   type Logger,
   MemoryStore,
   type Model,
+  modelSetting,
   type SessionStore,
 } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
@@ -86,7 +87,7 @@ export function modelFromEnvironment(env: Environment, factory?: AzureAppHooks['
   if (model) return model;
   // The same inference as the local server's (packages/dev model-selection.ts).
   const provider =
-    env.BATON_MODEL_PROVIDER ??
+    modelSetting(env).provider ??
     (env.AZURE_OPENAI_ENDPOINT
       ? 'azure-openai'
       : env.OPENAI_BASE_URL

@@ -88,6 +88,7 @@ export type {
   ModelStreamEvent,
   ToolSpec,
 } from './model.js';
+export { MODEL_PROVIDERS, modelSetting } from './model-setting.js';
 export {
   markOutboxSent,
   type OutboxEntry,

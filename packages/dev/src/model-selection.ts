@@ -1,4 +1,4 @@
-import type { Model } from '@baton/core';
+import { type Model, modelSetting } from '@baton/core';
 import { offlineDemoModel } from '@baton/example-agent';
 import { bedrockModelFromEnvironment } from '@baton/model-bedrock';
 import { openAIModelFromEnvironment } from '@baton/model-openai';
@@ -19,7 +19,7 @@ const OFFLINE =
  * provider is configured, and an unknown provider name is an error, not a silent fallback.
  */
 export async function selectModel(env: NodeJS.ProcessEnv = process.env): Promise<SelectedModel> {
-  const provider = env.BATON_MODEL_PROVIDER;
+  const { provider } = modelSetting(env);
   if (provider === 'offline') return { model: offlineDemoModel(), description: OFFLINE, offline: true };
   const choice = openAIModelFromEnvironment(env) ?? bedrockModelFromEnvironment(env);
   if (choice) return { ...choice, offline: false };

@@ -1,4 +1,4 @@
-import type { Model } from '@baton/core';
+import { type Model, modelSetting } from '@baton/core';
 import { bedrockConverseModel } from './converse-model.js';
 import { bedrockInlineAgentModel } from './inline-agent-model.js';
 
@@ -18,8 +18,8 @@ export const BEDROCK_PROVIDERS = ['bedrock', 'bedrock-agent'] as const;
 export function bedrockModelFromEnvironment(
   env: NodeJS.ProcessEnv,
 ): { model: Model; description: string } | null {
-  const modelId = env.BATON_MODEL;
-  switch (env.BATON_MODEL_PROVIDER) {
+  const { provider, model: modelId } = modelSetting(env);
+  switch (provider) {
     case 'bedrock':
       if (!modelId)
         throw new Error('BATON_MODEL must name the Bedrock model id for BATON_MODEL_PROVIDER=bedrock');

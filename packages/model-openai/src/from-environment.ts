@@ -1,4 +1,4 @@
-import type { Model } from '@baton/core';
+import { type Model, modelSetting } from '@baton/core';
 import { azureOpenAIModel } from './azure-openai-model.js';
 import { bedrockOpenAIModel } from './bedrock-openai-model.js';
 import { openAICompatibleModel, openAIModel } from './openai-model.js';
@@ -26,7 +26,9 @@ export const OPENAI_PROVIDERS = ['openai', 'azure-openai', 'openai-compatible', 
  * const choice = openAIModelFromEnvironment(process.env) ?? fallback;
  */
 export function openAIModelFromEnvironment(env: NodeJS.ProcessEnv): ModelChoice | null {
-  const provider = env.BATON_MODEL_PROVIDER ?? inferProvider(env);
+  const setting = modelSetting(env);
+  const provider = setting.provider ?? inferProvider(env);
+  env = { ...env, ...(setting.model ? { BATON_MODEL: setting.model } : {}) };
   switch (provider) {
     case 'openai': {
       const model = env.BATON_MODEL ?? 'gpt-5-mini';

@@ -1,4 +1,4 @@
-import type { Logger, Model } from '@baton/core';
+import { type Logger, type Model, modelSetting } from '@baton/core';
 import { offlineDemoModel } from '@baton/example-agent';
 import { bedrockModelFromEnvironment } from '@baton/model-bedrock';
 import { openAIModelFromEnvironment } from '@baton/model-openai';
@@ -33,7 +33,7 @@ export function modelFromEnvironment(
   } = {},
 ): Model {
   const env = options.env ?? process.env;
-  const provider = env.BATON_MODEL_PROVIDER;
+  const { provider } = modelSetting(env);
   if (provider !== 'offline') {
     for (const pick of options.pickers ?? MODEL_PICKERS) {
       const choice = pick(env);
