@@ -50,6 +50,8 @@ export {
   type Reply,
   type ReplyFunction,
   Script,
+  type ScriptedFakeBase,
+  scriptedFake,
   type TruncatedReply,
   truncated,
 } from './fakes/script.js';

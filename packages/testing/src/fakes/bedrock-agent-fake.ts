@@ -8,7 +8,7 @@ import {
   sendStream,
   startFakeServer,
 } from './fake-server.js';
-import { isRawReply, isTruncatedReply, type Reply, Script } from './script.js';
+import { isRawReply, isTruncatedReply, type Reply, Script, scriptedFake } from './script.js';
 
 export interface InlineAgentFakeInvocation {
   function: string;
@@ -64,20 +64,7 @@ export async function startBedrockAgentFake(): Promise<BedrockAgentFake> {
     }
     answer(sessionId, request, script.next(request), response);
   });
-  const fake: BedrockAgentFake = {
-    get url() {
-      return server.url;
-    },
-    requests: server.requests,
-    close: () => server.close(),
-    script,
-    enqueue(...replies) {
-      script.enqueue(...replies);
-      return fake;
-    },
-    sessionIdOf,
-  };
-  return fake;
+  return scriptedFake<InlineAgentFakeTurn, BedrockAgentFake>(server, script, { sessionIdOf });
 }
 
 function sessionIdOf(request: RecordedRequest): string | undefined {

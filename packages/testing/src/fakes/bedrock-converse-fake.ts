@@ -8,7 +8,7 @@ import {
   sendStream,
   startFakeServer,
 } from './fake-server.js';
-import { isRawReply, isTruncatedReply, type Reply, Script } from './script.js';
+import { isRawReply, isTruncatedReply, type Reply, Script, scriptedFake } from './script.js';
 
 export interface ConverseFakeTurn {
   text?: string;
@@ -52,20 +52,7 @@ export async function startBedrockConverseFake(): Promise<BedrockConverseFake> {
     }
     answer(route, script.next(request), response);
   });
-  const fake: BedrockConverseFake = {
-    get url() {
-      return server.url;
-    },
-    requests: server.requests,
-    close: () => server.close(),
-    script,
-    enqueue(...replies) {
-      script.enqueue(...replies);
-      return fake;
-    },
-    routeOf,
-  };
-  return fake;
+  return scriptedFake<ConverseFakeTurn, BedrockConverseFake>(server, script, { routeOf });
 }
 
 function routeOf(request: RecordedRequest): { modelId: string; stream: boolean } | undefined {

@@ -13,7 +13,15 @@ import {
   responseJson,
   responseSse,
 } from './openai-wire.js';
-import { isRawReply, isTruncatedReply, jsonReply, type RawReply, type Reply, Script } from './script.js';
+import {
+  isRawReply,
+  isTruncatedReply,
+  jsonReply,
+  type RawReply,
+  type Reply,
+  Script,
+  scriptedFake,
+} from './script.js';
 
 /** Which OpenAI operation a request reached, and the Azure parts of its address. */
 export interface OpenAIRoute {
@@ -57,21 +65,7 @@ export async function startOpenAIFake(): Promise<OpenAIFake> {
     }
     answer(route, request, script.next(request), response);
   });
-  const fake: OpenAIFake = {
-    get url() {
-      return server.url;
-    },
-    baseURL: `${server.url}/v1`,
-    requests: server.requests,
-    close: () => server.close(),
-    script,
-    enqueue(...replies) {
-      script.enqueue(...replies);
-      return fake;
-    },
-    routeOf,
-  };
-  return fake;
+  return scriptedFake<OpenAIFakeTurn, OpenAIFake>(server, script, { baseURL: `${server.url}/v1`, routeOf });
 }
 
 function routeOf(request: RecordedRequest): OpenAIRoute | undefined {

@@ -80,3 +80,36 @@ export function jsonReply(status: number, body: unknown, headers: Record<string,
     raw: { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
   };
 }
+
+/**
+ * The part every scripted fake shares: the server's address and recorded requests, its script, and
+ * `enqueue` returning the fake itself for chaining. Each fake adds its own helpers in `extra`.
+ */
+export function scriptedFake<Turn, Fake extends ScriptedFakeBase<Turn>>(
+  server: { readonly url: string; readonly requests: RecordedRequest[]; close(): Promise<void> },
+  script: Script<Turn>,
+  extra: Omit<Fake, keyof ScriptedFakeBase<Turn>>,
+): Fake {
+  const fake = {
+    get url() {
+      return server.url;
+    },
+    requests: server.requests,
+    close: () => server.close(),
+    script,
+    enqueue(...replies: Reply<Turn>[]) {
+      script.enqueue(...replies);
+      return fake;
+    },
+    ...extra,
+  } as unknown as Fake;
+  return fake;
+}
+
+export interface ScriptedFakeBase<Turn> {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+  readonly script: Script<Turn>;
+  enqueue(...replies: Reply<Turn>[]): unknown;
+}
