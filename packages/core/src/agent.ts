@@ -1,5 +1,6 @@
 import type { Usage } from './events.js';
 import type { Model, ModelMessage, ToolSpec } from './model.js';
+import { UnresolvedModel } from './models/unresolved-model.js';
 import { type Tool, toolSpec } from './tool.js';
 
 export interface AgentLimits {
@@ -57,7 +58,12 @@ export interface Agent {
 export interface AgentOptions {
   name: string;
   instructions: string;
-  model: Model;
+  /**
+   * A model by name (`'openai:gpt-5-mini'`, `'bedrock:us.amazon.nova-pro-v1:0'`, `'offline'`),
+   * resolved when the app starts; a Model object; or nothing, for the model the environment
+   * configures (`BATON_MODEL`, else the offline demo model).
+   */
+  model?: Model | string;
   tools?: Tool[];
   limits?: Partial<AgentLimits>;
   timing?: Partial<AgentTiming>;
@@ -78,6 +84,7 @@ export function defineAgent(options: AgentOptions): Agent {
     throw new Error(`agent name ${JSON.stringify(options.name)} must match ${AGENT_NAME}`);
   }
   const tools = options.tools ?? [];
+  const model = typeof options.model === 'object' ? options.model : new UnresolvedModel(options.model);
   const names = new Set<string>();
   for (const tool of tools) {
     if (names.has(tool.name)) throw new Error(`agent ${options.name} has two tools named ${tool.name}`);
@@ -86,12 +93,12 @@ export function defineAgent(options: AgentOptions): Agent {
   return {
     name: options.name,
     instructions: options.instructions,
-    model: options.model,
+    model,
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
     timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
     policies: { unknownOutcome: 'error', inputs: 'batch', stream: false, ...options.policies },
-    summarize: options.summarize ?? modelSummarizer(options.model),
+    summarize: options.summarize ?? defaultSummarizer(model),
   };
 }
 
@@ -103,6 +110,27 @@ export const COMPACTION_INSTRUCTIONS =
   'You compact a conversation between a user and an assistant that uses tools. Write a faithful summary that keeps ' +
   'every fact, decision, open question, commitment, name, number and tool outcome the assistant may need later. ' +
   'Plain prose, no preamble.';
+
+const defaultSummarizers = new WeakSet<Summarizer>();
+
+function defaultSummarizer(model: Model): Summarizer {
+  const summarizer = modelSummarizer(model);
+  defaultSummarizers.add(summarizer);
+  return summarizer;
+}
+
+/**
+ * The agent with its model resolved (and `timing` overridden by the app's settings): what an app
+ * serves. The default summarizer follows the model; one the agent brought is kept.
+ */
+export function withModel(agent: Agent, model: Model, timing: Partial<AgentTiming> = {}): Agent {
+  return {
+    ...agent,
+    model,
+    timing: { ...agent.timing, ...timing },
+    summarize: defaultSummarizers.has(agent.summarize) ? defaultSummarizer(model) : agent.summarize,
+  };
+}
 
 /** The default summarizer: one call to the agent's model, without tools. */
 export function modelSummarizer(model: Model): Summarizer {

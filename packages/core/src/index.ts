@@ -7,6 +7,20 @@ export {
   agentToolSpecs,
   defineAgent,
 } from './agent.js';
+export type { FetchOptions } from './app/app-fetch.js';
+// The app every host serves (app/) and models by name (models/).
+export type { Channel, ChannelContext, ChannelFactory, Route } from './app/channel.js';
+export { type AppHost, type BatonApp, createBatonApp } from './app/create-app.js';
+export {
+  type BatonConfig,
+  type BatonDefinition,
+  defineBaton,
+  isBatonDefinition,
+  neededProviders,
+} from './app/define-baton.js';
+export { type DeliveryOptions, type Disposition, failureKey, retryDelayMs } from './app/deliver.js';
+export { type ParsedRunMessage, parseRunMessage } from './app/run-message.js';
+export { type AppSettings, appSettings, integerSetting } from './app/settings.js';
 export {
   Baton,
   type BatonOptions,
@@ -88,7 +102,23 @@ export type {
   ModelStreamEvent,
   ToolSpec,
 } from './model.js';
-export { MODEL_PROVIDERS, modelSetting } from './model-setting.js';
+export { environmentModel } from './models/model-choice.js';
+export {
+  ConfigurationError,
+  type Environment,
+  type ModelName,
+  type ModelProvider,
+  parseModelName,
+} from './models/model-provider.js';
+export {
+  ModelRegistry,
+  PROVIDER_PACKAGES,
+  providerIds,
+  type ResolvedModel,
+} from './models/model-registry.js';
+export { MODEL_PROVIDERS, modelSetting } from './models/model-setting.js';
+export { offlineModel, offlineModelProvider } from './models/offline-model.js';
+export { isUnresolvedModel, UnresolvedModel } from './models/unresolved-model.js';
 export {
   markOutboxSent,
   type OutboxEntry,

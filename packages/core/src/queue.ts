@@ -11,6 +11,8 @@ export interface RunMessage {
   /** Unique per logical message, so a queue that dedupes (SQS FIFO, the local queue) can. */
   dedupeKey: string;
   traceparent?: string;
+  /** Epoch ms before which the message must not run: delays a queue cannot express (SQS caps at 900 s). */
+  notBefore?: number;
 }
 
 export interface RunQueue {

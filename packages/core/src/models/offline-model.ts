@@ -1,0 +1,116 @@
+import type { ToolCall } from '../events.js';
+import type { JsonObject } from '../json.js';
+import type { Model, ModelRequest, ModelResponse, ToolSpec } from '../model.js';
+import type { ModelProvider } from './model-provider.js';
+
+const MODEL_ID = 'offline-demo-1';
+
+/**
+ * A deterministic stand-in for a real model, served when no provider is configured so any agent can
+ * be tried offline. It reads the first word of the last message as a tool: the tool's name, or the
+ * name without its verb (`note` for `add_note`, `notes` for `list_notes`). The rest of the message
+ * becomes the arguments: a JSON object as written, or words spread over the tool's string
+ * parameters (the first takes one word, the others the rest). After tool results it reports them;
+ * anything else gets a plain reply listing the commands. It is a demo and test fixture, not an LLM.
+ *
+ * @example
+ * // with an agent whose tools are add_note and get_weather:
+ * //   "note buy milk"       -> add_note {"text":"buy milk"}
+ * //   "weather Paris"       -> get_weather {"city":"Paris"}
+ * //   'weather {"city":"Oslo"}' -> get_weather {"city":"Oslo"}
+ */
+export function offlineModel(): Model {
+  return {
+    provider: 'offline-demo',
+    modelId: MODEL_ID,
+    async generate(request: ModelRequest): Promise<ModelResponse> {
+      const last = request.messages.at(-1);
+      const usage = { inputTokens: estimateTokens(request), outputTokens: 12 };
+      if (last?.role === 'tool') {
+        const text = trailingToolResults(request)
+          .map((result) => `${result.name}: ${result.content}`)
+          .join('\n');
+        return { text: `Done.\n${text}`, toolCalls: [], usage, stopReason: 'end', model: MODEL_ID };
+      }
+      const text = last?.role === 'user' ? last.content.trim() : '';
+      // Deterministic ids: a step repeated after a crash asks for the same call again.
+      const call = commandToCall(text, request.tools, `call_${request.messages.length}`);
+      if (call) return { text: '', toolCalls: [call], usage, stopReason: 'tool_calls', model: MODEL_ID };
+      return {
+        text: plainReply(text, request.tools),
+        toolCalls: [],
+        usage,
+        stopReason: 'end',
+        model: MODEL_ID,
+      };
+    },
+  };
+}
+
+/** The `offline` provider: `model: 'offline'` in an agent, or what a host serves with nothing configured. */
+export const offlineModelProvider: ModelProvider = {
+  specificationVersion: 'v1',
+  id: 'offline',
+  create: () => offlineModel(),
+  description: () =>
+    'offline demo model (no model provider configured): it calls a tool when a message starts with its name, e.g. "note buy milk"; it is not an LLM',
+};
+
+/** The words a tool answers to: its name, and its name without the verb before the first '_'. */
+function aliases(tool: ToolSpec): string[] {
+  const name = tool.name.toLowerCase();
+  const underscore = name.indexOf('_');
+  return underscore > 0 ? [name, name.slice(underscore + 1)] : [name];
+}
+
+function commandToCall(text: string, tools: readonly ToolSpec[], callId: string): ToolCall | null {
+  const [command = '', ...words] = text.split(/\s+/);
+  const tool = tools.find((candidate) => aliases(candidate).includes(command.toLowerCase()));
+  if (!tool) return null;
+  const rest = words.join(' ');
+  const args = argumentsFor(tool, rest);
+  return args ? { callId, name: tool.name, arguments: JSON.stringify(args) } : null;
+}
+
+function argumentsFor(tool: ToolSpec, rest: string): JsonObject | null {
+  if (rest.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(rest);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject;
+    } catch {
+      // Not JSON: spread the words instead.
+    }
+  }
+  const properties = (tool.parameters.properties ?? {}) as Record<string, { type?: unknown }>;
+  const names = Object.keys(properties).filter((name) => {
+    const type = properties[name]?.type;
+    return type === undefined || type === 'string';
+  });
+  if (names.length === 0) return {};
+  if (rest === '') return null;
+  if (names.length === 1) return { [names[0]!]: rest };
+  const [first = '', ...others] = rest.split(/\s+/);
+  const remainder = others.join(' ') || first;
+  return Object.fromEntries(names.map((name, index) => [name, index === 0 ? first : remainder]));
+}
+
+function plainReply(text: string, tools: readonly ToolSpec[]): string {
+  const commands = tools.map((tool) => `"${aliases(tool).at(-1)} ..."`).join(', ');
+  return `(offline demo model) You said: ${text}.${commands ? ` Try ${commands}.` : ''}`;
+}
+
+function trailingToolResults(request: ModelRequest): { name: string; content: string }[] {
+  const results: { name: string; content: string }[] = [];
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const message = request.messages[i]!;
+    if (message.role !== 'tool') break;
+    results.unshift({ name: message.name, content: message.content });
+  }
+  return results;
+}
+
+function estimateTokens(request: ModelRequest): number {
+  const chars =
+    request.instructions.length + request.messages.reduce((sum, message) => sum + message.content.length, 0);
+  return Math.ceil(chars / 4);
+}
