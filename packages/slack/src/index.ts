@@ -1,4 +1,5 @@
 export { type PlannedMessage, planSlackMessages, type SlackTarget } from './delivery-plan.js';
+export { type SlackOptions, slack, slackAppChannel } from './slack-app-channel.js';
 export {
   type ApproverPolicy,
   createSlackChannel,
