@@ -2,11 +2,15 @@ import { type Agent, type AgentTiming, defineAgent, defineTool, type Model } fro
 import { z } from 'zod';
 
 /**
- * The agent `npm start` serves and the cloud examples deploy. Its tools show each guarantee:
+ * The agent `npm start` serves and the cloud examples deploy. Without a model it uses the one the
+ * environment configures (`BATON_MODEL`, else the offline demo model). Its tools show each guarantee:
  * session tool state (notes), an approval gate (send_email) and an at-most-once side effect
  * (create_ticket, which must never run twice even across crashes).
  */
-export function createExampleAgent(model: Model, options: { timing?: Partial<AgentTiming> } = {}): Agent {
+export function createExampleAgent(
+  model?: Model | string,
+  options: { timing?: Partial<AgentTiming> } = {},
+): Agent {
   const addNote = defineTool({
     name: 'add_note',
     description: 'Save a note in this session so it can be listed later.',
@@ -60,7 +64,7 @@ export function createExampleAgent(model: Model, options: { timing?: Partial<Age
     instructions:
       'You are a concise assistant. Use add_note and list_notes to remember things for the user, ' +
       'send_email to send email (a person approves each one), and create_ticket to open tickets.',
-    model,
+    ...(model !== undefined ? { model } : {}),
     tools: [addNote, listNotes, sendEmail, createTicket],
     // A chat partner answers every message, even when several arrive while it is busy.
     policies: { inputs: 'one_at_a_time' },

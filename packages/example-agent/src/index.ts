@@ -1,2 +1,3 @@
+// The offline demo model is core's: it works with any agent's tools.
+export { offlineModel as offlineDemoModel } from '@baton/core';
 export { createExampleAgent } from './example-agent.js';
-export { offlineDemoModel } from './offline-demo-model.js';
