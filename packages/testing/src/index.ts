@@ -1,6 +1,17 @@
 export { describeStoreConformance } from './conformance/describe-store-conformance.js';
 export type { StoreHarness } from './conformance/store-harness.js';
 export { countingStore, type StoreCounts } from './counting-store.js';
+export {
+  DELIVERY_CASES,
+  type DeliveryCase,
+  type DeliveryWorld,
+  deliveryTableApp,
+  expectDisposition,
+  type ModelBehaviour,
+  type ObservedDisposition,
+  observedSession,
+  SwitchableModel,
+} from './delivery/delivery-cases.js';
 // Fake provider servers (src/fakes/): protocol-faithful stand-ins for OpenAI and Bedrock.
 export { awsError } from './fakes/aws-error.js';
 export {
