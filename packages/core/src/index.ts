@@ -89,11 +89,12 @@ export {
   handleHttp,
 } from './http-routes.js';
 export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
-export { acquireLease, type LeaseOptions, releaseLease, renewLease, UnreadInputError } from './lease.js';
+// Store authors: `@baton/core/store`. These few stay here for the hosts and tests that still use them.
+export { acquireLease, type LeaseOptions } from './lease.js';
 export { jsonLogger, type Logger, silentLogger } from './logger.js';
 export { type LoopDeps, type RunOptions, type RunOutcome, runSession } from './loop.js';
 export { MemoryStore } from './memory-store.js';
-export { parseDedupe, parseEvent, parseHead } from './migrate.js';
+export { parseEvent, parseHead } from './migrate.js';
 export type {
   Model,
   ModelMessage,
@@ -128,16 +129,7 @@ export {
 } from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
-export { SessionWriter, type StepCommit } from './session-writer.js';
-export type {
-  CommitRequest,
-  DedupeRecord,
-  ListPage,
-  ListQuery,
-  SessionSnapshot,
-  SessionStore,
-  StoreLimits,
-} from './store.js';
+export type { CommitRequest, ListPage, ListQuery, SessionStore } from './store.js';
 export {
   defineTool,
   type Tool,

@@ -1,13 +1,16 @@
 import type { Clock } from './clock.js';
-import { BatonError, ConflictError, FencedError, LeaseHeldError, SessionNotFoundError } from './errors.js';
-import type { Head, SessionStatus } from './head.js';
+import { BatonError, ConflictError, LeaseHeldError, SessionNotFoundError } from './errors.js';
+import type { Head } from './head.js';
+import { commitHead, retryConflicts } from './head-commit.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
 
-/**
+/*
  * Leases make the loop single-threaded per session. They live on the head and are taken, renewed
- * and released with the same conditional commit as everything else, so taking a lease changes the
- * head's version and fences any stale holder.
+ * and released through the same conditional commit as everything else, so taking a lease changes
+ * the head's version and fences any stale holder. `acquireLease` takes one; the holder's
+ * SessionWriter renews it with every commit (and `ensureLease`) and hands it back (`release`).
+ * The store conformance suite certifies exactly these.
  */
 
 export interface LeaseOptions {
@@ -16,121 +19,69 @@ export interface LeaseOptions {
   leaseMs: number;
 }
 
-const MAX_ATTEMPTS = 10;
-
-/** Takes the lease if it is free, expired or already ours. Throws LeaseHeldError otherwise. */
-export async function acquireLease(
-  store: SessionStore,
-  ref: SessionRef,
-  options: LeaseOptions,
-): Promise<Head> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const head = await store.readHead(ref);
-    if (!head) throw new SessionNotFoundError(refKey(ref));
-    const now = options.clock.now();
-    if (head.lease && head.lease.owner !== options.owner && head.lease.expiresAt > now) {
-      throw new LeaseHeldError(head.lease.owner, head.lease.expiresAt);
-    }
-    const epoch = head.leaseEpoch + 1;
-    const next: Head = {
-      ...head,
-      version: head.version + 1,
-      lease: { owner: options.owner, expiresAt: now + options.leaseMs, epoch },
-      leaseEpoch: epoch,
-      updatedAt: now,
-    };
-    try {
-      await store.commit({ ref, expectedVersion: head.version, head: next, events: [] });
-      return next;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
-  }
-  throw new ConflictError(`could not take the lease of ${refKey(ref)}: the head kept changing`);
+export interface AcquireOptions extends LeaseOptions {
+  /** The head as the caller just read it, to save a read; reread after a conflict. */
+  head?: Head;
+  /** The trace the run joins, kept on the head until the run finishes. */
+  traceparent?: string;
 }
 
 /**
- * Extends a held lease. `held` is the head as this holder last wrote or read it; if someone appended
- * since (an input), the renewal rebases onto the new head as long as the lease epoch is still ours.
+ * Takes the lease if it is free, expired or already ours, and marks the session running (if the
+ * holder dies, the status says work is pending, so the next delivery or the sweeper picks it up).
+ * Throws LeaseHeldError while another owner's lease is live.
+ *
+ * @example
+ * const held = await acquireLease(store, ref, { owner: 'worker-1', clock: systemClock, leaseMs: 30_000 });
  */
-export async function renewLease(store: SessionStore, held: Head, options: LeaseOptions): Promise<Head> {
-  const ref = { tenant: held.tenant, sessionId: held.sessionId };
-  let base = held;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const epoch = assertHolder(base, held, options.owner);
-    const now = options.clock.now();
-    const next: Head = {
-      ...base,
-      version: base.version + 1,
-      lease: { owner: options.owner, expiresAt: now + options.leaseMs, epoch },
-      updatedAt: now,
-    };
-    try {
-      await store.commit({ ref, expectedVersion: base.version, head: next, events: [] });
-      return next;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      const fresh = await store.readHead(ref);
-      if (!fresh) throw new SessionNotFoundError(refKey(ref));
-      base = fresh;
-    }
-  }
-  throw new ConflictError(`could not renew the lease of ${refKey(ref)}: the head kept changing`);
+export function acquireLease(store: SessionStore, ref: SessionRef, options: AcquireOptions): Promise<Head> {
+  let known = options.head;
+  return retryConflicts(
+    options.clock,
+    async () => {
+      const head = known ?? (await store.readHead(ref));
+      known = undefined;
+      if (!head) throw new SessionNotFoundError(refKey(ref));
+      const now = options.clock.now();
+      if (head.lease && head.lease.owner !== options.owner && head.lease.expiresAt > now) {
+        throw new LeaseHeldError(head.lease.owner, head.lease.expiresAt);
+      }
+      const epoch = head.leaseEpoch + 1;
+      const committed = await commitHead({ store, clock: options.clock }, ref, head, {
+        update: (next, at) => {
+          const traceparent = next.traceparent ?? options.traceparent;
+          return {
+            ...next,
+            lease: { owner: options.owner, expiresAt: at + options.leaseMs, epoch },
+            leaseEpoch: epoch,
+            status: 'running',
+            ...(traceparent ? { traceparent } : {}),
+          };
+        },
+      });
+      return committed.head;
+    },
+    () => new ConflictError(`could not take the lease of ${refKey(ref)}: the head kept changing`),
+  );
 }
 
-/** Input arrived that the holder has not read; it must drain it before releasing. */
+/** The head with the held lease extended to `expiresAt` (no lease: unchanged). */
+export function extendLease(head: Head, expiresAt: number): Head {
+  return head.lease ? { ...head, lease: { ...head.lease, expiresAt } } : head;
+}
+
+/** Whether the lease of epoch `epoch` is still the one on `head` (else its holder is fenced). */
+export function holdsLease(head: Head, epoch: number): boolean {
+  return head.lease?.epoch === epoch && head.leaseEpoch === epoch;
+}
+
+/** Events arrived that the holder has not read; it must drain them before releasing. */
 export class UnreadInputError extends BatonError {
-  constructor(lastInputSeq: number, processedSeq: number) {
+  constructor(lastSeq: number, readThrough: number) {
     super(
       'unread_input',
-      `input up to seq ${lastInputSeq} is unread (read up to ${processedSeq}); drain before release`,
-      {
-        retryable: true,
-        status: 409,
-      },
+      `events up to seq ${lastSeq} are unread (read up to ${readThrough}); drain before release`,
+      { retryable: true, status: 409 },
     );
   }
-}
-
-/**
- * Releases the lease, setting the session's status. Refused (UnreadInputError) when the head shows
- * input the holder has not read, and (ConflictError) when anything was appended since `held` was
- * read: the holder then reloads and drains, so no input is ever stranded.
- */
-export async function releaseLease(
-  store: SessionStore,
-  held: Head,
-  options: LeaseOptions & { status: SessionStatus; patch?: Partial<Head> },
-): Promise<Head> {
-  assertHolder(held, held, options.owner);
-  if (held.lastInputSeq > held.processedSeq) throw new UnreadInputError(held.lastInputSeq, held.processedSeq);
-  const now = options.clock.now();
-  const next: Head = {
-    ...held,
-    ...options.patch,
-    version: held.version + 1,
-    status: options.status,
-    lease: null,
-    updatedAt: now,
-  };
-  await store.commit({
-    ref: { tenant: held.tenant, sessionId: held.sessionId },
-    expectedVersion: held.version,
-    head: next,
-    events: [],
-  });
-  return next;
-}
-
-function assertHolder(current: Head, held: Head, owner: string): number {
-  const epoch = held.lease?.epoch;
-  if (
-    !current.lease ||
-    current.lease.owner !== owner ||
-    current.lease.epoch !== epoch ||
-    epoch === undefined
-  ) {
-    throw new FencedError();
-  }
-  return epoch;
 }

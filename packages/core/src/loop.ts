@@ -1,48 +1,16 @@
 import { context, type Span, trace } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
-import type { Clock } from './clock.js';
-import {
-  type BatonError,
-  ConflictError,
-  FencedError,
-  SessionNotFoundError,
-  UnknownAgentError,
-} from './errors.js';
+import { FencedError, LeaseHeldError, SessionNotFoundError, UnknownAgentError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
-import type { Logger } from './logger.js';
-import type { RunQueue } from './queue.js';
+import { acquireLease } from './lease.js';
 import { Run } from './run.js';
+import type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import { SessionWriter } from './session-writer.js';
-import type { SessionStore } from './store.js';
 import { formatTraceparent, recordError, runParentContext, SpanKind, startSpan } from './tracing.js';
-export interface LoopDeps {
-  store: SessionStore;
-  agents: ReadonlyMap<string, Agent>;
-  queue: RunQueue;
-  clock: Clock;
-  logger: Logger;
-}
 
-export interface RunOptions {
-  /** Epoch ms by which this invocation must have committed and returned. */
-  deadline: number;
-  /** Who holds the lease: unique per invocation. */
-  owner: string;
-}
-
-/** How an invocation left the session. Pausing and continuing are outcomes, not exceptions. */
-export type RunOutcome =
-  | { kind: 'finished'; head: Head; text: string }
-  | { kind: 'waiting_approval'; head: Head; callIds: string[] }
-  | { kind: 'continued'; head: Head; nextStep: string }
-  | { kind: 'failed'; head: Head; error: BatonError }
-  | { kind: 'idle'; head: Head }
-  | { kind: 'busy'; retryAt: number }
-  | { kind: 'fenced' }
-  | { kind: 'not_found' };
-
+export type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
 /**
  * Advances a session as far as the deadline allows: takes the lease, then repeats
  * decide -> act -> commit until the run finishes, waits for approval, or must continue in another
@@ -90,14 +58,25 @@ async function runHeld(
 ): Promise<RunOutcome> {
   // The first invocation of a run names the trace every later invocation of the run joins.
   const traceparent = snapshot.head.traceparent ?? formatTraceparent(span.spanContext());
-  const held = await takeLease(deps, ref, snapshot.head, options.owner, agent.timing.leaseMs, traceparent);
-  if ('busy' in held) return { kind: 'busy', retryAt: held.busy };
+  let held: Head;
+  try {
+    held = await acquireLease(deps.store, ref, {
+      owner: options.owner,
+      clock: deps.clock,
+      leaseMs: agent.timing.leaseMs,
+      head: snapshot.head,
+      traceparent,
+    });
+  } catch (error) {
+    if (error instanceof LeaseHeldError) return { kind: 'busy', retryAt: error.expiresAt };
+    throw error;
+  }
   // The lease commit may have landed on a newer head than the one loaded: reload, but only up to the
   // head the lease was taken on; anything after it is caught up like input arriving during the run.
   const loaded =
-    snapshot.head.version === held.head.version - 1 ? snapshot.events : (await deps.store.load(ref))!.events;
-  const events = loaded.filter((event) => event.seq <= held.head.seq);
-  const writer = new SessionWriter(deps.store, ref, held.head, deps.clock, agent.timing.leaseMs);
+    snapshot.head.version === held.version - 1 ? snapshot.events : (await deps.store.load(ref))!.events;
+  const events = loaded.filter((event) => event.seq <= held.seq);
+  const writer = new SessionWriter(deps.store, ref, held, deps.clock, agent.timing.leaseMs);
   const run = new Run(deps, agent, writer, events, options, trace.setSpan(context.active(), span));
   try {
     return await run.drive();
@@ -126,41 +105,4 @@ async function runHeld(
 function nothingToDo(head: Head, now: number): boolean {
   const leaseLive = head.lease !== null && head.lease.expiresAt > now;
   return !leaseLive && head.status !== 'running' && head.lastInputSeq <= head.processedSeq;
-}
-
-async function takeLease(
-  deps: LoopDeps,
-  ref: SessionRef,
-  read: Head,
-  owner: string,
-  leaseMs: number,
-  traceparent: string,
-): Promise<{ head: Head } | { busy: number }> {
-  let head: Head | null = read;
-  for (let attempt = 0; attempt < 10 && head; attempt++) {
-    const now = deps.clock.now();
-    if (head.lease && head.lease.owner !== owner && head.lease.expiresAt > now)
-      return { busy: head.lease.expiresAt };
-    const epoch = head.leaseEpoch + 1;
-    const next: Head = {
-      ...head,
-      version: head.version + 1,
-      lease: { owner, expiresAt: now + leaseMs, epoch },
-      leaseEpoch: epoch,
-      updatedAt: now,
-      traceparent: head.traceparent ?? traceparent,
-      // The run is under way: if this invocation dies, the status says work is pending, so the
-      // next delivery (or the sweeper) picks it up instead of taking the session for settled.
-      status: 'running',
-    };
-    try {
-      await deps.store.commit({ ref, expectedVersion: head.version, head: next, events: [] });
-      return { head: next };
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      head = await deps.store.readHead(ref);
-    }
-  }
-  if (!head) throw new SessionNotFoundError(refKey(ref));
-  throw new ConflictError(`could not take the lease of ${refKey(ref)}`);
 }

@@ -1,7 +1,11 @@
+import { AGAIN, CONFLICT_RETRY, withBackoff } from './backoff.js';
 import type { Clock } from './clock.js';
 import { ConflictError, FencedError, SessionNotFoundError } from './errors.js';
-import { type EventBody, SCHEMA_VERSION, type SessionEvent } from './events.js';
+import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import { type PlannedCommit, planCommit, writeCommit } from './head-commit.js';
+import { extendLease, holdsLease, UnreadInputError } from './lease.js';
+import { sameRecord } from './same-record.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
 
@@ -18,8 +22,6 @@ export interface StepCommit {
   /** Keep the lease at least this long from now (a model call or tool that will take long follows). */
   holdMs?: number;
 }
-
-const MAX_REBASES = 20;
 
 /**
  * The lease holder's only way to write. Serializes commits (tool calls finish in parallel), renews
@@ -56,54 +58,114 @@ export class SessionWriter {
     return run;
   }
 
-  private async commitNow(step: StepCommit): Promise<SessionEvent[]> {
-    for (let attempt = 0; attempt <= MAX_REBASES; attempt++) {
-      const base = this.head;
-      const now = this.clock.now();
-      const events = step.events.map(
-        (body, index) => ({ ...body, v: SCHEMA_VERSION, seq: base.seq + 1 + index, at: now }) as SessionEvent,
-      );
-      const caughtUp = base.seq === this.readThrough;
-      let next: Head = {
-        ...base,
-        version: base.version + 1,
-        seq: base.seq + events.length,
-        processedSeq: Math.max(base.processedSeq, this.readThrough),
-        updatedAt: now,
-        lease: base.lease
-          ? { ...base.lease, expiresAt: now + Math.max(this.leaseMs, step.holdMs ?? 0) }
-          : null,
-      };
-      if (step.update) next = step.update(next);
-      try {
-        await this.store.commit({ ref: this.ref, expectedVersion: base.version, head: next, events });
-        this.head = next;
-        if (caughtUp) this.readThrough = next.seq;
-        else this.behind = true;
-        return events;
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-        const fresh = await this.store.readHead(this.ref);
-        if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
-        // First: did this very write land (its answer lost)? Then it counts, whatever happened since,
-        // even if it was the release that handed the lease back.
-        if (await this.landed(base, events, fresh)) {
-          // The write reached the store but its answer was lost (a client retry then met its own
-          // write): the step is committed, and committing it again would duplicate it.
-          this.head = fresh;
-          if (caughtUp) this.readThrough = next.seq;
-          this.behind = fresh.seq > this.readThrough;
-          return events;
+  /** Extends the lease without events, only when less than `neededMs` of it remains. */
+  async ensureLease(neededMs: number): Promise<void> {
+    const expiresAt = this.head.lease?.expiresAt ?? 0;
+    if (expiresAt - this.clock.now() >= neededMs) return;
+    await this.commit({ events: [], holdMs: neededMs });
+  }
+
+  /**
+   * Hands the lease back, setting `status`, with `events` in the same commit. Refused with
+   * UnreadInputError, writing nothing, when events arrived that this holder has not read (it
+   * drains them first, so no input is stranded); the conditional commit catches the ones that
+   * arrive while it releases.
+   */
+  async release(
+    status: Head['status'],
+    events: EventBody[] = [],
+    before: (head: Head) => Head = (head) => head,
+  ): Promise<SessionEvent[]> {
+    if (this.behind) throw new UnreadInputError(this.head.seq, this.readThrough);
+    return this.commit({
+      events,
+      rebase: false,
+      update: (next) => {
+        const released: Head = {
+          ...before(next),
+          status,
+          lease: null,
+          runSteps: status === 'waiting_approval' ? next.runSteps : 0,
+        };
+        // A run that waits keeps its trace for the invocation that resumes it; a finished run ends it.
+        if (status !== 'waiting_approval') delete released.traceparent;
+        return released;
+      },
+    });
+  }
+
+  /** Marks events the loop has now read (after it fetched what a rebase skipped). */
+  caughtUp(throughSeq: number): void {
+    this.readThrough = Math.max(this.readThrough, throughSeq);
+    this.behind = this.head.seq > this.readThrough;
+  }
+
+  private commitNow(step: StepCommit): Promise<SessionEvent[]> {
+    return withBackoff(
+      this.clock,
+      CONFLICT_RETRY,
+      async () => {
+        const base = this.head;
+        const caughtUp = base.seq === this.readThrough;
+        const plan = planCommit(
+          this.ref,
+          base,
+          {
+            events: step.events,
+            update: (next, now) => {
+              const held = extendLease(
+                { ...next, processedSeq: Math.max(base.processedSeq, this.readThrough) },
+                now + Math.max(this.leaseMs, step.holdMs ?? 0),
+              );
+              return step.update ? step.update(held) : held;
+            },
+          },
+          this.clock.now(),
+        );
+        try {
+          await writeCommit(this.store, plan);
+        } catch (error) {
+          if (!(error instanceof ConflictError)) throw error;
+          return this.afterConflict(step, plan, base, caughtUp, error);
         }
-        if (fresh.lease?.epoch !== this.epoch || fresh.leaseEpoch !== this.epoch) throw new FencedError();
-        this.head = fresh;
-        this.behind = fresh.seq > this.readThrough;
-        if (step.rebase === false) throw error;
-      }
-    }
-    throw new ConflictError(
-      `session ${refKey(this.ref)} kept changing; gave up after ${MAX_REBASES} rebases`,
+        this.head = plan.head;
+        if (caughtUp) this.readThrough = plan.head.seq;
+        else this.behind = true;
+        return plan.events;
+      },
+      () =>
+        new ConflictError(
+          `session ${refKey(this.ref)} kept changing; gave up after ${CONFLICT_RETRY.attempts} attempts`,
+        ),
     );
+  }
+
+  /** Why a commit conflicted: its own write landed, a takeover, or someone appended (rebase). */
+  private async afterConflict(
+    step: StepCommit,
+    plan: PlannedCommit,
+    base: Head,
+    caughtUp: boolean,
+    conflict: ConflictError,
+  ): Promise<SessionEvent[] | typeof AGAIN> {
+    const fresh = await this.store.readHead(this.ref);
+    if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
+    // First: did this very write land (its answer lost)? Then it counts, whatever happened since,
+    // even if it was the release that handed the lease back.
+    if (await this.landed(base, plan.events, fresh)) {
+      // The write reached the store but its answer was lost (a client retry then met its own
+      // write): the step is committed, and committing it again would duplicate it.
+      this.head = fresh;
+      if (caughtUp) this.readThrough = plan.head.seq;
+      this.behind = fresh.seq > this.readThrough;
+      return plan.events;
+    }
+    if (!holdsLease(fresh, this.epoch)) throw new FencedError();
+    this.head = fresh;
+    this.behind = fresh.seq > this.readThrough;
+    if (step.rebase !== false) return AGAIN;
+    if (this.behind) throw new UnreadInputError(fresh.seq, this.readThrough);
+    throw conflict;
   }
 
   /** Whether these exact events (same seq, time and content) are already in the log. */
@@ -114,32 +176,4 @@ export class SessionWriter {
       stored.length === events.length && stored.every((event, index) => sameRecord(event, events[index]))
     );
   }
-
-  /** Extends the lease without events, only when less than `neededMs` of it remains. */
-  async ensureLease(neededMs: number): Promise<void> {
-    const expiresAt = this.head.lease?.expiresAt ?? 0;
-    if (expiresAt - this.clock.now() >= neededMs) return;
-    await this.commit({ events: [], holdMs: neededMs });
-  }
-
-  /** Marks events the loop has now read (after it fetched what a rebase skipped). */
-  caughtUp(throughSeq: number): void {
-    this.readThrough = Math.max(this.readThrough, throughSeq);
-    this.behind = this.head.seq > this.readThrough;
-  }
-}
-
-function sameRecord(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-/** JSON with sorted keys, so records compare equal whatever order a store returns their fields in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(
-          Object.entries(item as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
-        )
-      : item,
-  );
 }

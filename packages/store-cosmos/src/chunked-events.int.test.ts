@@ -1,12 +1,12 @@
 import {
   EventTooLargeError,
   jsonBytes,
-  newHead,
   PayloadTooLargeError,
   SCHEMA_VERSION,
   type SessionEvent,
   StoreUnavailableError,
 } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COSMOS_BATCH_LIMITS } from './commit-plan.js';
 import type { CosmosStore } from './cosmos-store.js';

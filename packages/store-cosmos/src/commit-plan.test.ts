@@ -1,11 +1,5 @@
-import {
-  type CommitRequest,
-  EventTooLargeError,
-  newHead,
-  PayloadTooLargeError,
-  SCHEMA_VERSION,
-  type SessionEvent,
-} from '@baton/core';
+import { EventTooLargeError, PayloadTooLargeError, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { type CommitRequest, newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import { type BatchLimits, planCommit } from './commit-plan.js';
 import { isSafeId } from './documents.js';

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type CommitRequest,
-  type DedupeRecord,
-  EventTooLargeError,
-  jsonBytes,
-  PayloadTooLargeError,
-  type SessionEvent,
-} from '@baton/core';
+import { EventTooLargeError, jsonBytes, PayloadTooLargeError, type SessionEvent } from '@baton/core';
+import type { CommitRequest, DedupeRecord } from '@baton/core/store';
 import {
   type ChunkDocument,
   chunkId,

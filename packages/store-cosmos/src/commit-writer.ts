@@ -1,12 +1,6 @@
 import type { JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
-import {
-  type Clock,
-  type CommitRequest,
-  ConflictError,
-  DuplicateError,
-  parseDedupe,
-  StoreUnavailableError,
-} from '@baton/core';
+import { type Clock, ConflictError, DuplicateError, StoreUnavailableError } from '@baton/core';
+import { type CommitRequest, parseDedupe } from '@baton/core/store';
 import { type BatchOutcome, errorForFailedOperation, readBatchOutcome } from './batch-outcome.js';
 import { assertEventSizes, type BatchLimits, type CommitPlan, planCommit } from './commit-plan.js';
 import type { CosmosGateway } from './cosmos-gateway.js';

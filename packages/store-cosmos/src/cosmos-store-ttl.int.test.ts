@@ -1,4 +1,5 @@
-import { ConflictError, newHead, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { ConflictError, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { ManualClock } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CosmosStore } from './cosmos-store.js';

@@ -2,20 +2,22 @@ import { type Container, CosmosClient, type CosmosClientOptions } from '@azure/c
 import {
   BatonError,
   type Clock,
-  type CommitRequest,
-  type DedupeRecord,
   type Head,
   type ListPage,
   type ListQuery,
-  parseDedupe,
-  parseHead,
   type SessionEvent,
   type SessionRef,
-  type SessionSnapshot,
   type SessionStore,
-  type StoreLimits,
   systemClock,
 } from '@baton/core';
+import {
+  type CommitRequest,
+  type DedupeRecord,
+  parseDedupe,
+  parseHead,
+  type SessionSnapshot,
+  type StoreLimits,
+} from '@baton/core/store';
 import type { BatchLimits } from './commit-plan.js';
 import { CommitWriter } from './commit-writer.js';
 import {

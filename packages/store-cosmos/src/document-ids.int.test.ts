@@ -1,4 +1,5 @@
-import { newHead, SCHEMA_VERSION, type SessionRef } from '@baton/core';
+import { SCHEMA_VERSION, type SessionRef } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CosmosStore } from './cosmos-store.js';
 import { isSafeId } from './documents.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DedupeRecord, Head, SessionEvent, SessionRef } from '@baton/core';
+import type { Head, SessionEvent, SessionRef } from '@baton/core';
+import type { DedupeRecord } from '@baton/core/store';
 
 /**
  * The documents of one session, all in one logical partition (`pk`). Ids only need to be unique

@@ -1,4 +1,5 @@
-import { parseEvent, type SessionEvent, StoreUnavailableError } from '@baton/core';
+import { type SessionEvent, StoreUnavailableError } from '@baton/core';
+import { parseEvent } from '@baton/core/store';
 import type { ChunkDocument, EventsDocument } from './documents.js';
 
 /** Tokens of the chunked bundles among `bundles`, to fetch their chunks in one query. */

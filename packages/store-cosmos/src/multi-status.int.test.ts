@@ -1,13 +1,13 @@
 import {
   ConflictError,
   DuplicateError,
-  newHead,
   SCHEMA_VERSION,
   type SessionEvent,
   type SessionRef,
   StoreUnavailableError,
   ThrottledError,
 } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchLimits } from './commit-plan.js';
 import type { CosmosStore } from './cosmos-store.js';

@@ -1,4 +1,5 @@
-import { newHead, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { SCHEMA_VERSION, type SessionEvent } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosmosStore } from './cosmos-store.js';
 import { CosmosWireFake, type WireRequest } from './testing/cosmos-wire-fake.js';

@@ -1,5 +1,6 @@
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { type CommitRequest, type DedupeRecord, EventTooLargeError, jsonBytes } from '@baton/core';
+import { EventTooLargeError, jsonBytes } from '@baton/core';
+import type { CommitRequest, DedupeRecord } from '@baton/core/store';
 import type { ActionRole } from './error-mapping.js';
 import { partitionKey } from './keys.js';
 import {

@@ -5,18 +5,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type Clock,
-  type CommitRequest,
-  type DedupeRecord,
   type Head,
   type ListPage,
   type ListQuery,
   type SessionEvent,
   type SessionRef,
-  type SessionSnapshot,
   type SessionStore,
-  type StoreLimits,
   systemClock,
 } from '@baton/core';
+import type { CommitRequest, DedupeRecord, SessionSnapshot, StoreLimits } from '@baton/core/store';
 import { planCommit } from './commit-plan.js';
 import { commitError } from './error-mapping.js';
 import { MAX_EVENT_BYTES } from './limits.js';

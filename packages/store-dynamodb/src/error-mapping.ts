@@ -3,10 +3,10 @@ import {
   BatonError,
   ConflictError,
   DuplicateError,
-  parseDedupe,
   StoreUnavailableError,
   ThrottledError,
 } from '@baton/core';
+import { parseDedupe } from '@baton/core/store';
 import { parseItemJson } from './chunks.js';
 import { fromAttributes } from './records.js';
 

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DedupeRecord, Head, SessionEvent, SessionRef } from '@baton/core';
+import type { Head, SessionEvent, SessionRef } from '@baton/core';
+import type { DedupeRecord } from '@baton/core/store';
 import { splitUtf8 } from './chunks.js';
 import { chunkKey, dedupeKey, eventKey, HEAD_SK, listSortKey } from './keys.js';
 import { type FlatItem, ITEM_BYTES, ITEM_SAFETY_BYTES, itemBytes } from './limits.js';

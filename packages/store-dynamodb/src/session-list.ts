@@ -1,6 +1,7 @@
 import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Head, type ListPage, type ListQuery, parseHead, ValidationError } from '@baton/core';
+import { type Head, type ListPage, type ListQuery, ValidationError } from '@baton/core';
+import { parseHead } from '@baton/core/store';
 import { parseItemJson } from './chunks.js';
 import type { StoreContext } from './store-context.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, LIST_INDEX_NAME } from './table.js';

@@ -1,15 +1,13 @@
 import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Head, SessionEvent, SessionRef } from '@baton/core';
 import {
   type DedupeRecord,
-  type Head,
   parseDedupe,
   parseEvent,
   parseHead,
-  type SessionEvent,
-  type SessionRef,
   type SessionSnapshot,
-} from '@baton/core';
+} from '@baton/core/store';
 import { EventAssembler, parseItemJson } from './chunks.js';
 import { dedupeKey, EVENT_PREFIX, EVENTS_END, eventKey, HEAD_SK, partitionKey } from './keys.js';
 import { fromAttributes, isLive, type StoredItem } from './records.js';

@@ -1,12 +1,11 @@
 import {
-  type CommitRequest,
   type Head,
-  newHead,
   SCHEMA_VERSION,
   type SessionEvent,
   type SessionRef,
   type SessionStore,
 } from '@baton/core';
+import { type CommitRequest, newHead } from '@baton/core/store';
 
 /** For this package's tests only: commits built the way core builds them. */
 

@@ -1,10 +1,5 @@
-import {
-  type CommitRequest,
-  type DedupeRecord,
-  EventTooLargeError,
-  SCHEMA_VERSION,
-  ValidationError,
-} from '@baton/core';
+import { EventTooLargeError, SCHEMA_VERSION, ValidationError } from '@baton/core';
+import type { CommitRequest, DedupeRecord } from '@baton/core/store';
 
 /** A commit serialized once, checked before any lock is taken. */
 export interface CommitRows {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConflictError,
-  newHead,
   SCHEMA_VERSION,
   SchemaVersionError,
   type SessionEvent,
@@ -12,6 +11,7 @@ import {
   ThrottledError,
   ValidationError,
 } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQL_SCHEMA_VERSION } from './schema.js';

@@ -1,23 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  type CommitRequest,
   ConflictError,
-  type DedupeRecord,
   DuplicateError,
   type Head,
   type ListPage,
   type ListQuery,
+  type SessionEvent,
+  type SessionRef,
+  type SessionStore,
+  ValidationError,
+} from '@baton/core';
+import {
+  type CommitRequest,
+  type DedupeRecord,
   parseDedupe,
   parseEvent,
   parseHead,
-  type SessionEvent,
-  type SessionRef,
   type SessionSnapshot,
-  type SessionStore,
   type StoreLimits,
-  ValidationError,
-} from '@baton/core';
+} from '@baton/core/store';
 import Database from 'better-sqlite3';
 import { type CommitRows, commitRows } from './commit-rows.js';
 import { decodeCursor, encodeCursor } from './list-cursor.js';

@@ -3,7 +3,8 @@
  * inputs to one session, each on top of the head it just read, retrying when another process won.
  * Usage: node --import tsx test-writer-process.ts <file> <tenant> <sessionId> <writer> <count>
  */
-import { ConflictError, newHead, SCHEMA_VERSION, type SessionEvent, ThrottledError } from '@baton/core';
+import { ConflictError, SCHEMA_VERSION, type SessionEvent, ThrottledError } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { SqliteStore } from './sqlite-store.js';
 
 const [path, tenant, sessionId, writer, count] = process.argv.slice(2);

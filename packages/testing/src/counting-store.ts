@@ -1,4 +1,5 @@
-import { type CommitRequest, jsonBytes, type SessionStore } from '@baton/core';
+import { jsonBytes, type SessionStore } from '@baton/core';
+import type { CommitRequest } from '@baton/core/store';
 
 export interface StoreCounts {
   /** Calls that write (commit). */

@@ -1,4 +1,5 @@
-import { MemoryStore, refKey, type SessionStore } from '@baton/core';
+import { refKey, type SessionStore } from '@baton/core';
+import { MemoryStore } from '@baton/core/store';
 import { describeStoreConformance } from './index.js';
 
 /** MemoryStore keeps records as JSON strings in a private map; raw fixtures go straight into it. */

@@ -1,4 +1,5 @@
-import { ConflictError, DuplicateError, newHead, SCHEMA_VERSION } from '@baton/core';
+import { ConflictError, DuplicateError, SCHEMA_VERSION } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import {
   answer,

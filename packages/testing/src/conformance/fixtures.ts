@@ -4,12 +4,12 @@ import {
   type Head,
   type Json,
   type ListQuery,
-  newHead,
   SCHEMA_VERSION,
   type SessionEvent,
   type SessionRef,
   type SessionStore,
 } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { expect } from 'vitest';
 
 /** Numbers bodies into stored events from `firstSeq` on, all committed at `at`. */

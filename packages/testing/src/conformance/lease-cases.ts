@@ -1,30 +1,30 @@
+import { ConflictError, FencedError, LeaseHeldError, type SessionRef, type SessionStore } from '@baton/core';
 import {
   acquireLease,
-  ConflictError,
-  FencedError,
-  LeaseHeldError,
+  appendInput,
+  type Head,
   type LeaseOptions,
-  releaseLease,
-  renewLease,
+  SessionWriter,
   UnreadInputError,
-} from '@baton/core';
+} from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
-import {
-  answer,
-  appendEvents,
-  createSession,
-  input,
-  nextHead,
-  numberEvents,
-  rejection,
-  stored,
-} from './fixtures.js';
+import { answer, createSession, input, nextHead, numberEvents, rejection, stored } from './fixtures.js';
 import type { ConformanceContext } from './store-harness.js';
 
 const LEASE_MS = 30_000;
 
+/**
+ * The lease as the product runs it: `acquireLease` takes it (as runSession does), the holder's
+ * SessionWriter renews it with `ensureLease` and its commits and hands it back with `release`, and
+ * non-holders append with `appendInput` (as Baton.submit does). Certifying a store here certifies
+ * the one-writer guarantee on that store.
+ */
 export function describeLeaseCases(ctx: ConformanceContext): void {
   const lease = (owner: string): LeaseOptions => ({ owner, clock: ctx.clock, leaseMs: LEASE_MS });
+  const holder = (store: SessionStore, ref: SessionRef, held: Head) =>
+    new SessionWriter(store, ref, held, ctx.clock, LEASE_MS);
+  const appendAsTrigger = (store: SessionStore, ref: SessionRef, text: string) =>
+    appendInput({ store, clock: ctx.clock }, ref, input(text), { agent: 'conformance-agent' });
 
   describe('leases', () => {
     it('grants the lease to one owner and refuses another while it is live', async () => {
@@ -34,6 +34,7 @@ export function describeLeaseCases(ctx: ConformanceContext): void {
 
       const held = await acquireLease(store, ref, lease('worker-a'));
       expect(held.lease).toEqual({ owner: 'worker-a', expiresAt: ctx.clock.now() + LEASE_MS, epoch: 1 });
+      expect(held.status).toBe('running');
       expect(await store.readHead(ref)).toEqual(held);
 
       ctx.clock.advance(LEASE_MS - 1);
@@ -41,14 +42,19 @@ export function describeLeaseCases(ctx: ConformanceContext): void {
       expect(await store.readHead(ref)).toEqual(held);
     });
 
-    it('extends the expiry when the holder renews', async () => {
+    it('extends the expiry when the holder renews, and writes nothing while enough remains', async () => {
       const store = ctx.store();
       const ref = ctx.ref('lease-renew');
       await createSession(store, ref, ctx.clock, [input('hi')]);
       const held = await acquireLease(store, ref, lease('worker-a'));
+      const writer = holder(store, ref, held);
+
+      await writer.ensureLease(LEASE_MS / 2);
+      expect(await store.readHead(ref)).toEqual(held);
 
       ctx.clock.advance(20_000);
-      const renewed = await renewLease(store, held, lease('worker-a'));
+      await writer.ensureLease(LEASE_MS);
+      const renewed = writer.head;
       expect(renewed.lease).toEqual({ owner: 'worker-a', expiresAt: ctx.clock.now() + LEASE_MS, epoch: 1 });
       expect(renewed.version).toBe(held.version + 1);
       expect(await store.readHead(ref)).toEqual(renewed);
@@ -63,13 +69,16 @@ export function describeLeaseCases(ctx: ConformanceContext): void {
       const ref = ctx.ref('lease-takeover');
       const created = await createSession(store, ref, ctx.clock, [input('hi')]);
       const heldA = await acquireLease(store, ref, lease('worker-a'));
+      const writerA = holder(store, ref, heldA);
 
       ctx.clock.advance(LEASE_MS + 1);
       const heldB = await acquireLease(store, ref, lease('worker-b'));
       expect(heldB.lease).toEqual({ owner: 'worker-b', expiresAt: ctx.clock.now() + LEASE_MS, epoch: 2 });
       expect(heldB.leaseEpoch).toBe(2);
 
-      await rejection(renewLease(store, heldA, lease('worker-a')), FencedError);
+      await rejection(writerA.ensureLease(LEASE_MS), FencedError);
+      await rejection(writerA.commit({ events: [answer('too late')] }), FencedError);
+      // And at the store itself: the stale head's version no longer matches.
       const at = ctx.clock.now();
       const late = numberEvents([answer('too late')], heldA.seq + 1, at);
       await rejection(
@@ -79,47 +88,46 @@ export function describeLeaseCases(ctx: ConformanceContext): void {
       expect(await stored(store, ref)).toEqual({ head: heldB, events: created.events });
     });
 
-    it('refuses release with UnreadInputError when the head shows input the holder has not read', async () => {
+    it('lands a step on top of input appended meanwhile, then refuses release without writing', async () => {
       const store = ctx.store();
       const ref = ctx.ref('lease-unread');
       await createSession(store, ref, ctx.clock, [input('q1')]);
-      const held = await acquireLease(store, ref, lease('worker-a'));
-      const worked = await appendEvents(store, held, ctx.clock, [answer('a1')], {
-        patch: { processedSeq: 2 },
-      });
+      const writer = holder(store, ref, await acquireLease(store, ref, lease('worker-a')));
       // Another invocation finds the lease held and appends its input.
-      await appendEvents(store, worked.head, ctx.clock, [input('q2')]);
-      const fresh = await store.readHead(ref);
-      expect(fresh).toMatchObject({ lastInputSeq: 3, processedSeq: 2, lease: { owner: 'worker-a' } });
+      await appendAsTrigger(store, ref, 'q2');
 
-      await rejection(
-        releaseLease(store, fresh!, { ...lease('worker-a'), status: 'idle' }),
-        UnreadInputError,
-      );
+      await writer.commit({ events: [answer('a1')] });
+      const fresh = await store.readHead(ref);
+      expect(fresh).toEqual(writer.head);
+      expect(fresh).toMatchObject({ seq: 3, lastInputSeq: 2, processedSeq: 1, lease: { owner: 'worker-a' } });
+      expect(writer.behind).toBe(true);
+
+      await rejection(writer.release('idle'), UnreadInputError);
       expect(await store.readHead(ref)).toEqual(fresh);
     });
 
-    it('refuses release with ConflictError when input was committed after the holder read the head', async () => {
+    it('refuses release with UnreadInputError when input was committed after the holder read the head', async () => {
       const store = ctx.store();
       const ref = ctx.ref('lease-race');
       await createSession(store, ref, ctx.clock, [input('q1')]);
-      const held = await acquireLease(store, ref, lease('worker-a'));
-      const worked = await appendEvents(store, held, ctx.clock, [answer('a1')], {
-        patch: { processedSeq: 2 },
-      });
-      const interloper = await appendEvents(store, worked.head, ctx.clock, [input('q2')]);
+      const writer = holder(store, ref, await acquireLease(store, ref, lease('worker-a')));
+      await writer.commit({ events: [answer('a1')] });
+      expect(writer.behind).toBe(false);
+      await appendAsTrigger(store, ref, 'q2');
+      const interloper = await store.readHead(ref);
 
       // The holder's own view shows nothing unread, so only the conditional commit can catch the race.
-      await rejection(
-        releaseLease(store, worked.head, { ...lease('worker-a'), status: 'idle' }),
-        ConflictError,
-      );
-      expect(await store.readHead(ref)).toEqual(interloper.head);
+      await rejection(writer.release('idle'), UnreadInputError);
+      expect(await store.readHead(ref)).toEqual(interloper);
+      expect(writer.behind).toBe(true);
 
-      const drained = await appendEvents(store, interloper.head, ctx.clock, [answer('a2')], {
-        patch: { processedSeq: 4 },
-      });
-      const released = await releaseLease(store, drained.head, { ...lease('worker-a'), status: 'idle' });
+      // It drains what it missed, answers, and then the release lands.
+      const missed = await store.readEvents(ref, { afterSeq: writer.readThrough });
+      expect(missed.map((event) => event.seq)).toEqual([3]);
+      writer.caughtUp(3);
+      await writer.commit({ events: [answer('a2')] });
+      await writer.release('idle');
+      const released = writer.head;
       expect(released).toMatchObject({ lease: null, status: 'idle', processedSeq: 4, lastInputSeq: 3 });
       expect(await store.readHead(ref)).toEqual(released);
     });
@@ -128,18 +136,16 @@ export function describeLeaseCases(ctx: ConformanceContext): void {
       const store = ctx.store();
       const ref = ctx.ref('lease-release');
       await createSession(store, ref, ctx.clock, [input('q1')]);
-      const held = await acquireLease(store, ref, lease('worker-a'));
-      const worked = await appendEvents(store, held, ctx.clock, [answer('a1')], {
-        patch: { processedSeq: 2 },
-      });
+      const writer = holder(store, ref, await acquireLease(store, ref, lease('worker-a')));
 
-      const released = await releaseLease(store, worked.head, { ...lease('worker-a'), status: 'idle' });
-      expect(released).toMatchObject({ lease: null, leaseEpoch: 1, status: 'idle' });
+      await writer.release('idle', [answer('a1')]);
+      const released = writer.head;
+      expect(released).toMatchObject({ lease: null, leaseEpoch: 1, status: 'idle', seq: 2, lastInputSeq: 1 });
       expect(await store.readHead(ref)).toEqual(released);
 
       const next = await acquireLease(store, ref, lease('worker-b'));
       expect(next.lease).toMatchObject({ owner: 'worker-b', epoch: 2 });
-      await rejection(renewLease(store, worked.head, lease('worker-a')), FencedError);
+      await rejection(writer.ensureLease(LEASE_MS), FencedError);
     });
   });
 }

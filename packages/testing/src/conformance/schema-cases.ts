@@ -1,4 +1,5 @@
-import { newHead, SchemaVersionError, type SessionRef } from '@baton/core';
+import { SchemaVersionError, type SessionRef } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import { appendEvents, input, listAll, rejection } from './fixtures.js';
 import type { ConformanceContext } from './store-harness.js';

@@ -1,4 +1,5 @@
-import { EventTooLargeError, jsonBytes, newHead, type SessionEvent } from '@baton/core';
+import { EventTooLargeError, jsonBytes, type SessionEvent } from '@baton/core';
+import { newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import {
   answer,

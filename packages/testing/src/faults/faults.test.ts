@@ -1,4 +1,5 @@
-import { MemoryStore, newHead, ThrottledError } from '@baton/core';
+import { ThrottledError } from '@baton/core';
+import { MemoryStore, newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import { FaultPlan } from './fault-plan.js';
 import { faultyStore } from './store-faults.js';

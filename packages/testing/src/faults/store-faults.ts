@@ -1,4 +1,5 @@
-import { type CommitRequest, type SessionStore, ThrottledError } from '@baton/core';
+import { type SessionStore, ThrottledError } from '@baton/core';
+import type { CommitRequest } from '@baton/core/store';
 import { FaultPlan, type FaultTiming } from './fault-plan.js';
 
 export type StoreOperation = 'load' | 'readHead' | 'readEvents' | 'getDedupe' | 'commit' | 'list';

@@ -1,0 +1,102 @@
+import { type Agent, agentToolSpecs } from './agent.js';
+import { contextLimit, modelContext } from './context.js';
+import { continueLater } from './continuation.js';
+import { BatonError, FencedError, ModelError } from './errors.js';
+import type { EventBody } from './events.js';
+import type { Head } from './head.js';
+import type { ModelRequest, ModelResponse } from './model.js';
+import type { RunContext, RunOutcome } from './run-context.js';
+import { refKey } from './session-ref.js';
+import { traceModelCall } from './tracing.js';
+
+/**
+ * One model call and its commit. Returns an outcome when the run ends here (an answer that
+ * finished it, or a model error no retry can fix), else null and the loop goes on.
+ */
+export async function callModel(run: RunContext): Promise<RunOutcome | null> {
+  const { agent, writer } = run;
+  await writer.ensureLease(agent.timing.modelCallMs + 1_000);
+  const contextThrough = contextLimit(run.events, agent, writer.readThrough);
+  const { instructions, messages } = modelContext(writer.head, run.events, agent, contextThrough);
+  const started = run.deps.clock.now();
+  let response: ModelResponse;
+  try {
+    const request: ModelRequest = {
+      instructions,
+      messages,
+      tools: agentToolSpecs(agent),
+      signal: run.deadlineSignal,
+      sessionKey: refKey(writer.ref),
+    };
+    response = await traceModelCall(run.traceContext, agent.model, () => generate(agent, request));
+  } catch (error) {
+    return modelFailed(run, error);
+  }
+  const event: EventBody = {
+    kind: 'model_response',
+    text: response.text,
+    toolCalls: response.toolCalls,
+    usage: response.usage,
+    stopReason: response.stopReason,
+    provider: agent.model.provider,
+    model: response.model,
+    latencyMs: run.deps.clock.now() - started,
+    contextThrough,
+    ...(response.providerState ? { providerState: response.providerState } : {}),
+  };
+  const counted = (head: Head): Head => ({
+    ...head,
+    status: 'running',
+    runSteps: head.runSteps + 1,
+    usage: {
+      inputTokens: head.usage.inputTokens + response.usage.inputTokens,
+      outputTokens: head.usage.outputTokens + response.usage.outputTokens,
+    },
+  });
+  if (response.toolCalls.length === 0 && contextThrough === writer.readThrough) {
+    // An answer without tool calls ends the run: one commit records it, finishes the run and hands
+    // back the lease. If input arrived meanwhile nothing is written and it is recorded as a step.
+    const finished: EventBody = { kind: 'run_finished', reason: 'completed', text: response.text };
+    const released = await run.release('idle', [event, finished], counted);
+    if (released) return { kind: 'finished', head: released, text: response.text };
+  }
+  await run.commit([event], counted);
+  return null;
+}
+
+/** A model call that failed: continue later, retry through the queue, or fail the run. */
+async function modelFailed(run: RunContext, error: unknown): Promise<RunOutcome | null> {
+  if (error instanceof FencedError) throw error;
+  if (run.deadlineSignal.aborted) {
+    // The deadline cut the call off: the next invocation makes it again, with time to finish.
+    run.logger.warn('model call stopped at the invocation deadline; continuing later', { error });
+    return continueLater(run, 'call_model');
+  }
+  const modelError =
+    error instanceof BatonError
+      ? error
+      : new ModelError(`model call failed: ${(error as Error).message}`, { retryable: true, cause: error });
+  if (modelError.retryable) throw modelError;
+  run.logger.error('model call failed; the run stops', { error: modelError });
+  const released = await run.release('failed', [
+    { kind: 'error', code: modelError.code, message: modelError.message, retryable: false },
+    { kind: 'run_finished', reason: 'failed', text: '' },
+  ]);
+  return released ? { kind: 'failed', head: released, error: modelError } : null;
+}
+
+/**
+ * One model call: through `stream()` when the agent asks for it and the model has it (the final
+ * event carries the complete response, so what is committed is the same), else `generate()`.
+ */
+async function generate(agent: Agent, request: ModelRequest): Promise<ModelResponse> {
+  const model = agent.model;
+  if (!agent.policies.stream || !model.stream) return model.generate(request);
+  for await (const event of model.stream(request)) {
+    if (event.type === 'response') return event.response;
+  }
+  throw new ModelError(`the ${model.provider} stream ended without a response`, {
+    retryable: true,
+    provider: model.provider,
+  });
+}

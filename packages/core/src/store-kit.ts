@@ -1,0 +1,37 @@
+/*
+ * `@baton/core/store`: what a store author (or a test that plays one) needs beyond the user-facing
+ * surface of `@baton/core`: the SessionStore contract and its records, the record parsers every
+ * store reads through, the one commit path, leases and the lease holder's writer, and the
+ * in-memory store for unit tests. The store conformance suite (`@baton/testing`) certifies a
+ * store against exactly this code.
+ */
+export { type AppendTarget, appendInput, type FailureRecord, recordFailure } from './appends.js';
+export { CONFLICT_RETRY, type RetryPolicy } from './backoff.js';
+export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
+export {
+  type CommitTarget,
+  commitHead,
+  type HeadChange,
+  type PlannedCommit,
+  planCommit,
+  retryConflicts,
+  writeCommit,
+} from './head-commit.js';
+export {
+  type AcquireOptions,
+  acquireLease,
+  type LeaseOptions,
+  UnreadInputError,
+} from './lease.js';
+export { MemoryStore } from './memory-store.js';
+export { parseDedupe, parseEvent, parseHead } from './migrate.js';
+export { SessionWriter, type StepCommit } from './session-writer.js';
+export type {
+  CommitRequest,
+  DedupeRecord,
+  ListPage,
+  ListQuery,
+  SessionSnapshot,
+  SessionStore,
+  StoreLimits,
+} from './store.js';

@@ -1,0 +1,69 @@
+import { result } from './next-step.js';
+import type { RunContext } from './run-context.js';
+import { applyPatch, type CheckedCall, runTool } from './tool-runner.js';
+import { recordError, SpanKind, withSpan } from './tracing.js';
+
+/**
+ * Runs the checked calls of one model response in parallel and commits each result (with the tool
+ * state it changed) as it finishes. At-most-once tools first get their intent committed, so a crash
+ * can never lead to a second execution.
+ */
+export async function runTools(run: RunContext, calls: Extract<CheckedCall, { ok: true }>[]): Promise<void> {
+  const atMostOnce = calls.filter((checked) => checked.tool.execution === 'at-most-once');
+  const needed = Math.max(...calls.map((checked) => checked.tool.timeoutMs));
+  // Intents first: after this commit a crash can no longer lead to a second execution.
+  if (atMostOnce.length > 0) {
+    await run.commit(
+      atMostOnce.map((checked) => ({
+        kind: 'tool_intent',
+        callId: checked.call.callId,
+        name: checked.call.name,
+      })),
+      undefined,
+      needed,
+    );
+  } else {
+    await run.writer.ensureLease(needed + 1_000);
+  }
+  await Promise.all(
+    calls.map(async (checked) => {
+      const outcome = await withSpan(
+        `execute_tool ${checked.tool.name}`,
+        run.traceContext,
+        SpanKind.INTERNAL,
+        {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': checked.tool.name,
+          'gen_ai.tool.call.id': checked.call.callId,
+          'gen_ai.tool.type': 'function',
+          'baton.tool.execution': checked.tool.execution,
+        },
+        async (span) => {
+          const ran = await runTool(checked, {
+            ref: run.writer.ref,
+            state: run.writer.head.toolState,
+            deadlineSignal: run.deadlineSignal,
+            logger: run.logger,
+            now: () => run.deps.clock.now(),
+          });
+          span.setAttribute('baton.tool.outcome', ran.outcome);
+          if (ran.outcome !== 'ok') recordError(span, new Error(JSON.stringify(ran.output)));
+          return ran;
+        },
+      );
+      const patch = outcome.statePatch;
+      await run.commit(
+        [
+          {
+            ...result(checked.call.callId, checked.call.name, outcome.outcome, outcome.output),
+            durationMs: outcome.durationMs,
+            ...(Object.keys(patch).length > 0 ? { statePatch: patch } : {}),
+          },
+        ],
+        Object.keys(patch).length > 0
+          ? (head) => ({ ...head, toolState: applyPatch(head.toolState, patch) })
+          : undefined,
+      );
+    }),
+  );
+}
