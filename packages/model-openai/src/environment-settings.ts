@@ -1,0 +1,83 @@
+import { ConfigurationError, type Environment } from '@baton/core';
+import type { OpenAIApi } from './settings.js';
+
+/** How descriptions name each API. */
+export const API_NAMES: Readonly<Record<OpenAIApi, string>> = {
+  responses: 'Responses API',
+  chat: 'Chat Completions',
+};
+
+/** A setting's value, or undefined when it is unset or blank. */
+export function setting(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A setting the provider cannot do without.
+ *
+ * @example
+ * requiredSetting({}, 'OPENAI_API_KEY', 'openai', 'an OpenAI API key');
+ * // throws ConfigurationError: openai needs OPENAI_API_KEY — an OpenAI API key
+ */
+export function requiredSetting(env: Environment, name: string, provider: string, what: string): string {
+  const value = setting(env, name);
+  if (value === undefined) {
+    throw new ConfigurationError(`${provider} needs ${name} — ${what}`, { provider, setting: name });
+  }
+  return value;
+}
+
+/** A setting that must be an http(s) URL when it is set. */
+export function urlSetting(env: Environment, name: string, provider: string): string | undefined {
+  const value = setting(env, name);
+  if (value !== undefined && !(URL.canParse(value) && /^https?:$/.test(new URL(value).protocol))) {
+    throw new ConfigurationError(
+      `${provider} needs ${name} to be an http(s) URL, not ${JSON.stringify(value)}`,
+      {
+        provider,
+        setting: name,
+      },
+    );
+  }
+  return value;
+}
+
+export function requiredUrlSetting(env: Environment, name: string, provider: string, what: string): string {
+  return urlSetting(env, name, provider) ?? requiredSetting(env, name, provider, what);
+}
+
+/**
+ * The model id the registry passed: the agent's `<provider>:<model>`, or the environment's
+ * `BATON_MODEL` when the agent names none.
+ */
+export function requiredModel(
+  modelId: string | undefined,
+  provider: string,
+  placeholder: string,
+  what: string,
+): string {
+  if (modelId) return modelId;
+  throw new ConfigurationError(
+    `${provider} needs BATON_MODEL (or a model name "${provider}:<${placeholder}>") — ${what}`,
+    { provider, setting: 'BATON_MODEL' },
+  );
+}
+
+/**
+ * The API a provider calls: `BATON_OPENAI_API` when set, else the provider's own default.
+ *
+ * @example
+ * openAIApi({ BATON_OPENAI_API: 'chat' }, 'responses'); // 'chat'
+ */
+export function openAIApi(env: Environment, byDefault: OpenAIApi): OpenAIApi {
+  const value = setting(env, 'BATON_OPENAI_API');
+  if (value === undefined) return byDefault;
+  if (value === 'responses' || value === 'chat') return value;
+  throw new ConfigurationError(
+    `BATON_OPENAI_API must be "responses" or "chat", not ${JSON.stringify(value)}`,
+    {
+      setting: 'BATON_OPENAI_API',
+    },
+  );
+}
