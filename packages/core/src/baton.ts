@@ -1,25 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from './agent.js';
-import { appendInput, type FailureRecord, recordFailure } from './appends.js';
+import { type FailureRecord, recordFailure } from './appends.js';
 import { type Clock, systemClock } from './clock.js';
-import { runPosition } from './context.js';
-import {
-  BatonError,
-  isRetryable,
-  PayloadTooLargeError,
-  SessionNotFoundError,
-  UnknownAgentError,
-  ValidationError,
-} from './errors.js';
-import type { EventBody, SessionEvent } from './events.js';
+import { answerOf, type ConverseResult } from './converse-result.js';
+import { type DecisionRequest, recordDecision } from './decision.js';
+import { isRetryable, SessionNotFoundError, UnknownAgentError } from './errors.js';
+import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
-import type { JsonObject } from './json.js';
+import { appendInputRequest, type InputRequest, type SubmitResult } from './input-request.js';
 import { jsonLogger, type Logger } from './logger.js';
-import { type LoopDeps, type RunOutcome, runSession } from './loop.js';
+import { runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
+import type { LoopDeps, RunOutcome } from './run-context.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
-import { sessionView } from './session-view.js';
+import { type SessionView, sessionView } from './session-view.js';
 import type { ListPage, ListQuery, SessionStore } from './store.js';
+import { stalledSessions } from './sweep.js';
+
+export type { ConverseResult } from './converse-result.js';
+export type { DecisionRequest } from './decision.js';
+export type { InputRequest, SubmitResult } from './input-request.js';
+export type { PendingApproval, SessionView } from './session-view.js';
 
 export interface BatonOptions {
   store: SessionStore;
@@ -34,61 +35,6 @@ export interface BatonOptions {
    * finishes first and the message finds nothing to do.
    */
   safetyNetDelayMs?: number;
-}
-
-export interface InputRequest {
-  text: string;
-  agent?: string;
-  /** Idempotency key of the trigger (Idempotency-Key header, Slack event_id, queue message id). */
-  dedupeKey?: string;
-  source: string;
-  sender?: string;
-  metadata?: JsonObject;
-}
-
-export interface SubmitResult {
-  session: SessionRef;
-  inputSeq: number;
-  duplicate: boolean;
-}
-
-export interface DecisionRequest {
-  callId: string;
-  approved: boolean;
-  reason?: string;
-  by?: string;
-  dedupeKey?: string;
-}
-
-export interface PendingApproval {
-  callId: string;
-  tool: string;
-  arguments: string;
-  /** The call was started once and its outcome is unknown; approving runs it again. */
-  unknownOutcome: boolean;
-}
-
-/** What a client may see of a session. */
-export interface SessionView {
-  tenant: string;
-  sessionId: string;
-  agent: string;
-  status: Head['status'];
-  seq: number;
-  toolState: JsonObject;
-  pendingApprovals: PendingApproval[];
-  lastReply: string | null;
-  usage: Head['usage'];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ConverseResult {
-  submit: SubmitResult;
-  /** finished: `reply` answers the input; otherwise the run goes on (or waits) and the client polls. */
-  state: 'finished' | 'waiting_approval' | 'running' | 'failed';
-  reply: string | null;
-  session: SessionView;
 }
 
 export type HandleResult =
@@ -140,86 +86,22 @@ export class Baton {
     const agentName = input.agent ?? this.defaultAgent;
     const agent = this.agents.get(agentName);
     if (!agent) throw new UnknownAgentError(agentName);
-    if (typeof input.text !== 'string' || input.text.trim() === '') {
-      throw new ValidationError('text must be a non-empty string', { field: 'text' });
-    }
-    const bytes = Buffer.byteLength(input.text, 'utf8');
-    if (bytes > agent.limits.maxInputBytes) throw new PayloadTooLargeError(bytes, agent.limits.maxInputBytes);
-    const dedupeKey = input.dedupeKey ? `input:${input.dedupeKey}` : undefined;
-    const body: EventBody = {
-      kind: 'input',
-      text: input.text,
-      source: input.source,
-      ...(input.sender ? { sender: input.sender } : {}),
-      ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
-      ...(input.metadata ? { metadata: input.metadata } : {}),
-    };
-    const appended = await appendInput(this, ref, body, {
-      agent: agentName,
-      ...(dedupeKey ? { dedupeKey } : {}),
-      requireAgent: input.agent,
-    });
-    const result: SubmitResult = { session: ref, inputSeq: appended.seq, duplicate: appended.duplicate };
+    const result = await appendInputRequest(this, ref, agent, input);
     // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand its input.
-    await this.enqueue(ref, 'input', `input:${refKey(ref)}:${appended.seq}`, options.enqueueDelayMs);
+    await this.enqueue(ref, 'input', `input:${refKey(ref)}:${result.inputSeq}`, options.enqueueDelayMs);
     return result;
   }
 
   /** Records an approval decision for a pending call and enqueues the run to resume. */
   async decide(ref: SessionRef, decision: DecisionRequest): Promise<{ duplicate: boolean }> {
-    if (typeof decision.callId !== 'string' || decision.callId === '') {
-      throw new ValidationError('callId must be a non-empty string', { field: 'callId' });
-    }
-    if (typeof decision.approved !== 'boolean') {
-      throw new ValidationError('approved must be true or false', { field: 'approved' });
-    }
-    if (
-      decision.reason !== undefined &&
-      (typeof decision.reason !== 'string' || decision.reason.length > 2000)
-    ) {
-      throw new ValidationError('reason must be a string of at most 2000 characters', { field: 'reason' });
-    }
-    const snapshot = await this.store.load(ref);
-    if (!snapshot) throw new SessionNotFoundError(refKey(ref));
-    const agent = this.agentOf(snapshot.head);
-    const position = runPosition(snapshot.events, agent);
-    const pending = position.pending.find((entry) => entry.call.callId === decision.callId);
-    const dedupeKey = `decision:${decision.callId}`;
-    if (!pending || pending.decision) {
-      const earlier = await this.store.getDedupe(ref, dedupeKey);
-      const same = earlier && (earlier.result as { approved?: boolean }).approved === decision.approved;
-      if (same) {
-        // Enqueued again: a client retrying because the first enqueue failed must not strand the run.
-        await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${decision.callId}`);
-        return { duplicate: true };
-      }
-      if (earlier || pending?.decision) {
-        throw new BatonError('already_decided', `call ${decision.callId} was already decided`, {
-          status: 409,
-        });
-      }
-      throw new BatonError('no_pending_approval', `call ${decision.callId} is not waiting for approval`, {
-        status: 404,
-        details: { callId: decision.callId },
-      });
-    }
-    const body: EventBody = {
-      kind: 'decision',
-      callId: decision.callId,
-      approved: decision.approved,
-      ...(decision.reason ? { reason: decision.reason } : {}),
-      ...(decision.by ? { by: decision.by } : {}),
-    };
-    const appended = await appendInput(this, ref, body, {
-      agent: agent.name,
-      dedupeKey,
-      dedupeResult: { approved: decision.approved },
-    });
-    if (appended.duplicate) {
-      return this.decide(ref, decision);
-    }
+    const recorded = await recordDecision(
+      { store: this.store, clock: this.clock, agentOf: (head) => this.agentOf(head) },
+      ref,
+      decision,
+    );
+    // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand the run.
     await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${decision.callId}`);
-    return { duplicate: false };
+    return recorded;
   }
 
   /** Advances the session until it finishes, waits, or must continue in another invocation. */
@@ -270,25 +152,7 @@ export class Baton {
 
   /** The answer to one input: its reply once the run that answered it finished. */
   async answer(ref: SessionRef, submit: SubmitResult): Promise<ConverseResult> {
-    const session = await this.session(ref);
-    const after = await this.store.readEvents(ref, { afterSeq: submit.inputSeq });
-    const finished = after.find((event) => event.kind === 'run_finished');
-    if (finished && finished.kind === 'run_finished') {
-      const failed = finished.reason === 'failed';
-      return {
-        submit,
-        state: failed ? 'failed' : 'finished',
-        reply: finished.text || null,
-        session,
-      };
-    }
-    const state =
-      session.status === 'waiting_approval'
-        ? 'waiting_approval'
-        : session.status === 'failed'
-          ? 'failed'
-          : 'running';
-    return { submit, state, reply: null, session };
+    return answerOf(this.store, ref, submit, await this.session(ref));
   }
 
   /** For queue workers: run the session a message names; busy sessions come back after the lease expires. */
@@ -330,29 +194,15 @@ export class Baton {
    * the safety net for an enqueue that failed after its input was committed. Run it on a schedule.
    */
   async sweep(options: { idleForMs?: number; limit?: number } = {}): Promise<number> {
-    const idleForMs = options.idleForMs ?? 60_000;
-    const now = this.clock.now();
     let enqueued = 0;
-    // Running sessions have work by definition; a session waiting for approval has work once a
-    // decision (or input) arrived that no run has read yet.
-    for (const status of ['running', 'waiting_approval'] as const) {
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.list({
-          status,
-          limit: options.limit ?? 100,
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const head of page.sessions) {
-          const leaseLive = head.lease && head.lease.expiresAt > now;
-          const pending = status === 'running' || head.lastInputSeq > head.processedSeq;
-          if (!pending || leaseLive || now - head.updatedAt < idleForMs) continue;
-          const ref = { tenant: head.tenant, sessionId: head.sessionId };
-          await this.enqueue(ref, 'retry', `sweep:${refKey(ref)}:${head.version}`);
-          enqueued++;
-        }
-        cursor = page.cursor;
-      } while (cursor);
+    const stalled = stalledSessions(this.store, this.clock.now(), {
+      idleForMs: options.idleForMs ?? 60_000,
+      ...(options.limit ? { limit: options.limit } : {}),
+    });
+    for await (const head of stalled) {
+      const ref = { tenant: head.tenant, sessionId: head.sessionId };
+      await this.enqueue(ref, 'retry', `sweep:${refKey(ref)}:${head.version}`);
+      enqueued++;
     }
     return enqueued;
   }

@@ -1,8 +1,31 @@
 import type { Agent } from './agent.js';
-import type { PendingApproval, SessionView } from './baton.js';
 import { runPosition } from './context.js';
 import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import type { JsonObject } from './json.js';
+
+export interface PendingApproval {
+  callId: string;
+  tool: string;
+  arguments: string;
+  /** The call was started once and its outcome is unknown; approving runs it again. */
+  unknownOutcome: boolean;
+}
+
+/** What a client may see of a session. */
+export interface SessionView {
+  tenant: string;
+  sessionId: string;
+  agent: string;
+  status: Head['status'];
+  seq: number;
+  toolState: JsonObject;
+  pendingApprovals: PendingApproval[];
+  lastReply: string | null;
+  usage: Head['usage'];
+  createdAt: string;
+  updatedAt: string;
+}
 
 /** What a client may see of a session, derived from its head and live context. */
 export function sessionView(head: Head, events: SessionEvent[], agent: Agent | undefined): SessionView {

@@ -1,0 +1,54 @@
+import type { Agent } from './agent.js';
+import { appendInput } from './appends.js';
+import { PayloadTooLargeError, ValidationError } from './errors.js';
+import type { EventBody } from './events.js';
+import type { CommitTarget } from './head-commit.js';
+import type { JsonObject } from './json.js';
+import type { SessionRef } from './session-ref.js';
+
+export interface InputRequest {
+  text: string;
+  agent?: string;
+  /** Idempotency key of the trigger (Idempotency-Key header, Slack event_id, queue message id). */
+  dedupeKey?: string;
+  source: string;
+  sender?: string;
+  metadata?: JsonObject;
+}
+
+export interface SubmitResult {
+  session: SessionRef;
+  inputSeq: number;
+  duplicate: boolean;
+}
+
+/**
+ * Checks an input for `agent` and appends it to the session (creating the session on its first
+ * input), deduplicated on the trigger's key.
+ */
+export async function appendInputRequest(
+  target: CommitTarget,
+  ref: SessionRef,
+  agent: Agent,
+  input: InputRequest,
+): Promise<SubmitResult> {
+  if (typeof input.text !== 'string' || input.text.trim() === '') {
+    throw new ValidationError('text must be a non-empty string', { field: 'text' });
+  }
+  const bytes = Buffer.byteLength(input.text, 'utf8');
+  if (bytes > agent.limits.maxInputBytes) throw new PayloadTooLargeError(bytes, agent.limits.maxInputBytes);
+  const body: EventBody = {
+    kind: 'input',
+    text: input.text,
+    source: input.source,
+    ...(input.sender ? { sender: input.sender } : {}),
+    ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
+    ...(input.metadata ? { metadata: input.metadata } : {}),
+  };
+  const appended = await appendInput(target, ref, body, {
+    agent: agent.name,
+    ...(input.dedupeKey ? { dedupeKey: `input:${input.dedupeKey}` } : {}),
+    requireAgent: input.agent,
+  });
+  return { session: ref, inputSeq: appended.seq, duplicate: appended.duplicate };
+}
