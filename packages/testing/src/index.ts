@@ -99,3 +99,4 @@ export {
   type ScriptFunction,
   type ToolCallSpec,
 } from './scripted-model.js';
+export { type TestApp, testApp } from './test-app.js';

@@ -6,7 +6,10 @@ import { ConfigurationError, parseModelName } from './model-provider.js';
  * (`'openai:gpt-5-mini'`), or none when the environment decides (`BATON_MODEL`). Calling it is a
  * configuration error: agents are served through `defineBaton`, which resolves every model once.
  */
+const BRAND = Symbol.for('baton.unresolved-model');
+
 export class UnresolvedModel implements Model {
+  readonly [BRAND] = true;
   readonly provider: string;
   readonly modelId: string;
 
@@ -25,6 +28,7 @@ export class UnresolvedModel implements Model {
   }
 }
 
+/** By brand, not instanceof: a config bundled or installed apart from the host may carry its own copy of core. */
 export function isUnresolvedModel(model: Model): model is UnresolvedModel {
-  return model instanceof UnresolvedModel;
+  return (model as Partial<Record<typeof BRAND, boolean>>)[BRAND] === true;
 }

@@ -1,0 +1,75 @@
+import {
+  type BatonApp,
+  type BatonDefinition,
+  createBatonApp,
+  defineBaton,
+  MemoryStore,
+  type Model,
+  type RunMessage,
+  type SessionView,
+  silentLogger,
+} from '@baton/core';
+
+export interface TestApp {
+  app: BatonApp;
+  /** Run messages the app enqueued (each run also happens inline, as on the local server). */
+  enqueued: RunMessage[];
+  /** Sends one message over the app's HTTP API and waits for the run: the reply and the session. */
+  send(
+    sessionId: string,
+    text: string,
+  ): Promise<{ state: string; reply: string | null; session: SessionView }>;
+  /** Approves or rejects a pending tool call, then runs the session until it settles again. */
+  decide(sessionId: string, callId: string, approved: boolean): Promise<SessionView>;
+}
+
+/**
+ * A user's app in a test: every agent on the given model (a ScriptedModel), sessions in memory, runs
+ * inline. Exercise it through the same HTTP API a client uses.
+ *
+ * @example
+ * import config from '../baton.config.js';
+ * const t = testApp(config, { model: new ScriptedModel([callTools({ name: 'lookup_order', args: { orderId: '42' } }), reply('Shipped.')]) });
+ * const { reply: answer } = await t.send('s1', 'where is order 42?');
+ */
+export function testApp(
+  definition: BatonDefinition,
+  options: { model: Model; env?: Record<string, string> },
+): TestApp {
+  const enqueued: RunMessage[] = [];
+  const app = createBatonApp(
+    defineBaton({
+      ...definition.config,
+      agents: definition.config.agents.map((agent) => ({ ...agent, model: options.model })),
+    }),
+    {
+      store: new MemoryStore(),
+      queue: { enqueue: async (message) => void enqueued.push(message) },
+      logger: silentLogger,
+      env: options.env ?? {},
+    },
+  );
+  const ref = (sessionId: string) => ({ tenant: 'default', sessionId });
+  return {
+    app,
+    enqueued,
+    async send(sessionId, text) {
+      const response = await app.fetch(
+        new Request(`http://test/sessions/${encodeURIComponent(sessionId)}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        }),
+      );
+      const body = (await response.json()) as { state: string; reply: string | null; session: SessionView };
+      if (response.status >= 400)
+        throw new Error(`the app answered ${response.status}: ${JSON.stringify(body)}`);
+      return { state: body.state, reply: body.reply, session: body.session };
+    },
+    async decide(sessionId, callId, approved) {
+      await app.baton.decide(ref(sessionId), { callId, approved });
+      await app.baton.run(ref(sessionId), { deadline: Date.now() + 60_000 });
+      return app.baton.session(ref(sessionId));
+    },
+  };
+}
