@@ -9,8 +9,12 @@
  *
  * OpenAI models served by Bedrock (gpt-oss) are reached through `bedrockOpenAIModel` in
  * `@baton/model-openai` (Bedrock's OpenAI-compatible endpoint), or through Converse here.
+ *
+ * `modelProviders` serves the model names `bedrock:` and `bedrock-agent:` from environment settings
+ * (see the README).
  */
 export { type BedrockConverseModelOptions, bedrockConverseModel } from './converse-model.js';
 export { BEDROCK_PROVIDERS, bedrockModelFromEnvironment } from './from-environment.js';
 export { type BedrockInlineAgentModelOptions, bedrockInlineAgentModel } from './inline-agent-model.js';
 export { actionGroupFor } from './inline-agent-tools.js';
+export { modelProviders } from './model-providers.js';
