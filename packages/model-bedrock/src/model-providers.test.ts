@@ -65,7 +65,7 @@ describe('bedrock provider', () => {
     converse.enqueue({ text: 'ok' });
     const env = {
       AWS_DEFAULT_REGION: 'eu-central-1',
-      AWS_ENDPOINT_URL: converse.url,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: converse.url,
       AWS_BEARER_TOKEN_BEDROCK: 'bedrock-key',
     };
 
@@ -109,7 +109,12 @@ describe('a missing or malformed setting', () => {
     ['bedrock', NOVA, { ...region, AWS_SECRET_ACCESS_KEY: 'secret' }, 'AWS_ACCESS_KEY_ID'],
     ['bedrock-agent', undefined, region, 'BATON_MODEL'],
     ['bedrock-agent', HAIKU, {}, 'AWS_REGION'],
-    ['bedrock-agent', HAIKU, { ...region, AWS_ENDPOINT_URL: 'ftp://example.com' }, 'AWS_ENDPOINT_URL'],
+    [
+      'bedrock-agent',
+      HAIKU,
+      { ...region, AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: 'ftp://example.com' },
+      'AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME',
+    ],
   ])('stops %s with a one-line ConfigurationError naming the setting (%#: %s)', (id, modelId, env, name) => {
     let thrown: unknown;
     try {

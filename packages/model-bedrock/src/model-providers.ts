@@ -51,7 +51,7 @@ export const bedrockConverseProvider = defineProvider('bedrock', {
       'bedrock',
       'a Bedrock model id or inference profile, e.g. us.amazon.nova-pro-v1:0',
     ),
-    aws: awsClientSettings(env, 'bedrock', 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME'),
+    aws: awsClientSettings('bedrock', env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME'),
     apiKey: setting(env, 'AWS_BEARER_TOKEN_BEDROCK'),
   }),
   build: ({ modelId, aws, apiKey }) => {
@@ -77,7 +77,7 @@ export const bedrockAgentProvider = defineProvider('bedrock-agent', {
       'bedrock-agent',
       "the agent's foundation model, e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0",
     ),
-    aws: awsClientSettings(env, 'bedrock-agent', 'AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME'),
+    aws: awsClientSettings('bedrock-agent', env, 'AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME'),
   }),
   build: ({ foundationModel, aws }) => {
     const config: BedrockAgentRuntimeClientConfig = clientConfig(aws);

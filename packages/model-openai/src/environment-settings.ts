@@ -68,9 +68,9 @@ export function requiredModel(
  * The API a provider calls: `BATON_OPENAI_API` when set, else the provider's own default.
  *
  * @example
- * openAIApi({ BATON_OPENAI_API: 'chat' }, 'responses'); // 'chat'
+ * openAIApi('responses', { BATON_OPENAI_API: 'chat' }); // 'chat'
  */
-export function openAIApi(env: Environment, byDefault: OpenAIApi): OpenAIApi {
+export function openAIApi(byDefault: OpenAIApi, env: Environment): OpenAIApi {
   const value = setting(env, 'BATON_OPENAI_API');
   if (value === undefined) return byDefault;
   if (value === 'responses' || value === 'chat') return value;
