@@ -3,8 +3,10 @@
 /**
  * Baton's deployable stacks. `BATON_CLOUDS` chooses the clouds (`aws`, `azure` or `aws,azure`;
  * default `aws`); the stage names everything, and `production` keeps its data on removal. The
- * resources live in infra/, one module per cloud; the handler bundles are built from packages/aws
- * and packages/azure before each deploy so the deployed code is the checked-out code.
+ * resources live in infra/, one function per cloud taking a prebuilt bundle folder (the same call a
+ * user's own sst.config.ts makes); the bundles are built from packages/aws and packages/azure
+ * before each deploy so the deployed code is the checked-out code. docs/deploy.md explains both
+ * stacks; BATON_ALARM_EMAIL and BATON_WORKER_MAX_CONCURRENCY tune them.
  */
 export default $config({
   async app(input) {
@@ -31,22 +33,21 @@ export default $config({
   async run() {
     const { execFileSync } = await import('node:child_process');
     const { selectedClouds } = await import('./infra/clouds');
-    const { declareSecrets } = await import('./infra/secrets');
     const clouds = selectedClouds(process.env.BATON_CLOUDS);
+    // This repository deploys its own build; a user's sst.config.ts passes `npx baton build` output.
     const build = (script: string) => execFileSync('npm', ['run', script], { stdio: 'inherit' });
-    const secrets = declareSecrets();
+    const alarmEmail = process.env.BATON_ALARM_EMAIL || undefined;
     let outputs: Record<string, unknown> = {};
     if (clouds.includes('aws')) {
       build('build:aws');
       const { deployAws } = await import('./infra/aws');
-      outputs = { ...outputs, ...deployAws({ secrets, env: process.env }) };
+      const concurrency = Number(process.env.BATON_WORKER_MAX_CONCURRENCY) || undefined;
+      outputs = { ...outputs, ...deployAws('dist/aws', { alarmEmail, workerMaxConcurrency: concurrency }) };
     }
     if (clouds.includes('azure')) {
       build('build:azure');
-      const { deployAzure, APP_PACKAGE_DIR } = await import('./infra/azure');
-      const { folderHash } = await import('./infra/package-version');
-      const packageVersion = folderHash(APP_PACKAGE_DIR);
-      outputs = { ...outputs, ...deployAzure({ secrets, env: process.env, packageVersion }) };
+      const { deployAzure } = await import('./infra/azure');
+      outputs = { ...outputs, ...deployAzure('dist/azure', { alarmEmail }) };
     }
     return outputs;
   },

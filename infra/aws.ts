@@ -1,15 +1,11 @@
+import { handlerIn } from './aws-bundle.js';
+import { bedrockPermissions, functionPermissions } from './aws-permissions.js';
 import { isProduction } from './clouds.js';
-import { type Secrets, secretEnvironment } from './secrets.js';
-import { AWS_TUNING, fromEnvironment, MODEL_SETTINGS, SECRETS, type SecretName } from './settings.js';
+import { declareSecrets } from './secrets.js';
+import { AWS_TUNING, fromEnvironment, MODEL_SETTINGS, type SecretName } from './settings.js';
 
-/**
- * The worker's Lambda timeout. One invocation advances a run as far as this allows and hands the
- * rest to a continuation message, so it bounds latency per hop, not the length of a run.
- */
-export const WORKER_TIMEOUT_SECONDS = 300;
-
-/** AWS's advice for an SQS event source: a visibility timeout of six times the function's timeout. */
-export const RUN_QUEUE_VISIBILITY_SECONDS = 6 * WORKER_TIMEOUT_SECONDS;
+/** API Gateway answers 503 after 30 s; the handler plans within that (API_GATEWAY_BUDGET_MS). */
+export const HTTP_TIMEOUT_SECONDS = 30;
 
 /**
  * Receives before SQS moves a message to the dead-letter queue. Generous because a worker that
@@ -17,9 +13,6 @@ export const RUN_QUEUE_VISIBILITY_SECONDS = 6 * WORKER_TIMEOUT_SECONDS;
  * receive; messages no retry can fix go to the DLQ at once through BATON_DLQ_URL.
  */
 export const RUN_QUEUE_MAX_RECEIVES = 10;
-
-/** API Gateway answers 503 after 30 s; the handler plans within that (API_GATEWAY_BUDGET_MS). */
-export const HTTP_TIMEOUT_SECONDS = 30;
 
 /** The core API behind API Gateway: explicit routes, so unknown paths never start a function. */
 export const API_ROUTES = [
@@ -39,25 +32,47 @@ export const SLACK_ROUTES = [
   'POST /slack/commands',
 ] as const;
 
-/** Where `npm run build:aws` writes each handler (dist/aws/<entry>/index.mjs). */
-const bundle = (entry: 'http' | 'worker' | 'sweeper') => ({
-  bundle: `dist/aws/${entry}`,
-  handler: 'index.handler',
-});
-
-export interface AwsOptions {
-  secrets: Secrets;
-  /** The environment of `sst deploy`: model settings and tuning are copied from it when set. */
-  env: Record<string, string | undefined>;
+export interface AwsStackOptions {
+  /** The environment model settings and tuning are copied from when set (default: `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Which SST secrets the functions get (default: all of SECRETS). */
+  secrets?: readonly SecretName[];
+  /** Memory of each function (default 1024 MB; CPU grows with it). */
+  memory?: `${number} MB`;
+  /**
+   * The worker's timeout (default 300 s). One invocation advances a run as far as this allows and
+   * hands the rest to a continuation message, so it bounds latency per hop, not a run's length.
+   */
+  workerTimeoutSeconds?: number;
+  /**
+   * The most worker instances the SQS event source runs at once (2 to 1000, default 20), so a burst
+   * of runs cannot take the account's whole Lambda concurrency from the HTTP function.
+   */
+  workerMaxConcurrency?: number;
+  /** Bedrock model ids an agent names in code (the deploy environment's BATON_MODEL is read anyway). */
+  bedrockModels?: readonly string[];
+  /** An address the dead-letter alarm mails (confirm the SNS subscription once). */
+  alarmEmail?: string;
 }
 
 /**
- * Baton on AWS: the DynamoDB table, the run queue and its dead-letter queue, the HTTP API, the SQS
- * worker and the sweeper schedule. Every function gets the same configuration, because the three
- * handlers share one cold start (packages/aws/src/entry/app.ts).
+ * Baton on AWS from a prebuilt bundle directory (`npx baton build aws`): the DynamoDB table, the
+ * run queue and its dead-letter queue with an alarm, the HTTP API, the SQS worker and the sweeper
+ * schedule. Returns the stack's outputs.
+ *
+ * @example
+ * // sst.config.ts, in run():
+ * const { deployAws } = await import('@baton/infra/aws'); // or './infra/aws' in this repository
+ * return deployAws('.baton/build/aws', { workerMaxConcurrency: 50, secrets: ['OpenAiApiKey'] });
  */
-export function deployAws({ secrets, env }: AwsOptions) {
+export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
+  const env = options.env ?? process.env;
   const production = isProduction($app.stage);
+  const workerTimeout = options.workerTimeoutSeconds ?? 300;
+  const maxConcurrency = options.workerMaxConcurrency ?? 20;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
+    throw new Error(`workerMaxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
+  }
 
   // Mirrors @baton/store-dynamodb's tableDefinition; test/infra holds the two together.
   const table = new sst.aws.Dynamo('Sessions', {
@@ -75,62 +90,94 @@ export function deployAws({ secrets, env }: AwsOptions) {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
   });
   const runs = new sst.aws.Queue('Runs', {
-    visibilityTimeout: `${RUN_QUEUE_VISIBILITY_SECONDS} seconds`,
+    // AWS's advice for an SQS event source: six times the function's timeout.
+    visibilityTimeout: `${6 * workerTimeout} seconds`,
     dlq: { queue: deadLetters.arn, retry: RUN_QUEUE_MAX_RECEIVES },
   });
 
-  const secretNames = Object.keys(SECRETS) as SecretName[];
-  // Converse and InvokeInlineAgent authenticate with the function's role (OpenAI-on-Bedrock uses an API key).
-  const bedrock = /^bedrock(-agent)?$/.test(env.BATON_MODEL_PROVIDER ?? '');
+  const account = {
+    partition: aws.getPartitionOutput().partition,
+    region: aws.getRegionOutput().region,
+    accountId: aws.getCallerIdentityOutput().accountId,
+  };
+  const bedrock = bedrockPermissions(env, options.bedrockModels ?? [], account);
+  const secrets = declareSecrets(options.secrets);
+  const targets = { table, runs, deadLetters };
   const common = {
-    runtime: 'nodejs22.x' as const,
+    runtime: 'nodejs24.x' as const,
     architecture: 'arm64' as const,
-    memory: '1024 MB' as const,
-    // Linked for the IAM grants (and for `Resource.<Name>` should a handler read it); the handlers
-    // read the environment below today.
-    link: [table, runs, deadLetters, ...secretNames.map((name) => secrets[name])],
+    memory: options.memory ?? ('1024 MB' as const),
+    // Secrets only: SST encrypts linked values into the bundle (resource.enc, key in SST_KEY), so
+    // they are never plain environment values. Linking the table or queues would grant dynamodb:*
+    // and sqs:*; their names travel as environment values and their grants are explicit below.
+    link: Object.values(secrets),
     environment: {
       BATON_TABLE: table.name,
       BATON_QUEUE_URL: runs.url,
       BATON_DLQ_URL: deadLetters.url,
-      ...secretEnvironment(secrets, secretNames),
       ...fromEnvironment(MODEL_SETTINGS, env),
       ...fromEnvironment(AWS_TUNING, env),
     },
-    ...(bedrock
-      ? {
-          permissions: [
-            {
-              actions: [
-                'bedrock:InvokeModel',
-                'bedrock:InvokeModelWithResponseStream',
-                'bedrock:InvokeInlineAgent',
-              ],
-              resources: ['*'],
-            },
-          ],
-        }
-      : {}),
   };
 
   const http = new sst.aws.Function('Http', {
     ...common,
-    ...bundle('http'),
+    ...handlerIn(bundleDir, 'http'),
     timeout: `${HTTP_TIMEOUT_SECONDS} seconds`,
+    permissions: [...functionPermissions('http', targets), ...bedrock],
   });
   const api = new sst.aws.ApiGatewayV2('Api');
   for (const route of [...API_ROUTES, ...SLACK_ROUTES]) api.route(route, http.arn);
 
-  runs.subscribe(
-    { ...common, ...bundle('worker'), timeout: `${WORKER_TIMEOUT_SECONDS} seconds` },
-    // Without partialResponses the worker's batchItemFailures are ignored and a whole batch retries.
-    { batch: { partialResponses: true, size: 10 } },
-  );
+  // A plain function and its own event source mapping rather than queue.subscribe(), whose
+  // subscriber adds sqs:GetQueueUrl and exposes no maximum concurrency.
+  const worker = new sst.aws.Function('Worker', {
+    ...common,
+    ...handlerIn(bundleDir, 'worker'),
+    timeout: `${workerTimeout} seconds`,
+    permissions: [...functionPermissions('worker', targets), ...bedrock],
+  });
+  new aws.lambda.EventSourceMapping('WorkerRuns', {
+    eventSourceArn: runs.arn,
+    functionName: worker.name,
+    batchSize: 10,
+    // Without it the worker's batchItemFailures are ignored and a whole batch retries.
+    functionResponseTypes: ['ReportBatchItemFailures'],
+    scalingConfig: { maximumConcurrency: maxConcurrency },
+  });
 
   // Re-enqueues runs whose queue message was lost; core's sweep skips sessions idle under a minute.
   new sst.aws.CronV2('Sweep', {
     schedule: 'rate(5 minutes)',
-    function: { ...common, ...bundle('sweeper'), timeout: '60 seconds' },
+    function: {
+      ...common,
+      ...handlerIn(bundleDir, 'sweeper'),
+      timeout: '60 seconds',
+      permissions: functionPermissions('sweeper', targets),
+    },
+  });
+
+  const alarmTopic = new aws.sns.Topic('RunsDeadLetterAlarm', {});
+  if (options.alarmEmail) {
+    new aws.sns.TopicSubscription('RunsDeadLetterAlarmEmail', {
+      topic: alarmTopic.arn,
+      protocol: 'email',
+      endpoint: options.alarmEmail,
+    });
+  }
+  // Any message in the DLQ is a run that needs a person: alarm on the first one.
+  new aws.cloudwatch.MetricAlarm('RunsDeadLettered', {
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateNumberOfMessagesVisible',
+    dimensions: { QueueName: deadLetters.nodes.queue.name },
+    statistic: 'Maximum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 0,
+    comparisonOperator: 'GreaterThanThreshold',
+    treatMissingData: 'notBreaching',
+    alarmDescription: 'Baton runs reached the dead-letter queue: see docs/deploy.md (Alarms)',
+    alarmActions: [alarmTopic.arn],
   });
 
   return {
@@ -138,5 +185,6 @@ export function deployAws({ secrets, env }: AwsOptions) {
     table: table.name,
     runQueue: runs.url,
     deadLetterQueue: deadLetters.url,
+    alarmTopic: alarmTopic.arn,
   };
 }

@@ -1,5 +1,14 @@
+import {
+  AZURE_ROLES,
+  COSMOS_DATA_CONTRIBUTOR,
+  nonEmptySettings,
+  ONE_DEPLOY_TEMPLATE,
+  stableGuid,
+} from './azure-access.js';
+import { azureMonitoring } from './azure-monitoring.js';
 import { azureNameStem, isProduction } from './clouds.js';
-import { type Secrets, secretEnvironment } from './secrets.js';
+import { folderHash } from './package-version.js';
+import { declareSecrets } from './secrets.js';
 import { AZURE_TUNING, fromEnvironment, MODEL_SETTINGS, SECRETS, type SecretName } from './settings.js';
 
 /** Names the app settings pass to the Functions app; test/infra holds them against the code. */
@@ -8,27 +17,45 @@ export const COSMOS_CONTAINER = 'sessions';
 export const RUN_QUEUE_NAME = 'baton-runs';
 /** The Functions host moves a message here after maxDequeueCount failed deliveries. */
 export const POISON_QUEUE_NAME = `${RUN_QUEUE_NAME}-poison`;
-/** The folder `npm run build:azure` writes: app.mjs, host.json, package.json. */
-export const APP_PACKAGE_DIR = 'dist/azure';
+/** Flex Consumption's Node.js runtime. */
+export const FLEX_NODE_VERSION = '22';
 
-export interface AzureOptions {
-  secrets: Secrets;
-  /** The environment of `sst deploy`: model settings and tuning are copied from it when set. */
-  env: Record<string, string | undefined>;
-  /** A hash of APP_PACKAGE_DIR (see folderHash): names the package blob, so new code restarts the app. */
-  packageVersion: string;
+export interface AzureStackOptions {
+  /** The environment model settings and tuning are copied from when set (default: `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Which SST secrets become app settings (default: all of SECRETS; an unset one is left out). */
+  secrets?: readonly SecretName[];
+  /** Memory of each instance: 512, 2048 (default) or 4096 MB. */
+  instanceMemoryMB?: 512 | 2048 | 4096;
+  /** The most instances Flex Consumption scales to (40 to 1000, default 100). */
+  maximumInstanceCount?: number;
+  /** An address the poison-queue alert mails. */
+  alarmEmail?: string;
+  /** When this deploy happens; the package link it hands OneDeploy expires two hours later. */
+  now?: Date;
 }
 
 /**
- * Baton on Azure through the azure-native Pulumi provider: a resource group holding a serverless
- * Cosmos DB account with the sessions container, a storage account with the run queue, its poison
- * queue and the app package, and a Linux Function App on the Consumption plan.
+ * Baton on Azure from a prebuilt Functions app folder (`npx baton build azure`: package.json,
+ * host.json, app.mjs), through the azure-native provider: a serverless Cosmos DB account, a storage
+ * account with the run and poison queues, a Function App on Flex Consumption (Node 22) reaching both
+ * with its managed identity, Application Insights and an alert on poisoned runs.
+ *
+ * @example
+ * // sst.config.ts, in run():
+ * const { deployAzure } = await import('./infra/azure');
+ * return deployAzure('.baton/build/azure', { maximumInstanceCount: 200, secrets: ['OpenAiApiKey'] });
  */
-export function deployAzure({ secrets, env, packageVersion }: AzureOptions) {
+export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
+  const env = options.env ?? process.env;
   const production = isProduction($app.stage);
   // SST's `removal: retain` only covers AWS resource types: keep the data on production explicitly.
   const keep = { retainOnDelete: production, protect: production };
   const stem = azureNameStem($app.name, $app.stage);
+  const maxInstances = options.maximumInstanceCount ?? 100;
+  if (!Number.isInteger(maxInstances) || maxInstances < 40 || maxInstances > 1000) {
+    throw new Error(`maximumInstanceCount must be an integer from 40 to 1000, got ${maxInstances}`);
+  }
 
   const group = new azurenative.resources.ResourceGroup(`${stem}-rg`, {}, keep);
   const scope = { resourceGroupName: group.name, location: group.location };
@@ -46,6 +73,8 @@ export function deployAzure({ secrets, env, packageVersion }: AzureOptions) {
       // commit instead of corrupting a session; Session consistency is enough and cheapest.
       consistencyPolicy: { defaultConsistencyLevel: 'Session' },
       minimalTlsVersion: 'Tls12',
+      // No account keys: data access only through Entra ID and the role assignment below.
+      disableLocalAuth: true,
     },
     keep,
   );
@@ -86,10 +115,6 @@ export function deployAzure({ secrets, env, packageVersion }: AzureOptions) {
     },
     keep,
   );
-  const cosmosKey = azurenative.cosmosdb.listDatabaseAccountKeysOutput({
-    resourceGroupName: group.name,
-    accountName: cosmos.name,
-  }).primaryMasterKey;
 
   const storage = new azurenative.storage.StorageAccount(
     stem,
@@ -106,60 +131,56 @@ export function deployAzure({ secrets, env, packageVersion }: AzureOptions) {
   new azurenative.storage.Queue('runs', { ...inStorage, queueName: RUN_QUEUE_NAME });
   // The host creates it on first use too; declaring it makes it visible (and alertable) from day one.
   new azurenative.storage.Queue('runs-poison', { ...inStorage, queueName: POISON_QUEUE_NAME });
-  const storageKey = azurenative.storage
-    .listStorageAccountKeysOutput(inStorage)
-    .apply((result) => result.keys[0]?.value ?? '');
-  const storageConnection = $util.secret(
-    $interpolate`DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storageKey};EndpointSuffix=core.windows.net`,
-  );
-
-  const packages = new azurenative.storage.BlobContainer('packages', {
+  // Flex Consumption keeps the deployed package here and reads it with the app's identity.
+  const deployments = new azurenative.storage.BlobContainer('deployments', {
     ...inStorage,
-    containerName: 'app-packages',
+    containerName: 'app-deployments',
+    publicAccess: 'None',
+  });
+  // Where this deploy uploads the built folder, named by its content hash, for OneDeploy to fetch.
+  const uploads = new azurenative.storage.BlobContainer('uploads', {
+    ...inStorage,
+    containerName: 'app-uploads',
     publicAccess: 'None',
   });
   const appPackage = new azurenative.storage.Blob('app-package', {
     ...inStorage,
-    containerName: packages.name,
-    blobName: `baton-${packageVersion}.zip`,
+    containerName: uploads.name,
+    blobName: `baton-${folderHash(appDir)}.zip`,
     type: 'Block',
-    source: new $util.asset.FileArchive(APP_PACKAGE_DIR),
+    source: new $util.asset.FileArchive(appDir),
   });
-  // Linux Consumption loads the package from a URL; a read-only SAS on the packages container.
-  const packageSas = azurenative.storage.listStorageAccountServiceSASOutput({
-    ...inStorage,
-    protocols: 'https',
-    resource: 'c',
-    permissions: 'r',
-    canonicalizedResource: $interpolate`/blob/${storage.name}/${packages.name}`,
-    sharedAccessStartTime: '2025-01-01',
-    sharedAccessExpiryTime: '2035-01-01',
-  }).serviceSasToken;
-  const packageUrl = $interpolate`https://${storage.name}.blob.core.windows.net/${packages.name}/${appPackage.name}?${packageSas}`;
+
+  const insights = azureMonitoring(stem, scope, options.alarmEmail);
 
   const plan = new azurenative.web.AppServicePlan(`${stem}-plan`, {
     ...scope,
     kind: 'functionapp',
     reserved: true,
-    sku: { name: 'Y1', tier: 'Dynamic' },
+    sku: { name: 'FC1', tier: 'FlexConsumption' },
   });
 
-  const secretNames = Object.keys(SECRETS) as SecretName[];
-  const appSettings: Record<string, $util.Input<string>> = {
-    FUNCTIONS_EXTENSION_VERSION: '~4',
-    FUNCTIONS_WORKER_RUNTIME: 'node',
-    WEBSITE_RUN_FROM_PACKAGE: packageUrl,
-    AzureWebJobsStorage: storageConnection,
+  const declared = declareSecrets(options.secrets);
+  const secretNames = Object.keys(declared) as SecretName[];
+  const plainSettings: Record<string, $util.Input<string>> = {
+    AzureWebJobsStorage__accountName: storage.name,
+    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.connectionString,
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
     BATON_QUEUE_NAME: RUN_QUEUE_NAME,
     BATON_HTTP_AUTH_LEVEL: 'function',
     COSMOS_ENDPOINT: cosmos.documentEndpoint,
-    COSMOS_KEY: $util.secret(cosmosKey),
     BATON_COSMOS_DATABASE: COSMOS_DATABASE,
     BATON_COSMOS_CONTAINER: COSMOS_CONTAINER,
-    ...secretEnvironment(secrets, secretNames),
     ...fromEnvironment(MODEL_SETTINGS, env),
     ...fromEnvironment(AZURE_TUNING, env),
   };
+  const settingNames = [...Object.keys(plainSettings), ...secretNames.map((name) => SECRETS[name])];
+  const appSettings = $util
+    .all([...Object.values(plainSettings), ...secretNames.map((name) => declared[name]!.value)])
+    .apply((values) =>
+      // An unset secret is left out, never set empty: the handlers treat presence as configured.
+      nonEmptySettings(values.map((value, index) => ({ name: settingNames[index]!, value: String(value) }))),
+    );
 
   const app = new azurenative.web.WebApp(`${stem}-func`, {
     ...scope,
@@ -167,13 +188,88 @@ export function deployAzure({ secrets, env, packageVersion }: AzureOptions) {
     kind: 'functionapp,linux',
     reserved: true,
     httpsOnly: true,
-    siteConfig: {
-      linuxFxVersion: 'Node|22',
-      ftpsState: 'Disabled',
-      minTlsVersion: '1.2',
-      appSettings: Object.entries(appSettings).map(([name, value]) => ({ name, value })),
+    identity: { type: 'SystemAssigned' },
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer',
+          value: $interpolate`${storage.primaryEndpoints.blob}${deployments.name}`,
+          authentication: { type: 'SystemAssignedIdentity' },
+        },
+      },
+      runtime: { name: 'node', version: FLEX_NODE_VERSION },
+      scaleAndConcurrency: {
+        maximumInstanceCount: maxInstances,
+        instanceMemoryMB: options.instanceMemoryMB ?? 2048,
+      },
     },
+    siteConfig: { ftpsState: 'Disabled', minTlsVersion: '1.2', appSettings },
   });
+  const principalId = app.identity.apply((identity) => identity?.principalId ?? '');
+
+  const subscription = azurenative.authorization.getClientConfigOutput().subscriptionId;
+  const role = (id: string) =>
+    $interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
+  const grants = [
+    new azurenative.authorization.RoleAssignment('app-blobs', {
+      scope: storage.id,
+      principalId,
+      principalType: 'ServicePrincipal',
+      roleDefinitionId: role(AZURE_ROLES.storageBlobDataOwner),
+    }),
+    new azurenative.authorization.RoleAssignment('app-queues', {
+      scope: storage.id,
+      principalId,
+      principalType: 'ServicePrincipal',
+      roleDefinitionId: role(AZURE_ROLES.storageQueueDataContributor),
+    }),
+    new azurenative.authorization.RoleAssignment('app-telemetry', {
+      scope: insights.id,
+      principalId,
+      principalType: 'ServicePrincipal',
+      roleDefinitionId: role(AZURE_ROLES.monitoringMetricsPublisher),
+    }),
+    new azurenative.cosmosdb.SqlResourceSqlRoleAssignment('app-cosmos', {
+      resourceGroupName: group.name,
+      accountName: cosmos.name,
+      roleAssignmentId: stableGuid(`${stem}-cosmos-data-contributor`),
+      roleDefinitionId: $interpolate`${cosmos.id}/sqlRoleDefinitions/${COSMOS_DATA_CONTRIBUTOR}`,
+      scope: cosmos.id,
+      principalId,
+    }),
+  ];
+
+  // OneDeploy fetches the upload through a read-only link that expires two hours after this deploy.
+  // The new expiry makes every `sst deploy` redeploy the package, and OneDeploy syncs the triggers.
+  const expiry = new Date((options.now ?? new Date()).getTime() + 2 * 3600_000).toISOString();
+  const uploadSas = azurenative.storage.listStorageAccountServiceSASOutput({
+    ...inStorage,
+    protocols: 'https',
+    resource: 'b',
+    permissions: 'r',
+    canonicalizedResource: $interpolate`/blob/${storage.name}/${uploads.name}/${appPackage.name}`,
+    sharedAccessExpiryTime: expiry,
+  }).serviceSasToken;
+  new azurenative.resources.Deployment(
+    'app-onedeploy',
+    {
+      resourceGroupName: group.name,
+      properties: {
+        mode: 'Incremental',
+        template: ONE_DEPLOY_TEMPLATE,
+        parameters: {
+          appName: { value: app.name },
+          packageUri: {
+            value: $util.secret(
+              $interpolate`${storage.primaryEndpoints.blob}${uploads.name}/${appPackage.name}?${uploadSas}`,
+            ),
+          },
+        },
+      },
+    },
+    // The host starts on the new package: it must reach its storage and Cosmos DB by then.
+    { dependsOn: grants },
+  );
 
   return {
     azureApi: $interpolate`https://${app.defaultHostName}/api`,

@@ -1,21 +1,29 @@
 import { SECRETS, type SecretName } from './settings.js';
 
-export type Secrets = Record<SecretName, sst.Secret>;
+export type Secrets = Partial<Record<SecretName, sst.Secret>>;
+
+/** Declared per `sst` global, so both clouds share one declaration of each name (a second would clash). */
+const declared = new WeakMap<object, Map<SecretName, sst.Secret>>();
 
 /**
- * One `sst.Secret` per entry of SECRETS, shared by both clouds (a second declaration of the same
- * name would clash). The empty placeholder lets a stage deploy before any secret is set: the
- * handlers read an empty key as "not configured" and serve the offline demo model instead.
+ * The `sst.Secret` of each name, declared once however many stacks ask for it. The empty
+ * placeholder lets a stage deploy before any secret is set: an empty secret reaches no function
+ * (see linkedSecrets on AWS, nonEmptySettings on Azure) and the handlers treat it as unset.
+ *
+ * @example
+ * const secrets = declareSecrets(['OpenAiApiKey', 'SlackBotToken']);
  */
-export function declareSecrets(): Secrets {
-  const names = Object.keys(SECRETS) as SecretName[];
-  return Object.fromEntries(names.map((name) => [name, new sst.Secret(name, '')])) as Secrets;
+export function declareSecrets(names: readonly SecretName[] = ALL_SECRETS): Secrets {
+  const known = declared.get(sst) ?? new Map<SecretName, sst.Secret>();
+  declared.set(sst, known);
+  const secrets: Secrets = {};
+  for (const name of names) {
+    if (!(name in SECRETS)) throw new Error(`unknown secret ${name}: use one of ${ALL_SECRETS.join(', ')}`);
+    const secret = known.get(name) ?? new sst.Secret(name, '');
+    known.set(name, secret);
+    secrets[name] = secret;
+  }
+  return secrets;
 }
 
-/** The secrets as environment variables (`SECRETS` names them), for handlers that read `process.env`. */
-export function secretEnvironment(
-  secrets: Secrets,
-  names: readonly SecretName[],
-): Record<string, $util.Output<string>> {
-  return Object.fromEntries(names.map((name) => [SECRETS[name], secrets[name].value]));
-}
+export const ALL_SECRETS = Object.keys(SECRETS) as SecretName[];

@@ -4,7 +4,12 @@
  * handler sources actually read.
  */
 
-/** SST secrets (`npx sst secret set <Name> <value> --stage <stage>`) and the variable each becomes. */
+/**
+ * SST secrets (`npx sst secret set <Name> <value> --stage <stage>`) and the variable the handlers
+ * read each as. On AWS they reach the functions as encrypted SST links (`Resource.<Name>.value`,
+ * copied into that variable at cold start by @baton/aws's linked-secrets.ts, and only when set); on
+ * Azure they are app settings, present only when the secret is set.
+ */
 export const SECRETS = {
   OpenAiApiKey: 'OPENAI_API_KEY',
   AzureOpenAiApiKey: 'AZURE_OPENAI_API_KEY',
@@ -63,7 +68,8 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
   AzureFunctionsJobHost__functionTimeout: 'host.json is the source; the override is for operators',
   AzureFunctionsJobHost__extensions__http__routePrefix: 'host.json is the source',
   AzureFunctionsJobHost__extensions__queues__maxDequeueCount: 'host.json is the source',
-  COSMOS_CONNECTION_STRING: 'the alternative to COSMOS_ENDPOINT + COSMOS_KEY, which are set',
+  COSMOS_CONNECTION_STRING: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
+  COSMOS_KEY: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
   BATON_STORE: 'only `memory` (a throwaway demo) changes anything; the Cosmos settings are set',
   AWS_REGION: 'read by OpenAI-on-Bedrock only; set it in the deploy environment to use that here',
   AWS_DEFAULT_REGION: 'read by OpenAI-on-Bedrock only, as a fallback of AWS_REGION',
@@ -83,10 +89,25 @@ export function fromEnvironment(
   return picked;
 }
 
-/** App settings the Functions host itself reads (our code reads AzureWebJobsStorage through the trigger's `connection`). */
+/**
+ * App settings the Functions host itself reads. On Flex Consumption the runtime and its version
+ * come from `functionAppConfig` and the package from the deployment container: the platform
+ * rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE.
+ */
 export const AZURE_HOST_SETTINGS: Readonly<Record<string, string>> = {
-  FUNCTIONS_EXTENSION_VERSION: 'the Functions runtime major version',
-  FUNCTIONS_WORKER_RUNTIME: 'the language worker',
-  WEBSITE_RUN_FROM_PACKAGE: 'where the host loads the app package from',
-  AzureWebJobsStorage: "the host's storage, and the queue triggers' connection",
+  AzureWebJobsStorage__accountName:
+    "the host's storage and the queue triggers' connection, reached with the app's managed identity",
+  APPLICATIONINSIGHTS_CONNECTION_STRING: 'where the host sends logs, requests and dependencies',
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Entra ID ingestion (the component refuses keys)',
 };
+
+/** Settings the Flex Consumption platform refuses (it sets them itself). */
+export const FLEX_FORBIDDEN_SETTINGS = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'WEBSITE_CONTENTSHARE',
+  'AzureWebJobsStorage',
+] as const;

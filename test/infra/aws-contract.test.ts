@@ -2,14 +2,31 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsFacts, awsFacts, awsMismatches, deployedFunctions, entrySource } from './aws-contract.js';
-import { everySetting, INFRA_DIR, mismatchedCopy, removeCopies, settingsOf } from './infra-copy.js';
+import { grantsOf } from './aws-iam-contract.js';
+import {
+  bundleFolder,
+  everySetting,
+  INFRA_DIR,
+  mismatchedCopy,
+  removeCopies,
+  settingsOf,
+} from './infra-copy.js';
 import { type Recording, recordInfra, referencePath } from './recording.js';
 
-/** Records infra/aws.ts of `dir` with every optional setting present in the deploy environment. */
-async function recordAws(dir: string, env?: Record<string, string>): Promise<Recording> {
+let bundleDir: string;
+
+/** Records infra/aws.ts of `dir`, by default with every optional setting in the deploy environment. */
+async function recordAws(
+  dir: string,
+  options: { env?: Record<string, string>; bundle?: string; workerMaxConcurrency?: number } = {},
+): Promise<Recording> {
   const settings = await settingsOf(dir);
-  const deployEnv = env ?? everySetting([...settings.MODEL_SETTINGS, ...settings.AWS_TUNING]);
-  return recordInfra(join(dir, 'aws.ts'), 'deployAws', (secrets) => ({ secrets, env: deployEnv }));
+  const env = options.env ?? everySetting([...settings.MODEL_SETTINGS, ...settings.AWS_TUNING]);
+  const stackOptions = {
+    env,
+    ...(options.workerMaxConcurrency ? { workerMaxConcurrency: options.workerMaxConcurrency } : {}),
+  };
+  return recordInfra(join(dir, 'aws.ts'), 'deployAws', [options.bundle ?? bundleDir, stackOptions]);
 }
 
 async function mismatchesOf(dir: string, facts: AwsFacts): Promise<string[]> {
@@ -17,16 +34,22 @@ async function mismatchesOf(dir: string, facts: AwsFacts): Promise<string[]> {
   return awsMismatches(await recordAws(dir), facts, AWS_LEFT_UNSET);
 }
 
-/**
- * The declared environment with references replaced by sample values: queue URLs by a well-formed
- * one, secrets by the empty string a stage has before `sst secret set`, the rest by a name.
- */
+/** The Bedrock and Marketplace grants of each function, by label. */
+function bedrockGrants(recording: Recording, facts: AwsFacts): Record<string, string[]> {
+  return Object.fromEntries(
+    deployedFunctions(recording, facts).map((fn) => [
+      fn.entry ?? fn.label,
+      grantsOf(fn).filter((grant) => /^(bedrock|aws-marketplace):/.test(grant)),
+    ]),
+  );
+}
+
+/** The declared environment with references replaced by sample values (queue URLs well-formed). */
 function sampleValues(environment: unknown): Record<string, string> {
   return Object.fromEntries(
     Object.entries((environment as Record<string, unknown>) ?? {}).map(([name, value]) => {
       const path = referencePath(value) ?? '';
       if (path.endsWith('.url')) return [name, 'https://sqs.eu-west-1.amazonaws.com/000000000000/sample'];
-      if (path.endsWith('.value')) return [name, ''];
       return [name, path ? 'sample' : String(value)];
     }),
   );
@@ -47,19 +70,37 @@ async function withEnvironment<T>(values: Record<string, string>, load: () => Pr
   }
 }
 
+const PROFILE = 'us.amazon.nova-pro-v1:0';
+const ARN = 'arn:${aws.getPartitionOutput().partition}:bedrock';
+const REGION_ACCOUNT = '${aws.getRegionOutput().region}:${aws.getCallerIdentityOutput().accountId}';
+
 describe('infra/aws.ts', () => {
   let facts: AwsFacts;
   afterAll(removeCopies);
   beforeAll(async () => {
-    facts = await awsFacts();
+    bundleDir = bundleFolder(['http.mjs', 'worker.mjs', 'sweeper.mjs']);
+    facts = await awsFacts(bundleDir, (await settingsOf(INFRA_DIR)).SECRETS);
   });
 
   it('agrees with the handlers, the store and the queue adapter when evaluated as written', async () => {
     expect(await mismatchesOf(INFRA_DIR, facts)).toEqual([]);
   });
 
+  it('deploys the per-entry layout of npm run build:aws as well as the flat one of npx baton build aws', async () => {
+    const nested = bundleFolder(['http/index.mjs', 'worker/index.mjs', 'sweeper/index.mjs']);
+    const { AWS_LEFT_UNSET } = await settingsOf(INFRA_DIR);
+    const recording = await recordAws(INFRA_DIR, { bundle: nested });
+    expect(await awsMismatches(recording, { ...facts, bundleDir: nested }, AWS_LEFT_UNSET)).toEqual([]);
+  });
+
+  it('stops with one line when the bundle was not built', async () => {
+    await expect(recordAws(INFRA_DIR, { bundle: bundleFolder([]) })).rejects.toThrow(
+      /holds no http\.mjs: build the bundle first \(npx baton build aws\)$/,
+    );
+  });
+
   it('starts every deployed handler with the environment infra declares and finds its export a function', async () => {
-    const functions = deployedFunctions(await recordAws(INFRA_DIR, {}), facts);
+    const functions = deployedFunctions(await recordAws(INFRA_DIR, { env: {} }), facts);
     expect(functions.map((fn) => fn.entry).sort()).toEqual([...facts.entries].sort());
     for (const fn of functions) {
       const exported = String(fn.args.handler).split('.')[1] ?? '';
@@ -71,31 +112,17 @@ describe('infra/aws.ts', () => {
     }
   });
 
-  it('reports the worker when a copy points its handler at a bundle the build does not write', async () => {
-    const dir = mismatchedCopy('aws.ts', "...bundle('worker')", "...bundle('jobs' as 'worker')");
-    expect(await mismatchesOf(dir, facts)).toContainEqual(
-      expect.stringMatching(
-        /Runs subscriber: bundle dist\/aws\/jobs .* is not a file npm run build:aws writes/,
-      ),
-    );
-  });
-
   it('reports a handler export the entry does not have when a copy renames it', async () => {
-    const dir = mismatchedCopy('aws.ts', "handler: 'index.handler'", "handler: 'index.main'");
+    const dir = mismatchedCopy('aws-bundle.ts', 'handler: `${entry}.handler`', 'handler: `${entry}.main`');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
       expect.stringMatching(/packages\/aws\/src\/entry\/http\.ts exports no "main"/),
     );
   });
 
-  it('reports the sweeper when the build stops writing its bundle and infra still deploys it', async () => {
-    const withoutSweeper: AwsFacts = {
-      ...facts,
-      entries: facts.entries.filter((entry) => entry !== 'sweeper'),
-    };
-    expect(await mismatchesOf(INFRA_DIR, withoutSweeper)).toContainEqual(
-      expect.stringMatching(
-        /^Cron Sweep: bundle dist\/aws\/sweeper .* is not a file npm run build:aws writes/,
-      ),
+  it('reports a runtime other than nodejs24.x when a copy pins an older one', async () => {
+    const dir = mismatchedCopy('aws.ts', "runtime: 'nodejs24.x'", "runtime: 'nodejs22.x'");
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Function Http: runtime nodejs22.x is not nodejs24.x',
     );
   });
 
@@ -136,21 +163,32 @@ describe('infra/aws.ts', () => {
   it('reports a linked resource the handler reads when infra does not link it', async () => {
     const reading: AwsFacts = { ...facts, resourceReads: new Map([['worker', new Set(['Archive'])]]) };
     expect(await mismatchesOf(INFRA_DIR, reading)).toContainEqual(
-      'Runs subscriber: the worker handler reads Resource.Archive, which is not linked',
+      'Function Worker: the worker handler reads Resource.Archive, which is not linked',
     );
   });
 
   it('reports a visibility timeout that does not exceed the worker timeout when a copy shortens it', async () => {
-    const dir = mismatchedCopy('aws.ts', '6 * WORKER_TIMEOUT_SECONDS', 'WORKER_TIMEOUT_SECONDS');
+    const dir = mismatchedCopy('aws.ts', '`${6 * workerTimeout} seconds`', '`${workerTimeout} seconds`');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
       "the run queue's visibility timeout (300 s) does not exceed the worker's timeout (300 s)",
     );
   });
 
   it('reports missing partial batch responses when a copy turns them off', async () => {
-    const dir = mismatchedCopy('aws.ts', 'partialResponses: true', 'partialResponses: false');
+    const dir = mismatchedCopy('aws.ts', "functionResponseTypes: ['ReportBatchItemFailures'],", '');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
-      'the worker subscription has no partial batch responses: its batchItemFailures would be ignored',
+      'the worker event source has no partial batch responses: its batchItemFailures would be ignored',
+    );
+  });
+
+  it('caps the worker event source at the configured concurrency and reports a copy without a cap', async () => {
+    const recording = await recordAws(INFRA_DIR, { workerMaxConcurrency: 50 });
+    const [mapping] = recording.resources.filter((r) => r.type === 'aws.lambda.EventSourceMapping');
+    expect(mapping?.args.scalingConfig).toEqual({ maximumConcurrency: 50 });
+    await expect(recordAws(INFRA_DIR, { workerMaxConcurrency: 5000 })).rejects.toThrow(/from 2 to 1000/);
+    const dir = mismatchedCopy('aws.ts', 'scalingConfig: { maximumConcurrency: maxConcurrency },', '');
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'the worker event source has no maximum concurrency (got undefined)',
     );
   });
 
@@ -158,6 +196,123 @@ describe('infra/aws.ts', () => {
     const dir = mismatchedCopy('aws.ts', "'GET /healthz',", "'GET /healthz',\n  'GET /status',");
     expect(await mismatchesOf(dir, facts)).toContainEqual(
       'route GET /status is not one the HTTP handler serves',
+    );
+  });
+
+  it('links secrets only, never as plain environment values, and reports a copy that exposes one', async () => {
+    const dir = mismatchedCopy(
+      'aws.ts',
+      'BATON_TABLE: table.name,',
+      'BATON_TABLE: table.name,\n      OPENAI_API_KEY: secrets.OpenAiApiKey!.value,',
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Function Http: OPENAI_API_KEY carries secret OpenAiApiKey as a plain environment value',
+    );
+    const recording = await recordAws(INFRA_DIR, { env: {} });
+    for (const fn of deployedFunctions(recording, facts)) {
+      expect(Object.keys(fn.args.environment as object)).not.toContain('AWS_BEARER_TOKEN_BEDROCK');
+    }
+  });
+
+  it('reports a widened policy when a copy grants an action the code never calls', async () => {
+    const dir = mismatchedCopy(
+      'aws-permissions.ts',
+      "'dynamodb:Scan'] as const",
+      "'dynamodb:Scan', 'dynamodb:UpdateItem'] as const",
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Function Http: grants dynamodb:UpdateItem on ${Sessions.arn}, which the http handler does not need',
+    );
+  });
+
+  it('reports a wildcard action when a copy grants sqs:* for sending', async () => {
+    const dir = mismatchedCopy(
+      'aws-permissions.ts',
+      "const send = { actions: ['sqs:SendMessage']",
+      "const send = { actions: ['sqs:*']",
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual('Function Http: grants the wildcard action sqs:*');
+  });
+
+  it('reports a sweeper that may write when a copy gives it the table writes', async () => {
+    const dir = mismatchedCopy(
+      'aws-permissions.ts',
+      'return [{ actions: [...TABLE_READ], resources: table }, send];',
+      'return [{ actions: [...TABLE_READ, ...TABLE_WRITE], resources: table }, send];',
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Cron Sweep: grants dynamodb:PutItem on ${Sessions.arn}, which the sweeper handler does not need',
+    );
+  });
+
+  it('reports a link to the table, which would grant dynamodb:*, when a copy adds one', async () => {
+    const dir = mismatchedCopy(
+      'aws.ts',
+      'link: Object.values(secrets),',
+      'link: [table, ...Object.values(secrets)],',
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Function Http: links Sessions, whose link grants wildcard actions; grant what it calls instead',
+    );
+  });
+
+  it('reports an SDK call the IAM contract does not know when the handlers start sending it', async () => {
+    const calling: AwsFacts = { ...facts, sdkCommands: new Set([...facts.sdkCommands, 'UpdateItemCommand']) };
+    expect(await mismatchesOf(INFRA_DIR, calling)).toContainEqual(
+      'the handlers send UpdateItemCommand, which the IAM contract does not map to actions',
+    );
+  });
+
+  it('grants Bedrock on the model of the short form BATON_MODEL=bedrock:<id>, on its profile and foundation model', async () => {
+    const grants = bedrockGrants(
+      await recordAws(INFRA_DIR, { env: { BATON_MODEL: `bedrock:${PROFILE}` } }),
+      facts,
+    );
+    const expected = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'].flatMap((action) => [
+      `${action} on ${ARN}:${REGION_ACCOUNT}:inference-profile/${PROFILE}`,
+      `${action} on ${ARN}:*::foundation-model/amazon.nova-pro-v1:0`,
+    ]);
+    expect(grants.http?.sort()).toEqual(expected.sort());
+    expect(grants.worker?.sort()).toEqual(expected.sort());
+    expect(grants.sweeper).toEqual([]);
+  });
+
+  it('grants InvokeInlineAgent and the Marketplace subscription for a third-party model on bedrock-agent', async () => {
+    const env = {
+      BATON_MODEL_PROVIDER: 'bedrock-agent',
+      BATON_MODEL: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    };
+    const grants = bedrockGrants(await recordAws(INFRA_DIR, { env }), facts);
+    expect(grants.worker).toContain(
+      `bedrock:InvokeInlineAgent on ${ARN}:\${aws.getRegionOutput().region}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`,
+    );
+    expect(grants.worker).toContain('aws-marketplace:Subscribe on *');
+    expect(grants.worker).toContain('aws-marketplace:ViewSubscriptions on *');
+  });
+
+  it('grants no Bedrock access for other providers, and a copy reading BATON_MODEL_PROVIDER alone misses the short form', async () => {
+    const openai = bedrockGrants(
+      await recordAws(INFRA_DIR, { env: { BATON_MODEL: 'openai:gpt-5-mini' } }),
+      facts,
+    );
+    expect(openai.worker).toEqual([]);
+    const dir = mismatchedCopy(
+      'aws-permissions.ts',
+      'const { provider, model } = modelSetting(env);',
+      'const provider = env.BATON_MODEL_PROVIDER;\n  const model = env.BATON_MODEL;',
+    );
+    const copy = bedrockGrants(await recordAws(dir, { env: { BATON_MODEL: `bedrock:${PROFILE}` } }), facts);
+    expect(copy.worker).toEqual([]);
+  });
+
+  it('reports a dead-letter alarm that would not fire when a copy watches another metric', async () => {
+    const dir = mismatchedCopy(
+      'aws.ts',
+      "metricName: 'ApproximateNumberOfMessagesVisible'",
+      "metricName: 'NumberOfMessagesSent'",
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'the dead-letter alarm does not fire on the first visible message',
     );
   });
 });

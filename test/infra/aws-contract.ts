@@ -2,17 +2,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { API_GATEWAY_BUDGET_MS } from '@baton/aws';
 import { EXPIRES_AT_ATTRIBUTE, tableDefinition } from '@baton/store-dynamodb';
-import { DEFAULT_OUTDIR, ENTRIES, REPO_ROOT } from '../../packages/aws/src/build/bundle.js';
-import { exportsOf, readsFrom } from './environment-reads.js';
+import { ENTRIES, REPO_ROOT } from '../../packages/aws/src/build/bundle.js';
+import { iamMismatches, sdkCommandsFrom } from './aws-iam-contract.js';
+import { exportsOf, reachableSources, readsFrom } from './environment-reads.js';
 import { callsOf, type Recording, referencePath, resourcesOf } from './recording.js';
 import { routeIsServed } from './served-routes.js';
 import { tableMismatches } from './table-contract.js';
 
 /** What the AWS code says, read from the packages; a test may hand the check a doctored copy. */
 export interface AwsFacts {
-  /** Handlers `npm run build:aws` bundles, each to `<outdir>/<entry>/index.mjs` from `src/entry/<entry>.ts`. */
+  /** Handlers a bundle holds (`<dir>/<entry>.mjs` or `<dir>/<entry>/index.mjs`), each from `src/entry/<entry>.ts`. */
   entries: readonly string[];
-  outdir: string;
+  /** The bundle directory the recording was given. */
+  bundleDir: string;
+  /** AWS SDK commands (`GetItemCommand`, ...) the entries' code sends. */
+  sdkCommands: Set<string>;
+  /** Environment variables each SST secret becomes at cold start (infra's SECRETS). */
+  secretVariables: Readonly<Record<string, string>>;
   table: {
     attributes: { AttributeName: string; AttributeType: string }[];
     keySchema: { AttributeName: string; KeyType: string }[];
@@ -36,7 +42,10 @@ export interface AwsFacts {
 
 export const entrySource = (entry: string) => join(REPO_ROOT, 'packages/aws/src/entry', `${entry}.ts`);
 
-export async function awsFacts(): Promise<AwsFacts> {
+export async function awsFacts(
+  bundleDir: string,
+  secretVariables: Readonly<Record<string, string>>,
+): Promise<AwsFacts> {
   const reads = new Map<string, Set<string>>();
   const resourceReads = new Map<string, Set<string>>();
   for (const entry of ENTRIES) {
@@ -53,9 +62,14 @@ export async function awsFacts(): Promise<AwsFacts> {
   const kinds = readFileSync(join(REPO_ROOT, 'packages/slack/src/slack-http.ts'), 'utf8').match(
     /export type SlackRequestKind = ([^;]+);/,
   );
+  const sources = new Set<string>();
+  for (const entry of ENTRIES)
+    for (const file of await reachableSources(entrySource(entry))) sources.add(file);
   return {
     entries: ENTRIES,
-    outdir: relative(REPO_ROOT, DEFAULT_OUTDIR),
+    bundleDir,
+    sdkCommands: sdkCommandsFrom([...sources]),
+    secretVariables,
     table: {
       attributes: tableDefinition.AttributeDefinitions,
       keySchema: tableDefinition.KeySchema,
@@ -91,18 +105,41 @@ export async function awsMismatches(
   for (const fn of functions) {
     const bundle = String(fn.args.bundle);
     const [file, exported] = String(fn.args.handler).split('.');
-    if (fn.entry === undefined || file !== 'index') {
+    if (fn.entry === undefined) {
       problems.push(
-        `${fn.label}: bundle ${bundle} handler ${fn.args.handler} is not a file npm run build:aws writes (${facts.outdir}/{${facts.entries.join(',')}}/index.mjs)`,
+        `${fn.label}: bundle ${bundle} handler ${fn.args.handler} is not a handler of the bundle (${facts.bundleDir}/{${facts.entries.join(',')}}.mjs)`,
       );
       continue;
     }
+    if (fn.args.runtime !== 'nodejs24.x')
+      problems.push(`${fn.label}: runtime ${fn.args.runtime} is not nodejs24.x`);
     const source = entrySource(fn.entry);
     if (!existsSync(source)) problems.push(`${fn.label}: ${relative(REPO_ROOT, source)} does not exist`);
     else if (!(await exportsOf(source)).includes(exported ?? '')) {
       problems.push(`${fn.label}: ${relative(REPO_ROOT, source)} exports no "${exported}"`);
     }
-    const declared = new Set(Object.keys((fn.args.environment as Record<string, unknown>) ?? {}));
+    const environment = (fn.args.environment as Record<string, unknown>) ?? {};
+    const declared = new Set(Object.keys(environment));
+    const links = ((fn.args.link as unknown[]) ?? []).map(referencePath);
+    const secretNames = new Set(resourcesOf(recording, 'sst.Secret').map((secret) => secret.name));
+    for (const [name, value] of Object.entries(environment)) {
+      const path = referencePath(value) ?? '';
+      if (secretNames.has(path.replace(/\.value$/, ''))) {
+        problems.push(
+          `${fn.label}: ${name} carries secret ${path.replace(/\.value$/, '')} as a plain environment value`,
+        );
+      }
+    }
+    for (const link of links) {
+      if (!link || !secretNames.has(link))
+        problems.push(
+          `${fn.label}: links ${link}, whose link grants wildcard actions; grant what it calls instead`,
+        );
+    }
+    // A linked secret reaches the handler as the variable it reads (linked-secrets at cold start).
+    for (const [secret, variable] of Object.entries(facts.secretVariables)) {
+      if (links.includes(secret)) declared.add(variable);
+    }
     for (const name of facts.reads.get(fn.entry) ?? []) {
       if (!declared.has(name) && !(name in leftUnset)) {
         problems.push(
@@ -115,7 +152,7 @@ export async function awsMismatches(
       if (!linked.has(name))
         problems.push(`${fn.label}: the ${fn.entry} handler reads Resource.${name}, which is not linked`);
     }
-    for (const name of declared) {
+    for (const name of Object.keys(environment)) {
       if (!facts.consumers.has(name)) problems.push(`${fn.label}: sets ${name}, which no handler code reads`);
     }
   }
@@ -130,6 +167,8 @@ export async function awsMismatches(
 
   problems.push(...tableMismatches(recording, facts, functions));
   problems.push(...queueMismatches(recording, functions));
+  problems.push(...iamMismatches(recording, facts, functions));
+  problems.push(...alarmMismatches(recording));
   problems.push(...(await apiMismatches(recording, facts, functions)));
 
   if (resourcesOf(recording, 'sst.aws.CronV2').length + resourcesOf(recording, 'sst.aws.Cron').length === 0) {
@@ -137,60 +176,67 @@ export async function awsMismatches(
   }
   for (const secret of resourcesOf(recording, 'sst.Secret')) {
     const used = functions.some((fn) =>
-      Object.values((fn.args.environment as Record<string, unknown>) ?? {}).some(
-        (value) => referencePath(value) === `${secret.name}.value`,
-      ),
+      ((fn.args.link as unknown[]) ?? []).map(referencePath).includes(secret.name),
     );
     if (!used) problems.push(`secret ${secret.name} reaches no function`);
   }
   return problems;
 }
 
-/** The functions the recording deploys (plain, queue subscriber, schedule), each with the entry its bundle comes from. */
+/** The functions the recording deploys (plain and scheduled), each with the bundle entry its handler is. */
 export function deployedFunctions(recording: Recording, facts: AwsFacts): DeployedFunction[] {
   const raw = [
     ...resourcesOf(recording, 'sst.aws.Function').map((r) => ({ label: `Function ${r.name}`, args: r.args })),
-    ...callsOf(recording, /\.subscribe$/).map((call) => ({
-      label: `${call.target.replace(/\.subscribe$/, '')} subscriber`,
-      args: call.args[0] as Record<string, unknown>,
-    })),
     ...[...resourcesOf(recording, 'sst.aws.CronV2'), ...resourcesOf(recording, 'sst.aws.Cron')].map((r) => ({
       label: `Cron ${r.name}`,
       args: (r.args.function ?? r.args.job) as Record<string, unknown>,
     })),
   ];
   return raw.map((fn) => {
-    const match = String(fn.args.bundle).match(/^(.*)\/([^/]+)$/);
-    const entry =
-      match && match[1] === facts.outdir && facts.entries.includes(match[2]!) ? match[2] : undefined;
+    const bundle = String(fn.args.bundle);
+    const [file = '', exported] = String(fn.args.handler).split('.');
+    const entry = facts.entries.find(
+      (name) =>
+        exported !== undefined &&
+        ((bundle === facts.bundleDir && file === name) ||
+          (bundle === join(facts.bundleDir, name) && file === 'index')),
+    );
     return { ...fn, entry };
   });
 }
 
 function queueMismatches(recording: Recording, functions: DeployedFunction[]): string[] {
-  const subscriptions = callsOf(recording, /\.subscribe$/);
-  if (subscriptions.length !== 1)
-    return [`expected one queue subscription (the worker), found ${subscriptions.length}`];
-  const subscription = subscriptions[0]!;
-  const queueName = subscription.target.replace(/\.subscribe$/, '');
+  const mappings = resourcesOf(recording, 'aws.lambda.EventSourceMapping');
+  if (mappings.length !== 1) return [`expected one SQS event source (the worker), found ${mappings.length}`];
+  const mapping = mappings[0]!.args as {
+    eventSourceArn?: unknown;
+    functionName?: unknown;
+    functionResponseTypes?: string[];
+    scalingConfig?: { maximumConcurrency?: unknown };
+  };
+  const queueName = referencePath(mapping.eventSourceArn)?.replace(/\.arn$/, '') ?? '';
   const queue = resourcesOf(recording, 'sst.aws.Queue').find((q) => q.name === queueName);
-  if (!queue) return [`the worker subscribes to ${queueName}, which is not a declared queue`];
+  if (!queue) return [`the event source reads ${queueName || 'nothing'}, which is not a declared queue`];
   const problems: string[] = [];
-  const worker = subscription.args[0] as { bundle?: string; timeout?: string };
+  const workerName = referencePath(mapping.functionName)?.replace(/\.name$/, '');
+  const worker = functions.find((fn) => fn.label === `Function ${workerName}`);
+  if (worker?.entry !== 'worker')
+    problems.push(`the run queue's event source invokes ${workerName}, not the worker`);
   const visibility = seconds(queue.args.visibilityTimeout as string | undefined) ?? 30;
-  const timeout = seconds(worker.timeout) ?? 20;
-  if (!String(worker.bundle).endsWith('/worker'))
-    problems.push(`the run queue's subscriber is ${worker.bundle}, not the worker`);
+  const timeout = seconds(worker?.args.timeout as string | undefined) ?? 20;
   if (visibility <= timeout) {
     problems.push(
       `the run queue's visibility timeout (${visibility} s) does not exceed the worker's timeout (${timeout} s)`,
     );
   }
-  const batch = (subscription.args[1] as { batch?: { partialResponses?: boolean } } | undefined)?.batch;
-  if (batch?.partialResponses !== true) {
+  if (!mapping.functionResponseTypes?.includes('ReportBatchItemFailures')) {
     problems.push(
-      'the worker subscription has no partial batch responses: its batchItemFailures would be ignored',
+      'the worker event source has no partial batch responses: its batchItemFailures would be ignored',
     );
+  }
+  const concurrency = mapping.scalingConfig?.maximumConcurrency;
+  if (!(typeof concurrency === 'number' && concurrency >= 2 && concurrency <= 1000)) {
+    problems.push(`the worker event source has no maximum concurrency (got ${String(concurrency)})`);
   }
   const dlq = queue.args.dlq as { queue?: unknown; retry?: number } | undefined;
   const dlqName = referencePath(dlq?.queue)?.replace(/\.arn$/, '');
@@ -209,13 +255,36 @@ function queueMismatches(recording: Recording, functions: DeployedFunction[]): s
     if (dlqName && referencePath(environment.BATON_DLQ_URL) !== `${dlqName}.url`) {
       problems.push(`${fn.label}: BATON_DLQ_URL is not the url of ${dlqName}`);
     }
-    const linked = ((fn.args.link as unknown[]) ?? []).map(referencePath);
-    for (const name of [queueName, dlqName]) {
-      if (name && !linked.includes(name))
-        problems.push(`${fn.label}: not linked to ${name}, so it may not send to it`);
-    }
   }
   return problems;
+}
+
+/** The dead-letter queue raises a CloudWatch alarm on its first message. */
+function alarmMismatches(recording: Recording): string[] {
+  const subscription = resourcesOf(recording, 'aws.lambda.EventSourceMapping')[0];
+  const runsName = referencePath(subscription?.args.eventSourceArn)?.replace(/\.arn$/, '');
+  const runs = resourcesOf(recording, 'sst.aws.Queue').find((q) => q.name === runsName);
+  const dlqName = referencePath((runs?.args.dlq as { queue?: unknown } | undefined)?.queue)?.replace(
+    /\.arn$/,
+    '',
+  );
+  const alarm = resourcesOf(recording, 'aws.cloudwatch.MetricAlarm').find(
+    (a) =>
+      referencePath((a.args.dimensions as { QueueName?: unknown } | undefined)?.QueueName) ===
+      `${dlqName}.nodes.queue.name`,
+  );
+  if (!alarm) return ['no CloudWatch alarm watches the dead-letter queue'];
+  const args = alarm.args as Record<string, unknown>;
+  if (
+    args.namespace !== 'AWS/SQS' ||
+    args.metricName !== 'ApproximateNumberOfMessagesVisible' ||
+    args.threshold !== 0 ||
+    args.comparisonOperator !== 'GreaterThanThreshold'
+  ) {
+    return ['the dead-letter alarm does not fire on the first visible message'];
+  }
+  if (!((args.alarmActions as unknown[]) ?? []).length) return ['the dead-letter alarm notifies nobody'];
+  return [];
 }
 
 async function apiMismatches(

@@ -17,6 +17,8 @@ export async function reachableSources(entry: string): Promise<string[]> {
     format: 'esm',
     outdir: 'unused',
     logLevel: 'silent',
+    // Workspace packages export their sources under this condition (see vitest.config.ts).
+    conditions: ['@baton/source'],
     plugins: [
       {
         name: 'workspace-only',

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const INFRA_DIR = resolve(import.meta.dirname, '../../infra');
+const COPIES_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/baton-infra-copies');
 
 const copies: string[] = [];
 
@@ -21,7 +22,9 @@ export function removeCopies(): void {
  * const dir = mismatchedCopy('aws.ts', "hashKey: 'pk'", "hashKey: 'id'");
  */
 export function mismatchedCopy(file: string, search: string, replacement: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-infra-'));
+  // Inside the repository, so the copy resolves workspace packages (@baton/core) as infra/ does.
+  mkdirSync(COPIES_DIR, { recursive: true });
+  const dir = mkdtempSync(join(COPIES_DIR, 'infra-'));
   copies.push(dir);
   cpSync(INFRA_DIR, dir, { recursive: true });
   const path = join(dir, file);
@@ -39,4 +42,21 @@ export async function settingsOf(dir: string): Promise<typeof import('../../infr
 /** A deploy environment that sets every optional setting infra copies, so each shows up as declared. */
 export function everySetting(names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, `sample-${name.toLowerCase()}`]));
+}
+
+/**
+ * A bundle folder holding the named files (empty): what `npx baton build` would have written, for
+ * infra to find. Removed by removeCopies.
+ *
+ * @example
+ * const dir = bundleFolder(['http.mjs', 'worker.mjs', 'sweeper.mjs']);
+ */
+export function bundleFolder(files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
+  copies.push(dir);
+  for (const file of files) {
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), '');
+  }
+  return dir;
 }

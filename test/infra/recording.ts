@@ -28,6 +28,8 @@ export interface Recording {
   resources: RecordedResource[];
   calls: RecordedCall[];
   outputs: Record<string, unknown>;
+  /** What references resolve to inside `apply` and `$util.all` (e.g. `OpenAiApiKey.value`: ''). */
+  values: Record<string, unknown>;
 }
 
 /** The path of a reference (`Sessions.name`), or undefined for a plain value. */
@@ -53,8 +55,9 @@ function reference(path: string, recording: Recording): unknown {
         return () => `\${${path}}`;
       }
       if (typeof property === 'symbol' || property === 'then') return undefined;
-      // Output.apply: run the callback on a reference, so what it derives stays traceable.
-      if (property === 'apply') return (fn: (value: unknown) => unknown) => fn(reference(path, recording));
+      // Output.apply: run the callback on the value the test gave, else on the reference itself,
+      // so what it derives stays traceable.
+      if (property === 'apply') return (fn: (value: unknown) => unknown) => fn(resolve(path, recording));
       return reference(`${path}.${property}`, recording);
     },
     apply(_target, _this, args: unknown[]) {
@@ -62,6 +65,10 @@ function reference(path: string, recording: Recording): unknown {
       return reference(`${path}()`, recording);
     },
   });
+}
+
+function resolve(path: string, recording: Recording): unknown {
+  return path in recording.values ? recording.values[path] : reference(path, recording);
 }
 
 /** `sst.aws.Queue`, `azurenative.storage.Queue`, ...: constructible (recorded) and callable (invokes). */
@@ -90,6 +97,7 @@ function namespace(path: string, recording: Recording): unknown {
 function install(recording: Recording, app: { name: string; stage: string }): () => void {
   const globals: Record<string, unknown> = {
     sst: namespace('sst', recording),
+    aws: namespace('aws', recording),
     azurenative: namespace('azurenative', recording),
     $app: { ...app, removal: app.stage === 'production' ? 'retain' : 'remove', protect: false },
     $interpolate: (strings: TemplateStringsArray, ...values: unknown[]) =>
@@ -97,7 +105,19 @@ function install(recording: Recording, app: { name: string; stage: string }): ()
         (joined, part, index) => joined + part + (index < values.length ? text(values[index]) : ''),
         '',
       ),
-    $util: { secret: (value: unknown) => value, asset: namespace('$util.asset', recording) },
+    $util: {
+      secret: (value: unknown) => value,
+      asset: namespace('$util.asset', recording),
+      all: (values: unknown[]) => ({
+        apply: (fn: (resolved: unknown[]) => unknown) =>
+          fn(
+            values.map((value) => {
+              const path = referencePath(value);
+              return path === undefined ? value : resolve(path, recording);
+            }),
+          ),
+      }),
+    },
   };
   const scope = globalThis as Record<string, unknown>;
   const previous = Object.fromEntries(Object.keys(globals).map((key) => [key, scope[key]]));
@@ -112,30 +132,25 @@ function install(recording: Recording, app: { name: string; stage: string }): ()
 
 /**
  * Imports an infra module (by file, so a test can also load a modified copy) and runs one of its
- * deploy functions against the stand-ins.
+ * deploy functions against the stand-ins. `values` are what references resolve to where infra
+ * looks at them (`apply`, `$util.all`): an unset secret is `{ 'OpenAiApiKey.value': '' }`.
  *
  * @example
- * const recording = await recordInfra('infra/aws.ts', 'deployAws', (secrets) => ({ secrets, env: {} }));
+ * const recording = await recordInfra('infra/aws.ts', 'deployAws', ['dist/aws', { env: {} }]);
  */
 export async function recordInfra(
   file: string,
   exportName: string,
-  options: (secrets: Record<string, unknown>) => unknown,
-  app: { name: string; stage: string } = { name: 'baton', stage: 'dev' },
+  args: unknown[],
+  options: { app?: { name: string; stage: string }; values?: Record<string, unknown> } = {},
 ): Promise<Recording> {
-  const recording: Recording = { resources: [], calls: [], outputs: {} };
-  const uninstall = install(recording, app);
+  const recording: Recording = { resources: [], calls: [], outputs: {}, values: options.values ?? {} };
+  const uninstall = install(recording, options.app ?? { name: 'baton', stage: 'dev' });
   try {
-    const directory = file.slice(0, file.lastIndexOf('/'));
-    const secretsModule = (await import(pathToFileURL(`${directory}/secrets.ts`).href)) as {
-      declareSecrets: () => Record<string, unknown>;
-    };
     const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     const deploy = module[exportName];
     if (typeof deploy !== 'function') throw new Error(`${file} exports no function ${exportName}`);
-    recording.outputs = (deploy as (options: unknown) => Record<string, unknown>)(
-      options(secretsModule.declareSecrets()),
-    );
+    recording.outputs = (deploy as (...args: unknown[]) => Record<string, unknown>)(...args);
     return recording;
   } finally {
     uninstall();

@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The Lambda handlers a Baton AWS bundle holds. */
+export const AWS_ENTRIES = ['http', 'worker', 'sweeper'] as const;
+export type AwsEntry = (typeof AWS_ENTRIES)[number];
+
+/**
+ * Where a handler sits in a prebuilt bundle directory: `<dir>/<entry>.mjs` (what `npx baton build
+ * aws` writes) or `<dir>/<entry>/index.mjs` (what `npm run build:aws` writes in this repository).
+ * Each exports `handler`. Fails with one line when the bundle was not built.
+ *
+ * @example
+ * handlerIn('.baton/build/aws', 'worker'); // { bundle: '.baton/build/aws', handler: 'worker.handler' }
+ */
+export function handlerIn(dir: string, entry: AwsEntry): { bundle: string; handler: string } {
+  if (existsSync(join(dir, `${entry}.mjs`))) return { bundle: dir, handler: `${entry}.handler` };
+  if (existsSync(join(dir, entry, 'index.mjs')))
+    return { bundle: join(dir, entry), handler: 'index.handler' };
+  throw new Error(`${dir} holds no ${entry}.mjs: build the bundle first (npx baton build aws)`);
+}
