@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '@baton/core';
+import { defineBaton, silentLogger } from '@baton/core';
 import { type LocalApp, loadConfig, startLocalApp } from '@baton/dev';
-import { offlineDemoModel } from '@baton/example-agent';
+import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
@@ -27,9 +27,9 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
     dataDir = mkdtempSync(join(tmpdir(), 'baton-console-browser-'));
     profileDir = mkdtempSync(join(tmpdir(), 'baton-chromium-profile-'));
     const config = loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir);
-    app = await startLocalApp(config, {
+    app = await startLocalApp(defineBaton({ agents: [createExampleAgent(offlineDemoModel())] }), config, {
       logger: silentLogger,
-      model: { model: offlineDemoModel(), description: 'offline demo model', offline: true },
+      env: {},
     });
     // A persistent context is how Playwright takes a user data dir: a fresh one per run.
     browser = await chromium.launchPersistentContext(profileDir, {

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SessionEvent, type SessionView, silentLogger } from '@baton/core';
+import { defineBaton, type SessionEvent, type SessionView, silentLogger } from '@baton/core';
 import { loadConfig, startLocalApp } from '@baton/dev';
+import { createExampleAgent } from '@baton/example-agent';
 import { ManualClock } from '@baton/testing';
 import { vi } from 'vitest';
 import {
@@ -32,10 +33,10 @@ export async function runLocally(): Promise<HostRun> {
   const clock = new ManualClock();
   const model = conversationModel();
   const config = loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir);
-  const app = await startLocalApp(config, {
+  const app = await startLocalApp(defineBaton({ agents: [createExampleAgent(model)] }), config, {
     clock,
     logger: silentLogger,
-    model: { model, description: 'scripted cross-host conversation', offline: false },
+    env: {},
   });
   // Every run message the local worker handles (the server's own inline run is not one).
   const handle = vi.spyOn(app.baton, 'handle');

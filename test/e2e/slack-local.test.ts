@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Model, silentLogger } from '@baton/core';
+import { defineBaton, type Model, silentLogger } from '@baton/core';
 import { type LocalApp, type LocalConfig, startLocalApp } from '@baton/dev';
-import { offlineDemoModel } from '@baton/example-agent';
-import { APPROVE_ACTION, slackSessionRef } from '@baton/slack';
+import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { APPROVE_ACTION, slack, slackSessionRef } from '@baton/slack';
 import { blockActionsBody, FakeSlackApi, mentionBody, signedSlackRequest } from '@baton/slack/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from './dev-server-process.js';
@@ -87,20 +87,20 @@ describe('Slack on the local server (startLocalApp over real HTTP)', () => {
       dbPath: join(dataDir, 'baton.db'),
       syncWaitMs: 1_000,
       runBudgetMs: 60_000,
-      leaseMs: undefined,
-      // The example agent reserves 60 s per model call by default; the run budget must cover one.
-      modelCallMs: 5_000,
     };
-    app = await startLocalApp(config, {
-      logger: silentLogger,
-      model: { model: model.model, description: 'offline demo model (held by the test)', offline: true },
-      slack: {
-        signingSecret: SECRET,
-        botToken: 'xoxb-test-token',
-        slackApiUrl: api.url,
-        approvers: ['UBOSS'],
-      },
+    const definition = defineBaton({
+      // The example agent reserves 60 s per model call by default; the run budget must cover one.
+      agents: [createExampleAgent(model.model, { timing: { modelCallMs: 5_000 } })],
+      channels: [
+        slack({
+          signingSecret: SECRET,
+          botToken: 'xoxb-test-token',
+          slackApiUrl: api.url,
+          approvers: ['UBOSS'],
+        }),
+      ],
     });
+    app = await startLocalApp(definition, config, { logger: silentLogger, env: {} });
   });
 
   afterEach(async () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { jsonLogger } from '@baton/core';
+import { isBatonError, jsonLogger } from '@baton/core';
 
 const USAGE = `baton: run Baton locally, and look after its sessions in any store
 
@@ -46,18 +46,24 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(): Promise<number> {
-  const [{ loadConfig }, { startLocalApp }] = await Promise.all([
+  const [{ defineBaton }, { createExampleAgent }, { loadConfig }, { startLocalApp }] = await Promise.all([
+    import('@baton/core'),
+    import('@baton/example-agent'),
     import('./config.js'),
     import('./local-app.js'),
   ]);
   const config = loadConfig();
-  const app = await startLocalApp(config, {
+  // Until `baton serve` loads the project's baton.config.ts: the repository's example agent.
+  const app = await startLocalApp(defineBaton({ agents: [createExampleAgent()] }), config, {
     logger: jsonLogger({ level: (process.env.BATON_LOG_LEVEL as 'info' | undefined) ?? 'warn' }),
   });
   const out = process.stdout;
   out.write(`Baton is listening on ${app.url}\n`);
   out.write(`  store: SQLite ${config.dbPath} (sessions and pending runs survive a restart)\n`);
-  out.write(`  model: ${app.model.description}\n`);
+  for (const [agent, model] of app.models) {
+    const name = app.models.size > 1 ? ` (${agent})` : '';
+    out.write(`  model${name}: ${model.description}\n`);
+  }
   out.write(
     'url' in app.console
       ? `  console: ${app.console.url}\n`
@@ -82,7 +88,9 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`baton: ${(error as Error).stack ?? String(error)}\n`);
+    // A misconfiguration is one line that says what to fix; anything else keeps its stack.
+    const text = isBatonError(error) && error.code === 'configuration' ? error.message : undefined;
+    process.stderr.write(`baton: ${text ?? (error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { PriceTable } from '@baton/core';
+import { integerSetting, type PriceTable } from '@baton/core';
 import { type ConsoleSettings, consoleSettings, isLoopbackHost } from './console/console-auth.js';
 import { pricesFromEnvironment } from './console/prices-from-environment.js';
 
@@ -11,16 +11,16 @@ export interface LocalConfig {
   dbPath: string;
   syncWaitMs: number;
   runBudgetMs: number;
-  /** Overrides of the example agent's timing (a short lease makes crash recovery quick in tests). */
-  leaseMs: number | undefined;
-  modelCallMs: number | undefined;
   /** Whether and how `/console` is served (BATON_CONSOLE, BATON_CONSOLE_TOKEN); default: on, no token on loopback. */
   console?: ConsoleSettings;
   /** Price table for cost estimates (built-in, overridden by BATON_PRICES). */
   prices?: PriceTable;
 }
 
-/** Reads the local server's settings from the environment; every one has a default that works offline. */
+/**
+ * Reads the local server's settings from the environment; every one has a default that works
+ * offline. The app's own settings (BATON_LEASE_MS, BATON_MODEL_CALL_MS, ...) are read by the app.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
   const dataDir = resolve(cwd, env.BATON_DATA_DIR ?? '.baton');
   const host = env.HOST ?? '127.0.0.1';
@@ -31,22 +31,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dbPath: env.BATON_DB ? resolve(cwd, env.BATON_DB) : join(dataDir, 'baton.db'),
     syncWaitMs: intSetting(env, 'BATON_SYNC_WAIT_MS', 10_000),
     runBudgetMs: intSetting(env, 'BATON_RUN_BUDGET_MS', 5 * 60_000),
-    leaseMs: optionalInt(env, 'BATON_LEASE_MS'),
-    modelCallMs: optionalInt(env, 'BATON_MODEL_CALL_MS'),
     console: consoleSettings(env, { loopback: isLoopbackHost(host), enabledByDefault: true }),
     prices: pricesFromEnvironment(env),
   };
 }
 
 function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  return env[name] ? intSetting(env, name, 0) : undefined;
+  return integerSetting(env, name) ?? fallback;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Baton, DEFAULT_MAX_BODY_BYTES, type HttpResponse, handleHttp } from '@baton/core';
+import { type BatonApp, DEFAULT_MAX_BODY_BYTES } from '@baton/core';
 
 export interface HttpServerOptions {
   host: string;
@@ -9,35 +9,29 @@ export interface HttpServerOptions {
   runBudgetMs: number;
   /** How long a message request waits for the answer before replying 202 with where to poll. */
   syncWaitMs: number;
+  /** Larger bodies are answered 413 without being read. */
   maxBodyBytes?: number;
-  /**
-   * Extra routes (the console, Slack) tried before the API; return null to fall through. `closed`
-   * aborts when the response ends or the client goes away, which ends a streamed response.
-   */
-  extraRoutes?: (
-    request: IncomingMessage,
-    body: string,
-    url: URL,
-    closed: AbortSignal,
-  ) => Promise<HttpResponse | RawResponse | null>;
 }
 
-export type RawResponse =
-  | { status: number; headers: Record<string, string>; raw: string }
-  /** Written chunk by chunk as the iterable yields (Server-Sent Events). */
-  | { status: number; headers: Record<string, string>; stream: AsyncIterable<string> };
-
-/** The local server: the same routes as the Lambda and Azure handlers, on node:http. */
+/**
+ * The local server: node:http in front of `app.fetch`. It only translates: the request (its body
+ * read up to the limit) to a Web Request whose signal aborts when the client goes away, and the
+ * app's Web Response, streamed bodies included, back to node:http.
+ *
+ * @example
+ * const { url } = await startHttpServer(app, { host: '127.0.0.1', port: 3000, runBudgetMs: 300_000, syncWaitMs: 10_000 });
+ */
 export async function startHttpServer(
-  baton: Baton,
+  app: BatonApp,
   options: HttpServerOptions,
 ): Promise<{ server: Server; url: string }> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let origin = '';
   const server = createServer((request, response) => {
-    serve(baton, options, maxBodyBytes, request, response).catch((error: unknown) => {
-      baton.logger.error('request failed', { error });
-      if (!response.headersSent)
-        send(response, 500, { error: { code: 'internal', message: 'internal error' } });
+    serve(app, options, { origin, maxBodyBytes }, request, response).catch((error: unknown) => {
+      app.baton.logger.error('request failed', { error });
+      if (!response.headersSent) sendError(response, 500, 'internal', 'internal error');
+      else response.destroy();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -45,87 +39,107 @@ export async function startHttpServer(
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  return { server, url: `http://${options.host}:${address.port}` };
+  origin = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${address.port}`;
+  return { server, url: origin };
 }
 
 async function serve(
-  baton: Baton,
+  app: BatonApp,
   options: HttpServerOptions,
-  maxBodyBytes: number,
+  limits: { origin: string; maxBodyBytes: number },
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const body = await readBody(request, maxBodyBytes);
+  const body = await readBody(request, limits.maxBodyBytes);
   if (body === null) {
-    // Answer without reading the rest: an oversized body never reaches the core.
+    // Answer without reading the rest: an oversized body never reaches the app.
     response.setHeader('connection', 'close');
-    send(response, 413, {
-      error: {
-        code: 'payload_too_large',
-        message: `the body exceeds ${maxBodyBytes} bytes`,
-        retryable: false,
-      },
-    });
+    sendError(response, 413, 'payload_too_large', `the body exceeds ${limits.maxBodyBytes} bytes`);
     return;
   }
-  const closed = new AbortController();
-  response.once('close', () => closed.abort());
-  const extra = options.extraRoutes ? await options.extraRoutes(request, body, url, closed.signal) : null;
-  if (extra) {
-    if ('stream' in extra) {
-      await writeStream(response, extra, closed.signal);
-    } else if ('raw' in extra) {
-      response.writeHead(extra.status, extra.headers).end(extra.raw);
-    } else {
-      send(response, extra.status, extra.body, extra.headers);
+  const gone = new AbortController();
+  response.once('close', () => gone.abort());
+  const webRequest = toWebRequest(request, body, limits.origin, gone.signal);
+  if (!webRequest) {
+    sendError(response, 400, 'bad_request', 'the request cannot be read as an HTTP request');
+    return;
+  }
+  const answer = await app.fetch(webRequest, {
+    deadline: app.baton.clock.now() + options.runBudgetMs,
+    waitMs: options.syncWaitMs,
+  });
+  await writeResponse(response, answer, gone.signal);
+}
+
+/** The node:http request as a Web Request, or null when it is not one (a method fetch forbids). */
+function toWebRequest(
+  request: IncomingMessage,
+  body: Buffer,
+  origin: string,
+  signal: AbortSignal,
+): Request | null {
+  const method = request.method ?? 'GET';
+  const headers = new Headers();
+  try {
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
     }
-    return;
-  }
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const result = await handleHttp(
-    baton,
-    {
-      method: request.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const withBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
+    return new Request(`${origin}${url.pathname}${url.search}`, {
+      method,
       headers,
-      body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
-    },
-    { deadline: baton.clock.now() + options.runBudgetMs, waitMs: options.syncWaitMs, maxBodyBytes },
-  );
-  send(response, result.status, result.body, result.headers);
-}
-
-async function writeStream(
-  response: ServerResponse,
-  extra: { status: number; headers: Record<string, string>; stream: AsyncIterable<string> },
-  closed: AbortSignal,
-): Promise<void> {
-  response.writeHead(extra.status, extra.headers);
-  response.flushHeaders();
-  for await (const chunk of extra.stream) {
-    if (closed.aborted) break;
-    if (!response.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          closed.removeEventListener('abort', done);
-          response.off('drain', done);
-          resolve();
-        };
-        response.once('drain', done);
-        closed.addEventListener('abort', done, { once: true });
-      });
-    }
+      signal,
+      ...(withBody ? { body } : {}),
+    });
+  } catch {
+    return null;
   }
-  if (!closed.aborted) response.end();
 }
 
-/** The body as text, or null when it is larger than the limit. */
-function readBody(request: IncomingMessage, limit: number): Promise<string | null> {
+async function writeResponse(response: ServerResponse, answer: Response, gone: AbortSignal): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  answer.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const cookies = answer.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  response.writeHead(answer.status, headers);
+  if (!answer.body) {
+    response.end();
+    return;
+  }
+  response.flushHeaders();
+  const reader = answer.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  gone.addEventListener('abort', cancel, { once: true });
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || gone.aborted) break;
+      if (!response.write(value)) await drained(response, gone);
+    }
+  } finally {
+    gone.removeEventListener('abort', cancel);
+  }
+  if (!gone.aborted) response.end();
+}
+
+function drained(response: ServerResponse, gone: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      gone.removeEventListener('abort', done);
+      response.off('drain', done);
+      resolve();
+    };
+    response.once('drain', done);
+    gone.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The body, or null when it is larger than the limit (the rest is not kept). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
   const declared = Number(request.headers['content-length'] ?? '0');
   if (declared > limit) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
@@ -141,21 +155,15 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | nul
       }
       if (!tooLarge) chunks.push(chunk);
     });
-    request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
 
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
+function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+  const text = `${JSON.stringify({ error: { code, message, retryable: false } }, null, 2)}\n`;
   response.writeHead(status, {
     'content-type': 'application/json',
-    ...headers,
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);

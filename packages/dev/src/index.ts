@@ -12,9 +12,9 @@ export {
 } from './cli/session-file.js';
 export { type OpenedStore, openStore, type StoreFlags } from './cli/store-selection.js';
 export { type LocalConfig, loadConfig } from './config.js';
-export { consoleRoutes } from './console-mount.js';
-export { type HttpServerOptions, type RawResponse, startHttpServer } from './http-server.js';
-export { type LocalApp, startLocalApp } from './local-app.js';
+export { consoleRoute, webResponse } from './console-mount.js';
+export { type HttpServerOptions, startHttpServer } from './http-server.js';
+export { type LocalApp, type LocalAppOptions, startLocalApp } from './local-app.js';
 export { type ReceivedMessage, SqliteRunQueue } from './local-queue.js';
 export { LocalWorker, type LocalWorkerOptions } from './local-worker.js';
-export { type SelectedModel, selectModel } from './model-selection.js';
+export { loadModelProviders, type PackageImporter } from './model-providers.js';

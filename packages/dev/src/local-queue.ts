@@ -5,7 +5,9 @@ import Database from 'better-sqlite3';
 
 export interface ReceivedMessage {
   id: number;
-  message: RunMessage;
+  /** The message as stored (JSON text); the app reads it, malformed or not. */
+  body: string;
+  /** This delivery's number, from 1. */
   receiveCount: number;
 }
 
@@ -76,7 +78,7 @@ export class SqliteRunQueue implements RunQueue {
     });
     return take.immediate().map((row) => ({
       id: row.id,
-      message: JSON.parse(row.body) as RunMessage,
+      body: row.body,
       receiveCount: row.receive_count + 1,
     }));
   }
@@ -85,9 +87,15 @@ export class SqliteRunQueue implements RunQueue {
     this.db.prepare('DELETE FROM run_queue WHERE id = ?').run(id);
   }
 
-  /** Makes a received message visible again after `delayMs`. */
-  retryLater(id: number, delayMs: number): void {
-    this.db.prepare('UPDATE run_queue SET visible_at = ? WHERE id = ?').run(this.clock.now() + delayMs, id);
+  /**
+   * Makes a received message visible again after `delayMs`. With `countsReceive: false` (a busy
+   * session, a message not due yet) the receive is taken back, so waiting never uses up deliveries.
+   */
+  retryLater(id: number, delayMs: number, options: { countsReceive?: boolean } = {}): void {
+    const uncount = options.countsReceive === false ? 1 : 0;
+    this.db
+      .prepare('UPDATE run_queue SET visible_at = ?, receive_count = MAX(0, receive_count - ?) WHERE id = ?')
+      .run(this.clock.now() + delayMs, uncount, id);
   }
 
   deadLetter(id: number, reason: string): void {
@@ -115,18 +123,16 @@ export class SqliteRunQueue implements RunQueue {
     return { pending, deadLetters };
   }
 
-  deadLetters(): { dedupeKey: string; message: RunMessage; reason: string }[] {
+  /** Dead-lettered messages, oldest first, with their bodies as stored (which may not be JSON). */
+  deadLetters(): { dedupeKey: string; body: string; reason: string; receiveCount: number }[] {
     const rows = this.db
-      .prepare('SELECT dedupe_key, body, reason FROM run_dead_letters ORDER BY failed_at')
-      .all() as {
-      dedupe_key: string;
-      body: string;
-      reason: string;
-    }[];
+      .prepare('SELECT dedupe_key, body, reason, receive_count FROM run_dead_letters ORDER BY failed_at, id')
+      .all() as { dedupe_key: string; body: string; reason: string; receive_count: number }[];
     return rows.map((row) => ({
       dedupeKey: row.dedupe_key,
-      message: JSON.parse(row.body) as RunMessage,
+      body: row.body,
       reason: row.reason,
+      receiveCount: row.receive_count,
     }));
   }
 

@@ -1,5 +1,4 @@
-import { type Baton, isBatonError, isRetryable, type Logger, refKey } from '@baton/core';
-import { deliverSlackReplies, handleSlackRun, isSlackSession, type SlackChannel } from '@baton/slack';
+import type { BatonApp, Disposition, Logger } from '@baton/core';
 import type { ReceivedMessage, SqliteRunQueue } from './local-queue.js';
 
 export interface LocalWorkerOptions {
@@ -7,18 +6,16 @@ export interface LocalWorkerOptions {
   runBudgetMs: number;
   /** Messages handled at once; a session's own messages are serialized by its lease anyway. */
   concurrency?: number;
-  /** Deliveries before a message that keeps failing is dead-lettered. */
+  /** Deliveries of a message before the app records its failure and dead-letters it. */
   maxReceives?: number;
   /** Longest idle wait between looks at the queue (another process may have enqueued). */
   pollMs?: number;
-  /** Runs Slack sessions through the channel (placeholder, answer, approval buttons); others as usual. */
-  slack?: SlackChannel;
 }
 
 /**
- * Drains the local queue the way Lambda drains SQS and Azure drains Storage Queues: one
- * `baton.handle` per message, acknowledged when done, delayed when the session is busy, retried
- * with backoff when a retry can help, dead-lettered when it cannot.
+ * Drains the local queue the way Lambda drains SQS and Azure drains Storage Queues: each message
+ * goes to `app.deliver`, and the worker does what the disposition says (acknowledge, hide it for a
+ * while, dead-letter it). The decisions are the app's; this only translates them to the queue.
  */
 export class LocalWorker {
   private running = false;
@@ -26,12 +23,13 @@ export class LocalWorker {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
+  private idleWaiters: (() => void)[] = [];
   private readonly concurrency: number;
   private readonly maxReceives: number;
   private readonly pollMs: number;
 
   constructor(
-    private readonly baton: Baton,
+    private readonly app: BatonApp,
     private readonly queue: SqliteRunQueue,
     private readonly options: LocalWorkerOptions,
     private readonly logger: Logger,
@@ -54,6 +52,18 @@ export class LocalWorker {
     this.wake?.();
     await this.loop;
     await Promise.all(this.inFlight);
+    this.settleIdleWaiters();
+  }
+
+  /**
+   * Resolves the next time the worker finds no visible message and has none in flight (or stops):
+   * for tests and tools that wait for the queue to be worked off without sleeping.
+   */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wake?.();
+    });
   }
 
   private async poll(): Promise<void> {
@@ -67,14 +77,21 @@ export class LocalWorker {
         });
         this.inFlight.add(task);
       }
+      if (received.length === 0 && this.inFlight.size === 0) this.settleIdleWaiters();
       if (received.length === 0 || free === 0) await this.idle();
     }
   }
 
+  private settleIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   private idle(): Promise<void> {
     const next = this.queue.nextVisibleAt();
-    const wait =
-      next === null ? this.pollMs : Math.min(this.pollMs, Math.max(5, next - this.baton.clock.now()));
+    const now = this.app.baton.clock.now();
+    const wait = next === null ? this.pollMs : Math.min(this.pollMs, Math.max(5, next - now));
     return new Promise((resolve) => {
       const timer = setTimeout(done, wait);
       function done() {
@@ -88,44 +105,29 @@ export class LocalWorker {
     });
   }
 
-  /** Like the cloud hosts: the reason is recorded on the session (and shown in its Slack thread). */
-  private async recordFailure(item: ReceivedMessage, error: unknown, reason: string): Promise<void> {
-    const ref = { tenant: item.message.tenant, sessionId: item.message.sessionId };
-    try {
-      await this.baton.recordFailure(ref, {
-        code: isBatonError(error) ? error.code : 'internal',
-        message: `the run message was dead-lettered after ${item.receiveCount} deliveries: ${reason}`,
-        dedupeKey: `failure:${item.message.dedupeKey}`,
-      });
-      if (this.options.slack && isSlackSession(ref)) await deliverSlackReplies(this.options.slack, ref);
-    } catch (recordError) {
-      this.logger.error('could not record the failure on the session', { session: refKey(ref), recordError });
-    }
-  }
-
   private async process(item: ReceivedMessage): Promise<void> {
-    const session = refKey(item.message);
+    let disposition: Disposition;
     try {
-      const run = { deadline: this.baton.clock.now() + this.options.runBudgetMs };
-      const result = this.options.slack
-        ? await handleSlackRun(this.options.slack, item.message, run)
-        : await this.baton.handle(item.message, run);
-      if (result.kind === 'retry_later') {
-        this.queue.retryLater(item.id, result.delayMs);
-        return;
-      }
-      this.queue.ack(item.id);
+      disposition = await this.app.deliver(item.body, {
+        deadline: this.app.baton.clock.now() + this.options.runBudgetMs,
+        attempt: item.receiveCount,
+        maxAttempts: this.maxReceives,
+      });
     } catch (error) {
-      const reason = isBatonError(error) ? `${error.code}: ${error.message}` : String(error);
-      if (!isRetryable(error) || item.receiveCount >= this.maxReceives) {
-        this.logger.error('run message dead-lettered', { session, reason, receiveCount: item.receiveCount });
-        this.queue.deadLetter(item.id, reason);
-        await this.recordFailure(item, error, reason);
+      // Like a crashed function: the message comes back after its visibility timeout.
+      this.logger.error('delivering a run message failed', { error, receiveCount: item.receiveCount });
+      return;
+    }
+    switch (disposition.action) {
+      case 'done':
+        this.queue.ack(item.id);
         return;
-      }
-      const delayMs = Math.min(60_000, 500 * 2 ** (item.receiveCount - 1));
-      this.logger.warn('run failed; retrying', { session, reason, delayMs });
-      this.queue.retryLater(item.id, delayMs);
+      case 'retry':
+        this.queue.retryLater(item.id, disposition.delayMs, { countsReceive: disposition.consumesAttempt });
+        return;
+      case 'dead_letter':
+        this.queue.deadLetter(item.id, `${disposition.code}: ${disposition.message}`);
+        return;
     }
   }
 }

@@ -164,7 +164,7 @@ describe('baton sessions approve and reject', () => {
     });
     const queue = new SqliteRunQueue(join(dir, 'baton.db'), systemClock);
     try {
-      expect(queue.receive(10, 1000).map((item) => item.message)).toContainEqual(
+      expect(queue.receive(10, 1000).map((item) => JSON.parse(item.body))).toContainEqual(
         expect.objectContaining({ sessionId: 'mail', reason: 'decision' }),
       );
     } finally {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { silentLogger } from '@baton/core';
-import { offlineDemoModel } from '@baton/example-agent';
+import { defineBaton, silentLogger } from '@baton/core';
+import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalConfig } from '../config.js';
 import { type LocalApp, startLocalApp } from '../local-app.js';
@@ -17,8 +17,6 @@ function config(dataDir: string): LocalConfig {
     syncWaitMs: 10_000,
     // Above the agent's 60 s model-call reservation, so runs finish in one invocation.
     runBudgetMs: 300_000,
-    leaseMs: undefined,
-    modelCallMs: undefined,
   };
 }
 
@@ -60,10 +58,14 @@ function attribute(html: string, name: string): string {
 }
 
 beforeEach(async () => {
-  app = await startLocalApp(config(tempDir()), {
-    logger: silentLogger,
-    model: { model: offlineDemoModel(), description: 'offline demo', offline: true },
-  });
+  app = await startLocalApp(
+    defineBaton({ agents: [createExampleAgent(offlineDemoModel())] }),
+    config(tempDir()),
+    {
+      logger: silentLogger,
+      env: {},
+    },
+  );
 });
 
 afterEach(async () => {

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import {
   type Baton,
-  createBaton,
+  createBatonApp,
   defineAgent,
+  defineBaton,
   type RunMessage,
   type SessionStore,
   silentLogger,
@@ -16,7 +17,7 @@ import type { Answer } from './corpus.js';
 /**
  * The target of the hostile inputs: a store with two sessions worth protecting in `tenant`
  * (one waiting for approval of call mail-ana, one whose call mail-bo was approved), a
- * Baton whose queue only records, and the local HTTP server in front of it.
+ * Baton whose queue only records, and the local HTTP server in front of its app.
  */
 export interface CorpusWorld {
   store: SessionStore;
@@ -50,13 +51,14 @@ export async function corpusWorld(store: SessionStore, tenant = 'default'): Prom
     limits: { compactAfterEvents: 0 },
   });
   const enqueued: RunMessage[] = [];
-  const baton = createBaton({
+  const app = createBatonApp(defineBaton({ agents: [agent] }), {
     store,
-    agents: [agent],
     queue: { enqueue: async (message) => void enqueued.push(message) },
     clock: { now: () => Date.now() },
     logger: silentLogger,
+    env: {},
   });
+  const baton = app.baton;
   const deadline = () => Date.now() + 60_000;
   const victim = { tenant, sessionId: 'victim' };
   await baton.submit(victim, { text: 'email ana', source: 'corpus', dedupeKey: 'http:k-1' });
@@ -66,7 +68,7 @@ export async function corpusWorld(store: SessionStore, tenant = 'default'): Prom
   await baton.run(decided, { deadline: deadline() });
   await baton.decide(decided, { callId: 'mail-bo', approved: true });
 
-  const { server, url } = await startHttpServer(baton, {
+  const { server, url } = await startHttpServer(app, {
     host: '127.0.0.1',
     port: 0,
     runBudgetMs: 30_000,
