@@ -10,6 +10,9 @@ import {
   silentLogger,
 } from '@baton/core';
 
+/** Longer than any agent's default reservation before a model call or tool. */
+const TEST_BUDGET_MS = 10 * 60_000;
+
 export interface TestApp {
   app: BatonApp;
   /** Run messages the app enqueued (each run also happens inline, as on the local server). */
@@ -29,7 +32,7 @@ export interface TestApp {
  *
  * @example
  * import config from '../baton.config.js';
- * const t = testApp(config, { model: new ScriptedModel([callTools({ name: 'lookup_order', args: { orderId: '42' } }), reply('Shipped.')]) });
+ * const t = testApp(config, { model: new ScriptedModel([callTools([{ name: 'lookup_order', args: { orderId: '42' } }]), reply('Shipped.')]) });
  * const { reply: answer } = await t.send('s1', 'where is order 42?');
  */
 export function testApp(
@@ -54,12 +57,14 @@ export function testApp(
     app,
     enqueued,
     async send(sessionId, text) {
+      // A test has all the time it needs: the run never hands over to the queue for lack of it.
       const response = await app.fetch(
         new Request(`http://test/sessions/${encodeURIComponent(sessionId)}/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ text }),
         }),
+        { deadline: Date.now() + TEST_BUDGET_MS },
       );
       const body = (await response.json()) as { state: string; reply: string | null; session: SessionView };
       if (response.status >= 400)
@@ -68,7 +73,7 @@ export function testApp(
     },
     async decide(sessionId, callId, approved) {
       await app.baton.decide(ref(sessionId), { callId, approved });
-      await app.baton.run(ref(sessionId), { deadline: Date.now() + 60_000 });
+      await app.baton.run(ref(sessionId), { deadline: Date.now() + TEST_BUDGET_MS });
       return app.baton.session(ref(sessionId));
     },
   };

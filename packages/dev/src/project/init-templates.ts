@@ -70,7 +70,7 @@ import config from './baton.config.js';
 describe('support agent', () => {
   it('looks the order up and answers with what the tool found', async () => {
     const model = new ScriptedModel([
-      callTools({ name: 'lookup_order', args: { orderId: '42' } }),
+      callTools([{ name: 'lookup_order', args: { orderId: '42' } }]),
       (request) => reply(\`Order 42: \${request.messages.at(-1)?.content}\`),
     ]);
     const app = testApp(config, { model });
