@@ -5,7 +5,7 @@ import type { JsonObject } from './json.js';
 import { refKey, type SessionRef } from './session-ref.js';
 
 /*
- * The outbox (DESIGN invariant 9): a reply is recorded in the log before it is sent and marked sent
+ * The outbox (invariant 9 of docs/design.md): a reply is recorded in the log before it is sent and marked sent
  * after, so a retried invocation re-sends only what is unmarked, with an id the receiver can dedupe
  * on. These appends are made by whoever delivers (not the lease holder), like inputs, but they do
  * not touch lastInputSeq or the status: an outbox entry is not work for the agent, so it neither
