@@ -1,7 +1,8 @@
 import {
   type Agent,
-  createBaton,
+  createBatonApp,
   defineAgent,
+  defineBaton,
   MemoryStore,
   type RunMessage,
   type RunQueue,
@@ -15,7 +16,10 @@ import { fixtureRequest, invocationContext } from './test-fixtures.js';
 
 function setup(
   script: ScriptedStep[] = [],
-  options: Partial<HttpHandlerOptions> & { agent?: (model: ScriptedModel) => Agent } = {},
+  options: Partial<HttpHandlerOptions> & {
+    agent?: (model: ScriptedModel) => Agent;
+    maxBodyBytes?: number;
+  } = {},
 ) {
   const clock = new ManualClock();
   const model = new ScriptedModel(script);
@@ -26,19 +30,26 @@ function setup(
     },
   };
   const agent = options.agent?.(model) ?? createExampleAgent(model);
-  const baton = createBaton({
+  const { agent: _agent, maxBodyBytes, ...handlerOptions } = options;
+  const app = createBatonApp(defineBaton({ agents: [agent] }), {
     store: new MemoryStore(),
-    agents: [agent],
     queue,
     clock,
     logger: silentLogger,
+    env: {},
+    ...(maxBodyBytes !== undefined ? { maxBodyBytes } : {}),
   });
-  const handler = createHttpHandler(baton, { timeoutMs: 600_000, ...options });
+  const handler = createHttpHandler(app, { timeoutMs: 600_000, ...handlerOptions });
   const call = async (request: ReturnType<typeof fixtureRequest>) => {
     const response = await handler(request, invocationContext());
-    return { status: response.status, headers: response.headers, body: response.jsonBody };
+    const text = Buffer.from(response.body as Uint8Array).toString('utf8');
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text === '' ? undefined : JSON.parse(text),
+    };
   };
-  return { baton, call, sent, model, clock };
+  return { baton: app.baton, call, sent, model, clock };
 }
 
 describe('createHttpHandler', () => {
@@ -223,10 +234,10 @@ describe('createHttpHandler time budget', () => {
     const answer = async (readingMs: number) => {
       const { call, clock } = setup([reply('Hi.')], { timeoutMs: 70_000, marginMs: 5_000 });
       const request = fixtureRequest('post-message');
-      const text = request.text.bind(request);
-      vi.spyOn(request, 'text').mockImplementation(async () => {
+      const read = request.arrayBuffer.bind(request);
+      vi.spyOn(request, 'arrayBuffer').mockImplementation(async () => {
         clock.advance(readingMs);
-        return text();
+        return read();
       });
       return (await call(request)).status;
     };

@@ -1,22 +1,16 @@
-export {
-  type AzureAppHooks,
-  type AzureBaton,
-  createAzureBaton,
-  modelFromEnvironment,
-  storeFromEnvironment,
-} from './azure-baton.js';
+export { type AzureApp, type AzureAppOptions, createAzureApp, storeFromEnvironment } from './azure-app.js';
 export { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 export { type Environment, type HostSettings, hostSettings, timeSpanMs } from './host-settings.js';
 export { type AzureHttpHandler, createHttpHandler, type HttpHandlerOptions } from './http-handler.js';
-export { createPoisonQueueHandler, type PoisonQueueHandlerOptions } from './poison-queue-handler.js';
-export { invocationOwner, type QueueDelivery, queueDelivery } from './queue-delivery.js';
-export { encodeRunMessage, type ParsedRunMessage, parseRunMessage } from './run-message.js';
+export { invocationOwner, priorAttempts, type QueueDelivery, queueDelivery } from './queue-delivery.js';
 export {
   type AzureQueueHandler,
+  createPoisonQueueHandler,
   createRunQueueHandler,
-  failureKey,
-  type RunQueueHandlerOptions,
-} from './run-queue-handler.js';
+  type QueueHandlerOptions,
+} from './queue-handlers.js';
+export { registerBaton } from './register-baton.js';
+export { encodeRunMessage } from './run-message.js';
 export {
   DEFAULT_QUEUE_NAME,
   delaySeconds,

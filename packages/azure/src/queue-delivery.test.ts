@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invocationOwner, queueDelivery } from './queue-delivery.js';
+import { invocationOwner, priorAttempts, queueDelivery } from './queue-delivery.js';
 import { invocationContext } from './test-fixtures.js';
 
 describe('queueDelivery', () => {
@@ -26,5 +26,21 @@ describe('invocationOwner', () => {
 
   it('leaves the owner to the core when the invocation id is unknown', () => {
     expect(invocationOwner(invocationContext({ invocationId: 'unknown' }))).toBeUndefined();
+  });
+});
+
+describe('priorAttempts', () => {
+  it('reads the attempts a copy carries, and 0 for an original or anything else', () => {
+    expect(priorAttempts({ v: 1, priorAttempts: 3 })).toBe(3);
+    expect(priorAttempts({ v: 1 })).toBe(0);
+    for (const entry of [
+      null,
+      'text',
+      { priorAttempts: -1 },
+      { priorAttempts: '2' },
+      { priorAttempts: 1.5 },
+    ]) {
+      expect(priorAttempts(entry)).toBe(0);
+    }
   });
 });

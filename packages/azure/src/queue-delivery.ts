@@ -11,7 +11,7 @@ export interface QueueDelivery {
 /**
  * Reads the queue trigger's metadata (`DequeueCount`, `Id`, camel-cased by the Node library). The
  * count may arrive as a number or as its JSON text depending on the host version; a missing one
- * counts as a first delivery, so the handler errs towards retrying.
+ * counts as a first delivery.
  */
 export function queueDelivery(context: InvocationContext): QueueDelivery {
   const metadata = context.triggerMetadata ?? {};
@@ -21,6 +21,15 @@ export function queueDelivery(context: InvocationContext): QueueDelivery {
     id: typeof id === 'string' && id !== '' ? id : undefined,
     dequeueCount: Number.isInteger(count) && count > 0 ? count : 1,
   };
+}
+
+/**
+ * The attempts earlier copies of a message used (a copy is a new message whose dequeueCount starts
+ * at 1 again), carried in its body as `priorAttempts`; 0 for an original.
+ */
+export function priorAttempts(entry: unknown): number {
+  const value = (entry as { priorAttempts?: unknown } | null)?.priorAttempts;
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : 0;
 }
 
 /** A lease owner unique to this invocation, so two invocations never share a lease. */

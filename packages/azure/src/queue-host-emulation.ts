@@ -1,5 +1,5 @@
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
-import type { AzureQueueHandler } from './run-queue-handler.js';
+import type { AzureQueueHandler } from './queue-handlers.js';
 import { invocationContext } from './test-fixtures.js';
 
 export type DeliveryResult = 'completed' | 'released' | 'poisoned';
@@ -13,6 +13,9 @@ export type DeliveryResult = 'completed' | 'released' | 'poisoned';
  * 0 here so the test need not wait).
  */
 export class QueueHostEmulation {
+  /** What the handlers logged through their invocation context, oldest first. */
+  readonly logs: { level: string; args: unknown[] }[] = [];
+
   constructor(
     private readonly client: QueueClient,
     private readonly handler: AzureQueueHandler,
@@ -49,15 +52,17 @@ export class QueueHostEmulation {
         nextVisibleTime: item.nextVisibleOn.toISOString(),
         queueTrigger: text,
       },
+      logHandler: (level, ...args) => void this.logs.push({ level, args }),
     });
     await this.handler(tryJsonParse(text), context);
   }
 
-  async deliver(item: DequeuedMessageItem): Promise<DeliveryResult> {
+  /** One delivery and what the host does after it; `dequeueCount` as in `invoke`. */
+  async deliver(item: DequeuedMessageItem, dequeueCount = item.dequeueCount): Promise<DeliveryResult> {
     try {
-      await this.invoke(item);
+      await this.invoke(item, dequeueCount);
     } catch {
-      if (item.dequeueCount >= this.maxDequeueCount && this.poison) {
+      if (dequeueCount >= this.maxDequeueCount && this.poison) {
         await this.poison.createIfNotExists();
         await this.poison.sendMessage(item.messageText, { messageTimeToLive: -1 });
         await this.client.deleteMessage(item.messageId, item.popReceipt);

@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { HttpResponseInit } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
-import { type Baton, type Model, silentLogger } from '@baton/core';
+import { type Baton, defineBaton, type Model, silentLogger } from '@baton/core';
+import { createExampleAgent } from '@baton/example-agent';
+import { slack } from '@baton/slack';
 import { FakeSlackApi, signedSlackRequest } from '@baton/slack/testing';
 import { CosmosStore } from '@baton/store-cosmos';
 import { inject } from 'vitest';
-import { createAzureBaton } from './azure-baton.js';
+import { createAzureApp } from './azure-app.js';
 import { createHttpHandler } from './http-handler.js';
+import { createRunQueueHandler } from './queue-handlers.js';
 import { type DeliveryResult, QueueHostEmulation } from './queue-host-emulation.js';
-import { createRunQueueHandler } from './run-queue-handler.js';
 import type { StorageQueueRunQueue } from './storage-queue-run-queue.js';
 import { fixtureRequest, invocationContext } from './test-fixtures.js';
 
@@ -39,7 +41,8 @@ export interface SlackAzureWorld {
 }
 
 /**
- * The Functions app as `entry/app.ts` wires it, with Slack configured by app settings: Cosmos DB
+ * The Functions app as `registerBaton` wires it, the example agent with `slack()` as its channel,
+ * configured by app settings: Cosmos DB
  * (the Cosmos DB API server, a container per world), a Storage Queue on Azurite, and
  * @slack/web-api pointed at a FakeSlackApi.
  */
@@ -58,8 +61,9 @@ export async function slackAzureWorld(options: { model: Model }): Promise<SlackA
     container: `slack-${randomUUID()}`,
   });
   await store.ensureContainer();
-  const { baton, queue, slack } = createAzureBaton(
-    {
+  const definition = defineBaton({ agents: [createExampleAgent(options.model)], channels: [slack()] });
+  const { app, queue } = createAzureApp(definition, {
+    env: {
       AzureWebJobsStorage: connectionString,
       BATON_QUEUE_NAME: queueName,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -67,14 +71,15 @@ export async function slackAzureWorld(options: { model: Model }): Promise<SlackA
       SLACK_API_URL: api.url,
       SLACK_APPROVERS: 'UBOSS',
     },
-    { model: () => options.model, store: () => store, logger: silentLogger },
-  );
+    store,
+    logger: silentLogger,
+  });
   await queue.createIfNotExists();
   const poison = new QueueClient(connectionString, `${queueName}-poison`);
-  const withSlack = slack ? { slack } : {};
-  const http = createHttpHandler(baton, { timeoutMs: 600_000, ...withSlack });
-  const runs = createRunQueueHandler(baton, { queue, timeoutMs: 600_000, maxDequeueCount: 5, ...withSlack });
+  const http = createHttpHandler(app, { timeoutMs: 600_000 });
+  const runs = createRunQueueHandler(app, { queue, timeoutMs: 600_000, maxDequeueCount: 5 });
   const host = new QueueHostEmulation(queue.client, runs, 5, poison);
+  const baton = app.baton;
 
   return {
     baton,
@@ -92,7 +97,8 @@ export async function slackAzureWorld(options: { model: Model }): Promise<SlackA
         body: post.sentBody ?? body,
         headers: post.headers ?? (signed.headers as Record<string, string>),
       });
-      return http(request, invocationContext());
+      const response = await http(request, invocationContext());
+      return { ...response, body: Buffer.from(response.body as Uint8Array).toString('utf8') };
     },
     drain: () => host.drain(),
     async close() {

@@ -1,8 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { QueueClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_QUEUE_NAME,
   delaySeconds,
+  MAX_DELAY_MS,
   StorageQueueRunQueue,
   storageConnectionSetting,
 } from './storage-queue-run-queue.js';
@@ -64,5 +66,24 @@ describe('StorageQueueRunQueue.fromEnvironment', () => {
     expect(() => StorageQueueRunQueue.fromEnvironment({ AzureWebJobsStorage__accountName: 'acct' })).toThrow(
       /needs a credential/,
     );
+  });
+});
+
+describe('StorageQueueRunQueue.enqueue', () => {
+  it('writes when the message is due into its body when the delay is longer than a queue can hide it', async () => {
+    const sent: { text: string; visibilityTimeout: number | undefined }[] = [];
+    const client = {
+      sendMessage: async (text: string, options: { visibilityTimeout?: number }) =>
+        void sent.push({ text, visibilityTimeout: options.visibilityTimeout }),
+    } as unknown as QueueClient;
+    const queue = new StorageQueueRunQueue({ client });
+    const message = { v: 1, tenant: 'acme', sessionId: 's', reason: 'retry', dedupeKey: 'k' } as const;
+    const before = Date.now();
+    await queue.enqueue(message, { delayMs: MAX_DELAY_MS + 60_000 });
+    await queue.enqueue(message, { delayMs: 60_000 });
+    const bodies = sent.map((entry) => JSON.parse(Buffer.from(entry.text, 'base64').toString('utf8')));
+    expect(sent.map((entry) => entry.visibilityTimeout)).toEqual([MAX_DELAY_MS / 1000, 60]);
+    expect(bodies[0].notBefore).toBeGreaterThanOrEqual(before + MAX_DELAY_MS + 60_000);
+    expect(bodies[1]).toEqual(message);
   });
 });

@@ -89,8 +89,14 @@ export class StorageQueueRunQueue implements RunQueue {
   }
 
   async enqueue(message: RunMessage, options: { delayMs?: number } = {}): Promise<void> {
-    await this.client.sendMessage(encodeRunMessage(message), {
-      visibilityTimeout: delaySeconds(options.delayMs),
+    const { delayMs } = options;
+    // Beyond the 7 days a queue can hide a message, the body says when it is due (core holds it back).
+    const body =
+      delayMs !== undefined && delayMs > MAX_DELAY_MS && Number.isFinite(delayMs)
+        ? { ...message, notBefore: Date.now() + delayMs }
+        : message;
+    await this.client.sendMessage(encodeRunMessage(body), {
+      visibilityTimeout: delaySeconds(delayMs),
       // A run message that expired unseen would strand its session's work: never expire.
       messageTimeToLive: -1,
     });

@@ -1,4 +1,11 @@
-import { createBaton, MemoryStore, type RunMessage, sessionRef, silentLogger } from '@baton/core';
+import {
+  createBatonApp,
+  defineBaton,
+  MemoryStore,
+  type RunMessage,
+  sessionRef,
+  silentLogger,
+} from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
 import { ManualClock, ScriptedModel } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
@@ -19,16 +26,16 @@ describe('createSweepHandler', () => {
   it('re-enqueues a run when a session has pending work and no one is running it', async () => {
     const clock = new ManualClock();
     const sent: RunMessage[] = [];
-    const baton = createBaton({
+    const app = createBatonApp(defineBaton({ agents: [createExampleAgent(new ScriptedModel([]))] }), {
       store: new MemoryStore(),
-      agents: [createExampleAgent(new ScriptedModel([]))],
       queue: { enqueue: async (message) => void sent.push(message) },
       clock,
       logger: silentLogger,
+      env: {},
     });
-    await baton.submit(sessionRef('acme', 'stranded'), { text: 'hi', source: 'test' });
+    await app.baton.submit(sessionRef('acme', 'stranded'), { text: 'hi', source: 'test' });
     clock.advance(120_000);
-    await createSweepHandler(baton)(timer, invocationContext());
+    await createSweepHandler(app)(timer, invocationContext());
     expect(sent.map((message) => message.reason)).toEqual(['input', 'retry']);
   });
 });

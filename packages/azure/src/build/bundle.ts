@@ -1,12 +1,12 @@
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 
+/** This package's folder (from `src/build` in the repository, `dist/build` when installed): host.json. */
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const REPO_ROOT = resolve(PACKAGE_DIR, '../..');
-export const DEFAULT_OUTDIR = join(REPO_ROOT, 'dist/azure');
-const ENTRY = join(PACKAGE_DIR, 'src/entry/app.ts');
+/** Where the app folder goes unless told, relative to the config's folder. */
+export const DEFAULT_OUT_DIR = '.baton/build/azure';
 export const MAIN = 'app.mjs';
 
 /** AWS SDK code must never reach the Azure bundle: a stray import would ship and load it. */
@@ -14,8 +14,20 @@ const FORBIDDEN = /(^|[\\/])node_modules[\\/]@(aws-sdk|smithy)[\\/]|^@(aws-sdk|s
 
 export class ForbiddenCodeError extends Error {}
 
+export interface AzureBuildOptions {
+  /** The user's `baton.config.ts` (its default export is the app definition). */
+  configPath: string;
+  /** Default: `.baton/build/azure` next to the config. Emptied first. */
+  outDir?: string;
+  /** Packages whose `modelProviders` the app needs (see core's `neededProviders` and `PROVIDER_PACKAGES`). */
+  providerPackages?: readonly string[];
+  minify?: boolean;
+  /** Extra export conditions to resolve with (this repository's tests use `@baton/source`). */
+  conditions?: readonly string[];
+}
+
 export interface AzureBundleReport {
-  outdir: string;
+  outDir: string;
   main: string;
   bytes: number;
   /** Packages (from node_modules) that went into the bundle. */
@@ -23,22 +35,32 @@ export interface AzureBundleReport {
 }
 
 /**
- * Builds the deployable Functions app folder: `app.mjs` (the entry and everything it imports),
- * `host.json`, and a `package.json` whose `main` the Functions host loads. Nothing to install:
- * only `@azure/functions-core`, which the Node worker itself provides, stays external.
+ * Builds the deployable Functions app folder for a user's config: `app.mjs` (an entry that
+ * registers the config's app, and everything it imports), `host.json`, and a `package.json` whose
+ * `main` the Functions host loads. Nothing to install: only `@azure/functions-core`, which the Node
+ * worker itself provides, stays external. Imports resolve from the config's folder, so the user's
+ * own dependencies and their copy of Baton go in.
  *
  * @example
- * const report = await buildAzureApp({ outdir: 'dist/azure' });
+ * const report = await buildAzureApp({ configPath: 'baton.config.ts', providerPackages: ['@baton/model-openai'] });
  */
-export async function buildAzureApp(
-  options: { outdir?: string; minify?: boolean } = {},
-): Promise<AzureBundleReport> {
-  const outdir = options.outdir ?? DEFAULT_OUTDIR;
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir, { recursive: true });
-  const file = join(outdir, MAIN);
+export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBundleReport> {
+  const configPath = resolve(options.configPath);
+  const configDir = dirname(configPath);
+  const outDir = resolve(configDir, options.outDir ?? DEFAULT_OUT_DIR);
+  if (!relative(outDir, configDir).startsWith('..')) {
+    throw new Error(`the output folder ${outDir} holds the config; choose a folder of its own`);
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const file = join(outDir, MAIN);
   const result = await build({
-    entryPoints: [ENTRY],
+    stdin: {
+      contents: entrySource(configPath, options.providerPackages ?? []),
+      resolveDir: configDir,
+      sourcefile: 'baton-azure-entry.mjs',
+      loader: 'js',
+    },
     outfile: file,
     bundle: true,
     platform: 'node',
@@ -49,6 +71,7 @@ export async function buildAzureApp(
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
+    ...(options.conditions ? { conditions: [...options.conditions] } : {}),
     external: ['@azure/functions-core'],
     // CommonJS dependencies (@azure/functions) call require(); an ESM bundle has none unless it makes one.
     banner: {
@@ -56,7 +79,7 @@ export async function buildAzureApp(
     },
   });
   assertNoAwsCode(result.metafile);
-  await copyFile(join(PACKAGE_DIR, 'host.json'), join(outdir, 'host.json'));
+  await copyFile(join(PACKAGE_DIR, 'host.json'), join(outDir, 'host.json'));
   const own = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
   const manifest = {
     name: 'baton-azure-functions',
@@ -66,8 +89,23 @@ export async function buildAzureApp(
     main: MAIN,
     engines: { node: '>=20' },
   };
-  await writeFile(join(outdir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { outdir, main: file, bytes: (await stat(file)).size, packages: packagesOf(result.metafile) };
+  await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { outDir, main: file, bytes: (await stat(file)).size, packages: packagesOf(result.metafile) };
+}
+
+/** The generated entry: the config's definition, registered with the model providers it needs. */
+export function entrySource(configPath: string, providerPackages: readonly string[]): string {
+  const imports = providerPackages.map(
+    (name, index) => `import { modelProviders as p${index} } from ${JSON.stringify(name)};`,
+  );
+  const providers = providerPackages.map((_name, index) => `...p${index}`).join(', ');
+  return [
+    `import definition from ${JSON.stringify(configPath)};`,
+    "import { registerBaton } from '@baton/azure';",
+    ...imports,
+    `registerBaton(definition, { providers: [${providers}] });`,
+    '',
+  ].join('\n');
 }
 
 /** Fails when any input of the bundle, or any import left external, is AWS SDK code. */

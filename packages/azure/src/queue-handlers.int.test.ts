@@ -3,8 +3,11 @@ import { Agent } from 'node:https';
 import { QueueClient } from '@azure/storage-queue';
 import {
   acquireLease,
-  createBaton,
+  type BatonApp,
+  createBatonApp,
   defineAgent,
+  defineBaton,
+  type Model,
   ModelError,
   type RunMessage,
   type RunQueue,
@@ -25,10 +28,9 @@ import {
 } from '@baton/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createHttpHandler } from './http-handler.js';
-import { createPoisonQueueHandler } from './poison-queue-handler.js';
+import { createPoisonQueueHandler, createRunQueueHandler } from './queue-handlers.js';
 import { QueueHostEmulation } from './queue-host-emulation.js';
 import { encodeRunMessage } from './run-message.js';
-import { createRunQueueHandler } from './run-queue-handler.js';
 import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
 import { fixtureRequest, invocationContext } from './test-fixtures.js';
 
@@ -52,7 +54,20 @@ async function newStore(clock: ManualClock): Promise<SessionStore> {
   return store;
 }
 
-async function setup(options: { script?: ScriptedStep[] | ScriptFunction; maxDequeueCount?: number } = {}) {
+/** The example agent's app on `store`, its runs queued on `queue`. */
+function exampleApp(store: SessionStore, queue: RunQueue, clock: ManualClock, model: Model): BatonApp {
+  return createBatonApp(defineBaton({ agents: [createExampleAgent(model)] }), {
+    store,
+    queue,
+    clock,
+    logger: silentLogger,
+    env: {},
+  });
+}
+
+async function setup(
+  options: { script?: ScriptedStep[] | ScriptFunction; maxDequeueCount?: number; failCopies?: boolean } = {},
+) {
   const queueName = `runs-${randomUUID().slice(0, 8)}`;
   const queue = new StorageQueueRunQueue({ queueName, connectionString });
   await queue.createIfNotExists();
@@ -63,28 +78,46 @@ async function setup(options: { script?: ScriptedStep[] | ScriptFunction; maxDeq
   const sent: { message: RunMessage; delayMs: number | undefined }[] = [];
   const recording: RunQueue = {
     async enqueue(message, enqueueOptions) {
+      if (options.failCopies && 'priorAttempts' in message) throw new Error('storage unavailable (injected)');
       sent.push({ message, delayMs: enqueueOptions?.delayMs });
       await queue.enqueue(message, enqueueOptions);
     },
   };
-  const baton = createBaton({
-    store,
-    agents: [createExampleAgent(model)],
-    queue: recording,
-    clock,
-    logger: silentLogger,
-  });
+  const app = exampleApp(store, recording, clock, model);
   const maxDequeueCount = options.maxDequeueCount ?? 5;
-  const handler = createRunQueueHandler(baton, { queue: recording, timeoutMs: 100_000, maxDequeueCount });
-  const host = new QueueHostEmulation(queue.client, handler, maxDequeueCount, poison);
+  const handlerOptions = { queue: recording, timeoutMs: 100_000, maxDequeueCount };
+  const host = new QueueHostEmulation(
+    queue.client,
+    createRunQueueHandler(app, handlerOptions),
+    maxDequeueCount,
+    poison,
+  );
   const poisonHost = new QueueHostEmulation(
     poison,
-    createPoisonQueueHandler(baton, { maxDequeueCount }),
+    createPoisonQueueHandler(app, handlerOptions),
     maxDequeueCount,
   );
   const events = () => store.readEvents(ref);
-  return { queue, poison, clock, store, model, sent, recording, baton, host, poisonHost, events };
+  return {
+    queue,
+    poison,
+    clock,
+    store,
+    model,
+    sent,
+    recording,
+    app,
+    baton: app.baton,
+    host,
+    poisonHost,
+    events,
+  };
 }
+
+/** Waits out a copy's visibility delay on Azurite, which keeps real time. */
+const waitForCopy = (ms = 1_500) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const overloaded = () => new ModelError('provider overloaded', { retryable: true, status: 529 });
 
 /** What the conversation said, without where invocations split it (and so without seq numbers). */
 function transcript(events: SessionEvent[]): unknown[] {
@@ -95,45 +128,6 @@ function transcript(events: SessionEvent[]): unknown[] {
       return body;
     });
 }
-
-describe('StorageQueueRunQueue', () => {
-  it('sends base64 JSON that decodes to the message when the host reads it', async () => {
-    const { queue } = await setup();
-    const message: RunMessage = {
-      v: 1,
-      tenant: 'acme',
-      sessionId: 'ümlaut/ü',
-      reason: 'input',
-      dedupeKey: 'k-1',
-    };
-    await queue.enqueue(message);
-    const [item] = (await queue.client.receiveMessages()).receivedMessageItems;
-    expect(item?.messageText).toMatch(/^[A-Za-z0-9+/]+=*$/);
-    expect(JSON.parse(Buffer.from(item!.messageText, 'base64').toString('utf8'))).toEqual(message);
-  });
-
-  it('hides a message until its delay is over when delayMs is given', async () => {
-    const { queue } = await setup();
-    await queue.enqueue(
-      { v: 1, tenant: 'acme', sessionId: 's', reason: 'retry', dedupeKey: 'k' },
-      { delayMs: 120_000 },
-    );
-    expect((await queue.client.peekMessages()).peekedMessageItems).toHaveLength(0);
-    expect((await queue.client.getProperties()).approximateMessagesCount).toBe(1);
-  });
-
-  it('connects from app settings when AzureWebJobsStorage holds the connection string', async () => {
-    const queueName = `env-${randomUUID().slice(0, 8)}`;
-    const queue = StorageQueueRunQueue.fromEnvironment({
-      AzureWebJobsStorage: connectionString,
-      BATON_QUEUE_NAME: queueName,
-    });
-    await queue.createIfNotExists();
-    await queue.enqueue({ v: 1, tenant: 'acme', sessionId: 's', reason: 'input', dedupeKey: 'k' });
-    expect(queue.queueName).toBe(queueName);
-    expect((await queue.client.peekMessages()).peekedMessageItems).toHaveLength(1);
-  });
-});
 
 describe('createRunQueueHandler on Azurite', () => {
   it('runs the session a delivered message names and completes the message', async () => {
@@ -161,34 +155,24 @@ describe('createRunQueueHandler on Azurite', () => {
       };
     const env = await setup();
     const model = new ScriptedModel(script(env.clock));
-    const baton = createBaton({
-      store: env.store,
-      agents: [createExampleAgent(model)],
-      queue: env.queue,
-      clock: env.clock,
-      logger: silentLogger,
-    });
-    const http = createHttpHandler(baton, { timeoutMs: 30_000 });
-    const accepted = await http(fixtureRequest('post-message'), invocationContext());
+    const app = exampleApp(env.store, env.queue, env.clock, model);
+    const accepted = await createHttpHandler(app, { timeoutMs: 30_000 })(
+      fixtureRequest('post-message'),
+      invocationContext(),
+    );
     expect(accepted.status).toBe(202);
-    const worker = createRunQueueHandler(baton, { queue: env.queue, timeoutMs: 100_000, maxDequeueCount: 5 });
+    const worker = createRunQueueHandler(app, { queue: env.queue, timeoutMs: 100_000, maxDequeueCount: 5 });
     const host = new QueueHostEmulation(env.queue.client, worker, 5);
     expect(await host.drain()).toEqual(['completed', 'completed', 'completed', 'completed']);
     expect(model.calls).toHaveLength(3);
     const split = await env.store.readEvents(ref);
     expect(split.filter((event) => event.kind === 'continuation')).toHaveLength(3);
-    expect((await baton.session(ref)).lastReply).toBe('You have one note: milk.');
+    expect((await app.baton.session(ref)).lastReply).toBe('You have one note: milk.');
 
     // The same conversation in one long invocation produces the same transcript.
     const clock = new ManualClock();
     const store = await newStore(clock);
-    const whole = createBaton({
-      store,
-      agents: [createExampleAgent(new ScriptedModel(script(clock)))],
-      queue: { enqueue: async () => {} },
-      clock,
-      logger: silentLogger,
-    });
+    const whole = exampleApp(store, { enqueue: async () => {} }, clock, new ScriptedModel(script(clock)));
     const finished = await createHttpHandler(whole, { timeoutMs: 600_000 })(
       fixtureRequest('post-message'),
       invocationContext(),
@@ -215,7 +199,8 @@ describe('createRunQueueHandler on Azurite', () => {
     await baton.submit(ref, { text: 'hi', source: 'test' });
     await acquireLease(store, ref, { owner: 'other-invocation', clock, leaseMs: 30_000 });
     expect(await host.drain()).toEqual(['completed']);
-    expect(sent.at(-1)).toEqual({ message: sent[0]!.message, delayMs: 30_250 });
+    // A busy round uses no attempt: the copy carries none.
+    expect(sent.at(-1)).toEqual({ message: { ...sent[0]!.message, priorAttempts: 0 }, delayMs: 30_250 });
     expect((await queue.client.peekMessages()).peekedMessageItems).toHaveLength(0);
     expect((await queue.client.getProperties()).approximateMessagesCount).toBe(1);
     expect(model.calls).toHaveLength(0);
@@ -224,39 +209,61 @@ describe('createRunQueueHandler on Azurite', () => {
   it('records the error and completes the message when a retry cannot help', async () => {
     const { store, recording, clock, host, events, baton } = await setup();
     const ghost = defineAgent({ name: 'ghost', instructions: 'Boo.', model: new ScriptedModel([]) });
-    const other = createBaton({ store, agents: [ghost], queue: recording, clock, logger: silentLogger });
-    await other.submit(ref, { text: 'hi', source: 'test' });
+    const other = createBatonApp(defineBaton({ agents: [ghost] }), {
+      store,
+      queue: recording,
+      clock,
+      logger: silentLogger,
+      env: {},
+    });
+    await other.baton.submit(ref, { text: 'hi', source: 'test' });
     expect(await host.drain()).toEqual(['completed']);
     expect((await events()).map((event) => event.kind)).toEqual(['input', 'error', 'run_finished']);
     expect((await events())[1]).toMatchObject({ code: 'unknown_agent', retryable: false });
     expect((await baton.session(ref)).status).toBe('failed');
   });
 
-  it('throws for the host to redeliver when the error is retryable and deliveries remain', async () => {
-    const { baton, host, events, store } = await setup({
-      script: [new ModelError('provider overloaded', { retryable: true, status: 529 }), reply('Recovered.')],
-    });
+  it('backs off with a copy that counts the attempt, and the copy recovers, when the error is retryable', async () => {
+    const { baton, host, events, store, sent } = await setup({ script: [overloaded(), reply('Recovered.')] });
     await baton.submit(ref, { text: 'hi', source: 'test' });
-    expect(await host.drain()).toEqual(['released', 'completed']);
+    expect(await host.drain()).toEqual(['completed']);
+    expect(sent.at(-1)?.message).toMatchObject({ priorAttempts: 1 });
+    expect(sent.at(-1)?.delayMs).toBeLessThanOrEqual(1_000);
+    await waitForCopy();
+    expect(await host.drain()).toEqual(['completed']);
     expect((await events()).some((event) => event.kind === 'error')).toBe(false);
     expect((await store.readHead(ref))?.lease).toBeNull();
     expect((await baton.session(ref)).lastReply).toBe('Recovered.');
   });
 
-  it('records the last error once when the final delivery fails and the message is poisoned', async () => {
-    const overloaded = () => new ModelError('provider overloaded', { retryable: true, status: 529 });
-    const { baton, host, poisonHost, events } = await setup({
+  it('records the last error once and completes when the copies used up the attempts', async () => {
+    const { baton, host, poison, events } = await setup({
       script: [overloaded(), overloaded()],
       maxDequeueCount: 2,
     });
     await baton.submit(ref, { text: 'hi', source: 'test' });
-    expect(await host.drain()).toEqual(['released', 'poisoned']);
-    expect(await poisonHost.drain()).toEqual(['completed']);
+    expect(await host.drain()).toEqual(['completed']);
+    await waitForCopy();
+    expect(await host.drain()).toEqual(['completed']);
     const errors = (await events()).filter((event) => event.kind === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'model_error' });
     expect(errors[0]?.kind === 'error' && errors[0].message).toContain('provider overloaded');
     expect((await baton.session(ref)).status).toBe('failed');
+    expect(await poison.exists()).toBe(false);
+  });
+
+  it('throws for the host to redeliver when the copy cannot be sent, its dequeueCount still counting', async () => {
+    const { baton, host, poison, events } = await setup({
+      script: [overloaded(), overloaded()],
+      maxDequeueCount: 2,
+      failCopies: true,
+    });
+    await baton.submit(ref, { text: 'hi', source: 'test' });
+    expect(await host.drain()).toEqual(['released', 'completed']);
+    expect((await events()).filter((event) => event.kind === 'error')).toHaveLength(1);
+    expect((await baton.session(ref)).status).toBe('failed');
+    expect(await poison.exists()).toBe(false);
   });
 
   it('records the reason when a message reaches the poison queue unrecorded', async () => {

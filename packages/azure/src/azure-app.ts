@@ -1,0 +1,99 @@
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  type BatonApp,
+  type BatonDefinition,
+  type Clock,
+  ConfigurationError,
+  createBatonApp,
+  isBatonDefinition,
+  type Logger,
+  MemoryStore,
+  type ModelProvider,
+  type SessionStore,
+} from '@baton/core';
+import hostJson from '../host.json' with { type: 'json' };
+import { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
+import { type Environment, type HostSettings, hostSettings } from './host-settings.js';
+import { StorageQueueRunQueue, storageConnectionSetting } from './storage-queue-run-queue.js';
+
+/** What the Functions app is built with besides the definition; everything defaults to the app settings. */
+export interface AzureAppOptions {
+  /** App settings. Default: `process.env`. */
+  env?: Environment;
+  /** The model providers the agents' models need (`modelProviders` of `@baton/model-openai`, ...). */
+  providers?: readonly ModelProvider[];
+  logger?: Logger;
+  /** For identity-based connections: storage (`<setting>__queueServiceUri`) and Cosmos DB (Entra ID). */
+  credential?: TokenCredential;
+  /** A store other than Cosmos DB from the app settings. */
+  store?: SessionStore;
+  clock?: Clock;
+  /** Default: the host.json this package ships (and the build copies next to the bundle). */
+  hostJson?: unknown;
+}
+
+export interface AzureApp {
+  app: BatonApp;
+  queue: StorageQueueRunQueue;
+  /** The app setting the queue triggers' `connection` names. */
+  connection: string;
+  /** host.json as the host applies it (with `AzureFunctionsJobHost__*` overrides). */
+  settings: HostSettings;
+  /** BATON_HTTP_AUTH_LEVEL: `function` (the default) or `anonymous`. */
+  authLevel: 'function' | 'anonymous';
+}
+
+/** How long an HTTP input's safety-net run message stays hidden: the inline run usually ends first. */
+const DEFAULT_SAFETY_NET_DELAY_MS = 30_000;
+
+/**
+ * Builds the app the Functions register: the definition on Cosmos DB (or the given store) and the
+ * Storage Queue from the app settings, with host.json's limits.
+ *
+ * @example
+ * const { app, queue } = createAzureApp(definition, { env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true', BATON_STORE: 'memory' } });
+ */
+export function createAzureApp(definition: BatonDefinition, options: AzureAppOptions = {}): AzureApp {
+  if (!isBatonDefinition(definition)) {
+    throw new ConfigurationError('the app definition must be the default export of defineBaton(...)');
+  }
+  const env = options.env ?? process.env;
+  const credential = options.credential ? { credential: options.credential } : {};
+  const queue = StorageQueueRunQueue.fromEnvironment(env, credential);
+  const app = createBatonApp(definition, {
+    store: options.store ?? storeFromEnvironment(env, options.credential),
+    queue,
+    env,
+    safetyNetDelayMs: DEFAULT_SAFETY_NET_DELAY_MS,
+    ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  if (app.baton.store instanceof MemoryStore) {
+    app.baton.logger.warn(
+      'BATON_STORE=memory: sessions live in this instance memory and are lost on restart or scale-out',
+    );
+  }
+  return {
+    app,
+    queue,
+    connection: storageConnectionSetting(env),
+    settings: hostSettings(options.hostJson ?? hostJson, env),
+    authLevel: env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function',
+  };
+}
+
+/**
+ * Cosmos DB when its settings are present, else memory when BATON_STORE=memory; anything else stops
+ * the app at start: a deployed app that silently lost its sessions on every restart would be worse.
+ */
+export function storeFromEnvironment(env: Environment, credential?: TokenCredential): SessionStore {
+  const store = cosmosStoreFromEnvironment(env, credential ? { credential } : {});
+  if (store) return store;
+  if (env.BATON_STORE !== 'memory') {
+    throw new ConfigurationError(
+      `no session store configured${env.BATON_STORE ? ` (BATON_STORE is "${env.BATON_STORE}")` : ''}: set COSMOS_ENDPOINT and COSMOS_KEY (or COSMOS_CONNECTION_STRING), or BATON_STORE=memory for a throwaway demo`,
+    );
+  }
+  return new MemoryStore();
+}

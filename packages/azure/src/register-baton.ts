@@ -1,0 +1,48 @@
+import azureFunctions from '@azure/functions';
+import type { BatonDefinition } from '@baton/core';
+import { type AzureApp, type AzureAppOptions, createAzureApp } from './azure-app.js';
+import { createHttpHandler } from './http-handler.js';
+import { createPoisonQueueHandler, createRunQueueHandler } from './queue-handlers.js';
+import { createSweepHandler } from './sweep-handler.js';
+
+// @azure/functions is CommonJS: its named exports are not visible to Node's ESM loader.
+const { app: functions } = azureFunctions;
+
+/**
+ * Registers the app's Functions: HTTP on a catch-all route, the run queue, its poison queue and
+ * the sweep timer. The entry `npx baton build azure` generates calls it once.
+ *
+ * @example
+ * import definition from './baton.config.js';
+ * registerBaton(definition, { providers: modelProviders });
+ */
+export function registerBaton(definition: BatonDefinition, options: AzureAppOptions = {}): AzureApp {
+  const azure = createAzureApp(definition, options);
+  const { app, queue, connection, settings } = azure;
+  const queueOptions = {
+    queue,
+    timeoutMs: settings.functionTimeoutMs,
+    maxDequeueCount: settings.maxDequeueCount,
+  };
+  functions.http('baton-http', {
+    route: '{*path}',
+    methods: ['GET', 'POST', 'DELETE'],
+    authLevel: azure.authLevel,
+    handler: createHttpHandler(app, {
+      timeoutMs: settings.functionTimeoutMs,
+      routePrefix: settings.routePrefix,
+    }),
+  });
+  functions.storageQueue('baton-runs', {
+    queueName: queue.queueName,
+    connection,
+    handler: createRunQueueHandler(app, queueOptions),
+  });
+  functions.storageQueue('baton-runs-poison', {
+    queueName: `${queue.queueName}-poison`,
+    connection,
+    handler: createPoisonQueueHandler(app, queueOptions),
+  });
+  functions.timer('baton-sweep', { schedule: '0 * * * * *', handler: createSweepHandler(app) });
+  return azure;
+}
