@@ -14,7 +14,6 @@
  * (see the README).
  */
 export { type BedrockConverseModelOptions, bedrockConverseModel } from './converse-model.js';
-export { BEDROCK_PROVIDERS, bedrockModelFromEnvironment } from './from-environment.js';
 export { type BedrockInlineAgentModelOptions, bedrockInlineAgentModel } from './inline-agent-model.js';
 export { actionGroupFor } from './inline-agent-tools.js';
 export { modelProviders } from './model-providers.js';

@@ -17,7 +17,6 @@ export {
   bedrockOpenAIBaseURL,
   bedrockOpenAIModel,
 } from './bedrock-openai-model.js';
-export { type ModelChoice, OPENAI_PROVIDERS, openAIModelFromEnvironment } from './from-environment.js';
 export { DEFAULT_OPENAI_MODEL, modelProviders } from './model-providers.js';
 export {
   type OpenAICompatibleModelOptions,
