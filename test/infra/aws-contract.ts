@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { API_GATEWAY_BUDGET_MS } from '@baton/aws';
 import { EXPIRES_AT_ATTRIBUTE, tableDefinition } from '@baton/store-dynamodb';
-import { ENTRIES, REPO_ROOT } from '../../packages/aws/src/build/bundle.js';
+import { AWS_ENTRIES as ENTRIES } from '../../infra/aws-bundle.js';
 import { iamMismatches, sdkCommandsFrom } from './aws-iam-contract.js';
 import { exportsOf, reachableSources, readsFrom } from './environment-reads.js';
+import { REPO_ROOT } from './infra-copy.js';
 import { callsOf, type Recording, referencePath, resourcesOf } from './recording.js';
 import { routeIsServed } from './served-routes.js';
 import { tableMismatches } from './table-contract.js';
@@ -104,7 +105,7 @@ export async function awsMismatches(
 
   for (const fn of functions) {
     const bundle = String(fn.args.bundle);
-    const [file, exported] = String(fn.args.handler).split('.');
+    const [, exported] = String(fn.args.handler).split('.');
     if (fn.entry === undefined) {
       problems.push(
         `${fn.label}: bundle ${bundle} handler ${fn.args.handler} is not a handler of the bundle (${facts.bundleDir}/{${facts.entries.join(',')}}.mjs)`,

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DEFAULT_QUEUE_NAME, storageConnectionSetting } from '@baton/azure';
 import { containerDefinition } from '@baton/store-cosmos';
-import { REPO_ROOT } from '../../packages/azure/src/build/bundle.js';
 import { readsFrom } from './environment-reads.js';
+import { REPO_ROOT } from './infra-copy.js';
 import { callsOf, type Recording, referencePath, resourcesOf, text } from './recording.js';
 
 /** What the Azure code says, read from the packages; a test may hand the check a doctored copy. */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const INFRA_DIR = resolve(import.meta.dirname, '../../infra');
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const INFRA_DIR = resolve(REPO_ROOT, 'infra');
 const COPIES_DIR = resolve(import.meta.dirname, '../../node_modules/.cache/baton-infra-copies');
 
 const copies: string[] = [];
