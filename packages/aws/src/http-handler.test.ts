@@ -5,18 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { createHttpHandler, type HttpHandlerOptions } from './http-handler.js';
 import { fixture, httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
-import { RecordingQueue, testBaton } from './test-support/test-baton.js';
+import { RecordingQueue, testApp } from './test-support/test-baton.js';
 
 function setup(
   script: ScriptedStep[] | ((clock: ManualClock) => ScriptedStep[]),
   options: HttpHandlerOptions = {},
+  appOptions: { maxBodyBytes?: number } = {},
 ) {
   const clock = new ManualClock();
   const model = new ScriptedModel(typeof script === 'function' ? script(clock) : script);
   const queue = new RecordingQueue();
-  const { baton } = testBaton({ model, queue, clock });
-  const handler = createHttpHandler(baton, { safetyMarginMs: 1_000, ...options });
-  const invoke = async (event: unknown, budgetMs = 20_000) => {
+  const { app, baton } = testApp({ model, queue, clock, ...appOptions });
+  const handler = createHttpHandler(app, { safetyMarginMs: 1_000, ...options });
+  /** Invokes the handler `startDelayMs` after the request arrived (a cold start, say). */
+  const invoke = async (event: unknown, budgetMs = 20_000, startDelayMs = 0) => {
+    const context = (event as APIGatewayProxyEventV2 | null)?.requestContext;
+    if (context && typeof context === 'object') context.timeEpoch = clock.now();
+    clock.advance(startDelayMs);
     const result = (await handler(
       event as APIGatewayProxyEventV2,
       lambdaContext({ clock, budgetMs }),
@@ -27,7 +32,7 @@ function setup(
     invoke(httpEvent('http-api-v2', { method: 'POST', path, body, headers }));
   const get = (path: string, query = '', headers: Record<string, string> = {}) =>
     invoke(httpEvent('http-api-v2', { method: 'GET', path, query, body: undefined, headers }));
-  return { model, queue, baton, clock, invoke, post, get };
+  return { model, queue, app, baton, clock, invoke, post, get };
 }
 
 describe('createHttpHandler', () => {
@@ -73,6 +78,29 @@ describe('createHttpHandler', () => {
     const viaUrl = setup(script);
     const url = await viaUrl.invoke(fixture('function-url'), 120_000);
     expect(url.statusCode).toBe(200);
+    expect(url.json).toMatchObject({ state: 'finished', reply: 'noted' });
+  });
+
+  it("counts API Gateway's 29 s from the request's arrival when a cold start delays the handler", async () => {
+    // The first model call takes 15 s; the second needs 5 s of what is left.
+    const script = (clock: ManualClock): ScriptedStep[] => [
+      () => {
+        clock.advance(15_000);
+        return callTools([{ name: 'add_note', args: { text: 'slow' } }]);
+      },
+      reply('noted'),
+    ];
+    // Arrived 10 s before the handler starts: 28 s from arrival leave 3 s after the first call.
+    const cold = setup(script);
+    const gateway = await cold.invoke(fixture('http-api-v2'), 120_000, 10_000);
+    expect(gateway.statusCode).toBe(202);
+    expect(cold.model.calls).toHaveLength(1);
+    // Started as the request arrived, the second call fits.
+    const warm = setup(script);
+    expect((await warm.invoke(fixture('http-api-v2'), 120_000, 0)).statusCode).toBe(200);
+    // A Function URL has no gateway timeout: the delay does not matter.
+    const viaUrl = setup(script);
+    const url = await viaUrl.invoke(fixture('function-url'), 120_000, 10_000);
     expect(url.json).toMatchObject({ state: 'finished', reply: 'noted' });
   });
 
@@ -188,7 +216,7 @@ describe('createHttpHandler', () => {
   });
 
   it('answers 413 when the body is larger than the limit, base64 or not', async () => {
-    const { post, invoke } = setup([], { maxBodyBytes: 1_024 });
+    const { post, invoke } = setup([], {}, { maxBodyBytes: 1_024 });
     const text = 'x'.repeat(2_000);
     const plain = await post('/sessions/chat-1/messages', { text });
     expect(plain.statusCode).toBe(413);
@@ -204,7 +232,7 @@ describe('createHttpHandler', () => {
     expect(encoded.statusCode).toBe(413);
   });
 
-  it('answers 400 when a base64 body is not base64 or not UTF-8', async () => {
+  it('answers 400 when a base64 body is not base64, and hands other bytes to the app as sent', async () => {
     const { invoke } = setup([]);
     const notBase64 = { ...fixture<APIGatewayProxyEventV2>('function-url'), body: '%%%not base64%%%' };
     expect((await invoke(notBase64)).json.error.code).toBe('invalid_body_encoding');
@@ -214,7 +242,7 @@ describe('createHttpHandler', () => {
     };
     const response = await invoke(notUtf8);
     expect(response.statusCode).toBe(400);
-    expect(response.json.error.code).toBe('invalid_body_encoding');
+    expect(response.json.error.code).toBe('invalid_json');
   });
 
   it('answers 400 when the event is not an HTTP API payload 2.0 event', async () => {
@@ -266,15 +294,20 @@ describe('createHttpHandler', () => {
 
   it('answers below 500 when methods, paths and bodies are arbitrary', async () => {
     const model = new ScriptedModel(() => reply('ok'));
-    const { baton, clock } = testBaton({ model });
-    const handler = createHttpHandler(baton, { safetyMarginMs: 1_000 });
+    const { app, clock } = testApp({ model });
+    const handler = createHttpHandler(app, { safetyMarginMs: 1_000 });
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('GET', 'POST', 'DELETE', 'PUT'),
         fc.string(),
         fc.oneof(fc.string(), fc.json()),
         async (method, path, body) => {
-          const event = httpEvent('http-api-v2', { method, path: `/sessions/${path}`, body });
+          const event = httpEvent('http-api-v2', {
+            method,
+            path: `/sessions/${path}`,
+            body,
+            arrivedAt: clock.now(),
+          });
           const result = (await handler(
             event,
             lambdaContext({ clock, budgetMs: 20_000 }),

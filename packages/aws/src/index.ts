@@ -1,5 +1,5 @@
-export { type PoisonReason, sendToDeadLetterQueue } from './dead-letter.js';
 export {
+  errorResult,
   type HttpEventOptions,
   type NormalizedHttpEvent,
   normalizeHttpEvent,
@@ -21,12 +21,14 @@ export {
 export {
   createLambdaHandlers,
   DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS,
+  DEFAULT_MAX_RECEIVES,
   type LambdaHandlers,
   type LambdaHandlersOptions,
 } from './lambda-handlers.js';
+export { ATTRIBUTE } from './message-attributes.js';
 export { queueUrlFromArn } from './queue-url.js';
-export { ATTRIBUTE, type ParsedRecord, parseRunRecord } from './run-message.js';
+export { applyDisposition, type RecordOutcome, type SqsTarget } from './sqs-disposition.js';
 export { QueueError } from './sqs-errors.js';
-export { MAX_DELAY_SECONDS, SqsRunQueue, type SqsRunQueueOptions } from './sqs-run-queue.js';
+export { fifoGroupId, MAX_DELAY_SECONDS, SqsRunQueue, type SqsRunQueueOptions } from './sqs-run-queue.js';
 export { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
-export { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
+export { createSweeper, type Sweeper } from './sweeper.js';

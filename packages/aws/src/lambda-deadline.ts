@@ -18,26 +18,40 @@ const FALLBACK_REMAINING_MS = 30_000;
 
 export interface DeadlineOptions {
   safetyMarginMs: number;
-  /** Never plan past this many ms from now, whatever Lambda allows (API Gateway's own timeout). */
+  /**
+   * Never plan past this many ms after `startedAt`, whatever Lambda allows (API Gateway's own
+   * timeout, which runs from the request's arrival and so includes a cold start).
+   */
   capMs?: number;
+  /** Epoch ms the cap counts from (the request's arrival). Default: now. */
+  startedAt?: number;
 }
 
 /**
- * The epoch ms (on the Baton's clock) by which this invocation's run must have committed: Lambda's
- * remaining time minus the safety margin. Read the clock through the Baton so tests can drive it.
+ * The epoch ms (on the app's clock) by which this invocation's run must have committed: the
+ * earlier of Lambda's remaining time and the cap, minus the safety margin.
  *
  * @example
- * const deadline = invocationDeadline(context, baton.clock, { safetyMarginMs: 2_000 });
+ * const deadline = invocationDeadline(context, clock, { safetyMarginMs: 2_000, capMs: 29_000, startedAt: event.requestContext.timeEpoch });
  */
 export function invocationDeadline(
   context: Pick<Context, 'getRemainingTimeInMillis'> | undefined,
   clock: Clock,
   options: DeadlineOptions,
 ): number {
+  const now = clock.now();
   const remaining =
     typeof context?.getRemainingTimeInMillis === 'function'
       ? context.getRemainingTimeInMillis()
       : FALLBACK_REMAINING_MS;
-  const budget = Math.min(remaining, options.capMs ?? Number.POSITIVE_INFINITY) - options.safetyMarginMs;
-  return clock.now() + budget;
+  let end = now + remaining;
+  if (options.capMs !== undefined) {
+    // An arrival "in the future" is clock skew between API Gateway and this host: count from now.
+    const started =
+      options.startedAt !== undefined && Number.isFinite(options.startedAt)
+        ? Math.min(options.startedAt, now)
+        : now;
+    end = Math.min(end, started + options.capMs);
+  }
+  return end - options.safetyMarginMs;
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { type Baton, MemoryStore, type SessionEvent, sessionRef, silentLogger } from '@baton/core';
+import {
+  type Baton,
+  defineBaton,
+  MemoryStore,
+  type SessionEvent,
+  sessionRef,
+  silentLogger,
+} from '@baton/core';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { callTools, ManualClock, reply, ScriptedModel, type ScriptedStep } from '@baton/testing';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -68,8 +75,7 @@ describe('Lambda handlers on DynamoDB Local and fauxqs', () => {
     const clock = new ManualClock();
     const queue = await sqs.createQueue(`runs-${randomUUID()}`);
     const model = new ScriptedModel(script(clock));
-    const handlers = createLambdaHandlers({
-      agents: [testAgent(model)],
+    const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(model)] }), {
       store: new DynamoStore({ client: dynamodb, tableName, clock }),
       queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
       clock,
@@ -102,14 +108,14 @@ describe('Lambda handlers on DynamoDB Local and fauxqs', () => {
       ['continue'],
       ['continue'],
     ]);
-    const session = await handlers.baton.session(ref);
+    const session = await handlers.app.baton.session(ref);
     expect(session).toMatchObject({ status: 'idle', lastReply: 'Your notes: milk, eggs.' });
-    expect(transcript(await handlers.baton.events(ref))).toEqual(transcript(await referenceRun()));
+    expect(transcript(await handlers.app.baton.events(ref))).toEqual(transcript(await referenceRun()));
 
     // A late duplicate of the first continuation changes nothing.
-    const before = await handlers.baton.events(ref);
+    const before = await handlers.app.baton.events(ref);
     await handlers.worker(batches[0]!, lambdaContext({ clock, budgetMs: 8_000 }));
-    expect(await handlers.baton.events(ref)).toEqual(before);
+    expect(await handlers.app.baton.events(ref)).toEqual(before);
     expect(model.calls).toHaveLength(4);
   });
 });
@@ -117,14 +123,14 @@ describe('Lambda handlers on DynamoDB Local and fauxqs', () => {
 /** The same conversation in one invocation with all the time it needs, as `npm start` runs it. */
 async function referenceRun(): Promise<SessionEvent[]> {
   const clock = new ManualClock();
-  const handlers = createLambdaHandlers({
-    agents: [testAgent(new ScriptedModel(script()))],
+  const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(new ScriptedModel(script()))] }), {
     store: new MemoryStore(),
+    env: {},
     queue: new RecordingQueue(),
     clock,
     logger: silentLogger,
   });
-  const baton: Baton = handlers.baton;
+  const baton: Baton = handlers.app.baton;
   await baton.converse(ref, { text: TEXT, source: 'http' }, { deadline: clock.now() + 600_000 });
   return baton.events(ref);
 }

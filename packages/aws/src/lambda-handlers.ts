@@ -1,21 +1,24 @@
 import {
-  type Agent,
-  type Baton,
+  type BatonApp,
+  type BatonDefinition,
   type Clock,
-  createBaton,
+  ConfigurationError,
+  createBatonApp,
+  type Environment,
+  integerSetting,
   jsonLogger,
   type Logger,
+  type ModelProvider,
+  type Route,
   type RunQueue,
   type SessionStore,
 } from '@baton/core';
-import type { SlackChannel } from '@baton/slack';
-import { slackChannelFromEnvironment } from '@baton/slack';
 import { DynamoStore } from '@baton/store-dynamodb';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
-import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
+import { createSweeper, type Sweeper } from './sweeper.js';
 
 /**
  * On Lambda the HTTP run goes on inline for up to API Gateway's 30 s; its safety-net run message
@@ -23,9 +26,10 @@ import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
  */
 export const DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS = 30_000;
 
+/** SQS's default-sized redrive policy; BATON_MAX_RECEIVES must equal the queue's maxReceiveCount. */
+export const DEFAULT_MAX_RECEIVES = 10;
+
 export interface LambdaHandlersOptions {
-  agents: Agent[];
-  defaultAgent?: string;
   /** Default: DynamoStore on `BATON_TABLE`, retention from `BATON_TTL_SECONDS`. */
   store?: SessionStore;
   /** Default: SqsRunQueue on `BATON_QUEUE_URL`. */
@@ -33,36 +37,45 @@ export interface LambdaHandlersOptions {
   clock?: Clock;
   /** Wrapped so every line carries the invocation (and SQS message) id. Default: JSON lines on stderr. */
   logger?: Logger;
-  /** Default `BATON_SAFETY_NET_DELAY_MS`, else DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS. */
+  /** Where settings are read from; default `process.env`. */
+  env?: Environment;
+  /** The model providers the agents' model names need (the bundle passes the packages' `modelProviders`). */
+  providers?: readonly ModelProvider[];
+  /** Routes tried before the app's own. */
+  routes?: readonly Route[];
+  /** Default DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS; `BATON_SAFETY_NET_DELAY_MS` wins. */
   safetyNetDelayMs?: number;
+  /** Default `BATON_MAX_RECEIVES`, else DEFAULT_MAX_RECEIVES. */
+  maxAttempts?: number;
+  /** Default `BATON_DLQ_URL`. */
+  deadLetterQueueUrl?: string;
+  maxBodyBytes?: number;
   http?: HttpHandlerOptions;
-  worker?: SqsWorkerOptions;
-  sweeper?: SweeperOptions;
-  /** Where configuration is read from; default `process.env`. */
-  env?: Record<string, string | undefined>;
+  worker?: Omit<SqsWorkerOptions, 'maxAttempts' | 'deadLetterQueueUrl'>;
 }
 
 export interface LambdaHandlers {
-  baton: Baton;
-  /** Configured by SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: the Slack routes and Slack-aware runs. */
-  slack: SlackChannel | undefined;
+  app: BatonApp;
   /** API Gateway HTTP API (payload 2.0) and Function URL events. */
   http: HttpHandler;
   /** SQS event source with ReportBatchItemFailures. */
   worker: SqsWorker;
-  /** A schedule (EventBridge) for `baton.sweep()`. */
+  /** A schedule (EventBridge) for `app.sweep()`. */
   sweeper: Sweeper;
 }
 
 /**
- * One Baton for a Lambda deployment and its three handlers, configured from the environment where
- * the options leave it open. Built once per cold start.
+ * One app for a Lambda deployment and its three handlers, on DynamoDB and SQS as the environment
+ * names them where the options leave it open. Built once per cold start.
  *
  * @example
- * const { http } = createLambdaHandlers({ agents: [createExampleAgent(model)] });
- * export const handler = http;
+ * import definition from './baton.config.js';
+ * export const handler = createLambdaHandlers(definition, { providers: modelProviders }).http;
  */
-export function createLambdaHandlers(options: LambdaHandlersOptions): LambdaHandlers {
+export function createLambdaHandlers(
+  definition: BatonDefinition,
+  options: LambdaHandlersOptions = {},
+): LambdaHandlers {
   const env = options.env ?? process.env;
   const logger = invocationLogger(
     options.logger ??
@@ -73,53 +86,49 @@ export function createLambdaHandlers(options: LambdaHandlersOptions): LambdaHand
         },
       }),
   );
-  const ttlSeconds = intFromEnv(env, 'BATON_TTL_SECONDS');
+  const clock = options.clock ? { clock: options.clock } : {};
+  const ttlSeconds = integerSetting(env, 'BATON_TTL_SECONDS');
   const store =
     options.store ??
     new DynamoStore({
-      ...(env.BATON_TABLE ? { tableName: env.BATON_TABLE } : {}),
+      tableName: required(env, 'BATON_TABLE'),
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
+      ...clock,
     });
-  const queue =
-    options.queue ??
-    new SqsRunQueue({
-      ...(env.BATON_QUEUE_URL ? { queueUrl: env.BATON_QUEUE_URL } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
+  const queue = options.queue ?? new SqsRunQueue({ queueUrl: required(env, 'BATON_QUEUE_URL'), ...clock });
+  const maxAttempts =
+    options.maxAttempts ?? integerSetting(env, 'BATON_MAX_RECEIVES') ?? DEFAULT_MAX_RECEIVES;
+  if (maxAttempts < 1) {
+    throw new ConfigurationError(`BATON_MAX_RECEIVES must be at least 1, got ${maxAttempts}`, {
+      setting: 'BATON_MAX_RECEIVES',
     });
-  const baton = createBaton({
+  }
+  const deadLetterQueueUrl = options.deadLetterQueueUrl ?? (env.BATON_DLQ_URL || undefined);
+  const app = createBatonApp(definition, {
     store,
     queue,
-    agents: options.agents,
+    env,
     logger,
-    safetyNetDelayMs:
-      options.safetyNetDelayMs ??
-      intFromEnv(env, 'BATON_SAFETY_NET_DELAY_MS') ??
-      DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS,
-    ...(options.defaultAgent ? { defaultAgent: options.defaultAgent } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    safetyNetDelayMs: options.safetyNetDelayMs ?? DEFAULT_LAMBDA_SAFETY_NET_DELAY_MS,
+    ...clock,
+    ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  const deadLetterQueueUrl = options.worker?.deadLetterQueueUrl ?? (env.BATON_DLQ_URL || undefined);
-  const idleForMs = options.sweeper?.idleForMs ?? intFromEnv(env, 'BATON_SWEEP_IDLE_MS');
-  const slack = slackChannelFromEnvironment(baton, env);
   return {
-    baton,
-    slack,
-    http: createHttpHandler(baton, { ...options.http, ...(slack ? { slack } : {}) }),
-    worker: createSqsWorker(baton, {
+    app,
+    http: createHttpHandler(app, options.http),
+    worker: createSqsWorker(app, {
       ...options.worker,
+      maxAttempts,
       ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}),
-      ...(slack ? { slack } : {}),
     }),
-    sweeper: createSweeper(baton, { ...options.sweeper, ...(idleForMs !== undefined ? { idleForMs } : {}) }),
+    sweeper: createSweeper(app),
   };
 }
 
-function intFromEnv(env: Record<string, string | undefined>, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
-    throw new Error(`${name} must be a non-negative integer, got ${raw}`);
+function required(env: Environment, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigurationError(`${name} is not set`, { setting: name });
   return value;
 }

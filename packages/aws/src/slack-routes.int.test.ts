@@ -93,7 +93,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
       await world.post(body, { sentBody: body.replace('hello', 'transfer all the money') }),
     ];
     expect(answers.map((answer) => answer.statusCode)).toEqual([401, 401, 401]);
-    expect(await world.handlers.baton.store.readHead(ref)).toBeNull();
+    expect(await world.handlers.app.baton.store.readHead(ref)).toBeNull();
     expect(await sqs.inspect(world.queue)).toMatchObject({ ready: [], delayed: [], inflight: [] });
   });
 
@@ -102,7 +102,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
     const body = mentionBody({ eventId: 'Ev1', text: 'hello', ts: THREAD });
     await world.post(body);
     await world.drain();
-    const events = await world.handlers.baton.events(ref);
+    const events = await world.handlers.app.baton.events(ref);
     const calls = world.api.calls.length;
 
     for (const retryNum of [1, 2, 3]) {
@@ -110,7 +110,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
       expect(JSON.parse(retry.body ?? '')).toEqual({ ok: true, duplicate: true });
     }
     await world.drain();
-    expect(await world.handlers.baton.events(ref)).toEqual(events);
+    expect(await world.handlers.app.baton.events(ref)).toEqual(events);
     expect(world.api.calls).toHaveLength(calls);
     expect(world.api.thread('C0CHAN', THREAD)).toHaveLength(1);
   });
@@ -121,7 +121,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
       mentionBody({ eventId: 'Ev1', text: 'email bob@example.com Quarterly report', ts: THREAD }),
     );
     await world.drain();
-    expect((await world.handlers.baton.session(ref)).status).toBe('waiting_approval');
+    expect((await world.handlers.app.baton.session(ref)).status).toBe('waiting_approval');
     const approval = world.api.messages.find((message) => buttons(message.blocks).length > 0)!;
     expect(approval.thread_ts).toBe(THREAD);
     const [approve] = buttons(approval.blocks);
@@ -138,7 +138,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
     expect(clicked.statusCode).toBe(200);
     await world.drain();
 
-    const session = await world.handlers.baton.session(ref);
+    const session = await world.handlers.app.baton.session(ref);
     expect(session).toMatchObject({
       status: 'idle',
       toolState: { sent: ['bob@example.com: Quarterly report'] },
@@ -151,7 +151,7 @@ describe('Slack on the Lambda handlers (API Gateway v2 + SQS on fauxqs, DynamoDB
   it('shows the failure in the thread when a Slack session’s run message is poison', async () => {
     world = await slackLambdaWorld(sqs, dynamodb, { model: offlineDemoModel() });
     // A session of an agent this deployment no longer serves: a retry cannot help.
-    const { baton } = world.handlers;
+    const { baton } = world.handlers.app;
     const retired = createBaton({
       store: baton.store,
       queue: baton.queue,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BatchItem, runBatch } from './sqs-batch.js';
-import type { RecordOutcome } from './sqs-record.js';
+import type { RecordOutcome } from './sqs-disposition.js';
 
 /** Yields to the event loop once, so anything else ready to run gets its turn (no time passes). */
 const yieldOnce = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,4 +1,4 @@
-import type { RecordOutcome } from './sqs-record.js';
+import type { RecordOutcome } from './sqs-disposition.js';
 
 export interface BatchItem {
   /** The SQS message id: what batchItemFailures reports. */
@@ -23,7 +23,7 @@ export interface BatchOptions {
  * failed, never its neighbours.
  *
  * @example
- * const failed = await runBatch(items, (item) => processRecord(item.record, item.parsed, context), { fifo: false, concurrency: 10 });
+ * const failed = await runBatch(items, (item) => processRecord(item.record), { fifo: false, concurrency: 10 });
  */
 export async function runBatch<T extends BatchItem>(
   items: readonly T[],

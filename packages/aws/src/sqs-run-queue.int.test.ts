@@ -36,18 +36,17 @@ describe('SqsRunQueue', () => {
     });
   });
 
-  it('delays with DelaySeconds up to 900 s and carries longer delays in baton-not-before', async () => {
+  it("delays with DelaySeconds up to 900 s and carries longer delays in the body's notBefore", async () => {
     const clock = new ManualClock();
     const queue = await sqs.createQueue(`runs-${randomUUID()}`);
     const runs = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
-    expect(runs.sendInput(message('short'), 1_500)).toMatchObject({ DelaySeconds: 2 });
-    expect(runs.sendInput(message('short'), 1_500).MessageAttributes).not.toHaveProperty('baton-not-before');
+    const short = runs.sendInput(message('short'), 1_500);
+    expect(short).toMatchObject({ DelaySeconds: 2 });
+    expect(JSON.parse(short.MessageBody!)).toEqual(message('short'));
     const long = runs.sendInput(message('long'), 3_600_000);
     expect(long.DelaySeconds).toBe(900);
-    expect(long.MessageAttributes?.['baton-not-before']).toEqual({
-      DataType: 'Number',
-      StringValue: String(clock.now() + 3_600_000),
-    });
+    expect(JSON.parse(long.MessageBody!)).toEqual({ ...message('long'), notBefore: clock.now() + 3_600_000 });
+    expect(long.MessageAttributes).not.toHaveProperty('baton-not-before');
     await runs.enqueue(message('long'), { delayMs: 3_600_000 });
     const contents = await sqs.inspect(queue);
     expect(contents.ready).toHaveLength(0);
@@ -61,13 +60,13 @@ describe('SqsRunQueue', () => {
     expect(runs.fifo).toBe(true);
     await runs.enqueue(message('chat/1 ünïcode'));
     await runs.enqueue(message('chat/1 ünïcode'));
-    // FIFO queues refuse per-message delays: the delay travels as baton-not-before instead.
+    // FIFO queues refuse per-message delays: the delay travels as the body's notBefore instead.
     await runs.enqueue(message('chat-2'), { delayMs: 10_000 });
     const records = (await sqs.receiveEvent(queue)).Records;
     expect(records.map((record) => JSON.parse(record.body).sessionId)).toEqual(['chat/1 ünïcode', 'chat-2']);
     expect(records[0]!.attributes.MessageGroupId).toMatch(/^[0-9a-f]{64}$/);
     expect(records[0]!.attributes.MessageGroupId).not.toBe(records[1]!.attributes.MessageGroupId);
-    expect(records[1]!.messageAttributes['baton-not-before']?.stringValue).toBe(String(clock.now() + 10_000));
+    expect(JSON.parse(records[1]!.body).notBefore).toBe(clock.now() + 10_000);
   });
 
   it('throws a retryable QueueError when SQS cannot be reached', async () => {

@@ -7,10 +7,10 @@ import {
   type SQSClientConfig,
 } from '@aws-sdk/client-sqs';
 import { type Clock, type RunMessage, type RunQueue, refKey, systemClock } from '@baton/core';
-import { ATTRIBUTE } from './run-message.js';
+import { ATTRIBUTE } from './message-attributes.js';
 import { QueueError } from './sqs-errors.js';
 
-/** SQS's per-message delay limit; longer delays are carried in `baton-not-before` and chained. */
+/** SQS's per-message delay limit; longer delays are carried in the body's `notBefore` and chained. */
 export const MAX_DELAY_SECONDS = 900;
 
 export interface SqsRunQueueOptions {
@@ -19,14 +19,14 @@ export interface SqsRunQueueOptions {
   /** A ready client (shared with the worker); otherwise one is made from `clientConfig`. */
   client?: SQSClient;
   clientConfig?: SQSClientConfig;
-  /** Where `baton-not-before` times are read from; the Baton's clock. */
+  /** Where `notBefore` times are read from; the app's clock. */
   clock?: Clock;
 }
 
 /**
  * Core's RunQueue on SQS. Delays up to 900 s use DelaySeconds; longer ones (and any delay on a FIFO
- * queue, which has no per-message delay) also carry `baton-not-before`, which the worker honours by
- * holding the message back until then. On a FIFO queue each session is one message group and the
+ * queue, which has no per-message delay) also carry `notBefore` in the body, which the app's
+ * `deliver` honours by sending the message back until then. On a FIFO queue each session is one message group and the
  * run message's dedupe key is the deduplication id, so a repeated enqueue within SQS's 5-minute
  * window is dropped.
  *
@@ -60,26 +60,21 @@ export class SqsRunQueue implements RunQueue {
 
   /** The SendMessage request for a message; public so tests and tools can see what is sent. */
   sendInput(message: RunMessage, delayMs: number): SendMessageCommandInput {
-    const attributes: Record<string, MessageAttributeValue> = {
-      [ATTRIBUTE.tenant]: text(message.tenant),
-      [ATTRIBUTE.session]: text(message.sessionId),
-      [ATTRIBUTE.reason]: text(message.reason),
-    };
     const delaySeconds = Math.ceil(delayMs / 1000);
-    if (delaySeconds > 0 && (this.fifo || delaySeconds > MAX_DELAY_SECONDS)) {
-      attributes[ATTRIBUTE.notBefore] = {
-        DataType: 'Number',
-        StringValue: String(this.clock.now() + delayMs),
-      };
-    }
+    const late = delaySeconds > 0 && (this.fifo || delaySeconds > MAX_DELAY_SECONDS);
+    const body: RunMessage = late ? { ...message, notBefore: this.clock.now() + delayMs } : message;
     return {
       QueueUrl: this.queueUrl,
-      MessageBody: JSON.stringify(message),
-      MessageAttributes: attributes,
+      MessageBody: JSON.stringify(body),
+      MessageAttributes: {
+        [ATTRIBUTE.tenant]: text(message.tenant),
+        [ATTRIBUTE.session]: text(message.sessionId),
+        [ATTRIBUTE.reason]: text(message.reason),
+      },
       ...(this.fifo
         ? {
             // Hashed: both ids allow 128 characters of a restricted set; session ids allow any text.
-            MessageGroupId: sha256(refKey(message)),
+            MessageGroupId: fifoGroupId(message),
             MessageDeduplicationId: sha256(message.dedupeKey),
           }
         : delaySeconds > 0
@@ -87,6 +82,11 @@ export class SqsRunQueue implements RunQueue {
           : {}),
     };
   }
+}
+
+/** One message group per session on a FIFO queue: SQS keeps a session's messages in order. */
+export function fifoGroupId(ref: { tenant: string; sessionId: string }): string {
+  return sha256(refKey(ref));
 }
 
 function text(value: string): MessageAttributeValue {

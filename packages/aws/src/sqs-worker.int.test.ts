@@ -1,4 +1,5 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { type Message, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ModelRequest } from '@baton/core';
 import {
   acquireLease,
@@ -13,12 +14,22 @@ import { callTools, reply, type ScriptedStep } from '@baton/testing';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from './test-support/lambda-context.js';
-import { type SqsEmulator, startSqsEmulator } from './test-support/sqs-emulator.js';
+import { type SqsEmulator, startSqsEmulator, toSqsEvent } from './test-support/sqs-emulator.js';
 import { type WorkerWorld, workerWorld } from './test-support/worker-harness.js';
 
 const ref = sessionRef('acme', 'chat-1');
 const kinds = (events: SessionEvent[]) => events.map((event) => event.kind);
 const echo: ScriptedStep = (request: ModelRequest) => reply(`re: ${request.messages.at(-1)?.content}`);
+
+/** A message as ReceiveMessage returns it, for a copy the test takes out of the delayed set. */
+function sqsMessage(body: string): Message {
+  return {
+    MessageId: randomUUID(),
+    ReceiptHandle: randomUUID(),
+    Body: body,
+    Attributes: { ApproximateReceiveCount: '1' },
+  };
+}
 
 async function submit(world: WorkerWorld, text: string, sessionId = 'chat-1') {
   return world.baton.submit(sessionRef('acme', sessionId), { text, source: 'test' });
@@ -110,7 +121,7 @@ describe('createSqsWorker', () => {
     expect(dead!.body).toBe('{not json');
     expect(dead!.messageAttributes).toMatchObject({
       'baton-error-code': { stringValue: 'malformed_message' },
-      'baton-error-message': { stringValue: 'the body is not JSON' },
+      'baton-error-message': { stringValue: 'the message is not JSON' },
       'baton-source-message-id': { stringValue: event.Records[0]!.messageId },
     });
   });
@@ -157,14 +168,20 @@ describe('createSqsWorker', () => {
     expect(kinds(await world.store.readEvents(ref))).toEqual(['input', 'error', 'run_finished']);
   });
 
-  it('reports a retryable failure and succeeds on the next delivery', async () => {
+  it('backs a retryable failure off with the visibility timeout and succeeds on the next delivery', async () => {
     const world = await workerWorld(sqs, {
       script: [new ModelError('rate limited', { retryable: true, status: 429 }), reply('second try')],
     });
     await submit(world, 'hello');
     const first = await world.invoke();
     expect(first.response.batchItemFailures).toEqual([{ itemIdentifier: first.event.Records[0]!.messageId }]);
-    expect(world.workerCommands).toEqual([]);
+    // The first backoff is under a second: visible again after one.
+    expect(world.workerCommands).toEqual([
+      expect.objectContaining({
+        name: 'ChangeMessageVisibilityCommand',
+        input: expect.objectContaining({ VisibilityTimeout: 1 }),
+      }),
+    ]);
     await world.expireVisibility();
     const second = await world.invoke();
     expect(second.response.batchItemFailures).toEqual([]);
@@ -190,28 +207,52 @@ describe('createSqsWorker', () => {
     expect(world.model.calls).toHaveLength(1);
   });
 
-  it('brings a busy session back when its lease expires', async () => {
+  it("re-sends a busy session's message with the lease's delay and deletes the original", async () => {
     const world = await workerWorld(sqs, { script: [reply('after the lease')] });
     await submit(world, 'hello');
-    await acquireLease(world.store, ref, {
-      owner: 'another-invocation',
-      clock: world.clock,
-      leaseMs: 30_000,
-    });
+    await acquireLease(world.store, ref, { owner: 'another-invocation', clock: world.clock, leaseMs: 2_000 });
     const { event, response } = await world.invoke();
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+    // Done: a hold-back must not count toward the redrive policy's maxReceiveCount.
+    expect(response.batchItemFailures).toEqual([]);
     expect(world.workerCommands).toEqual([
       expect.objectContaining({
-        name: 'ChangeMessageVisibilityCommand',
-        input: expect.objectContaining({ VisibilityTimeout: 31 }),
+        name: 'SendMessageCommand',
+        input: expect.objectContaining({
+          QueueUrl: world.queue.url,
+          MessageBody: event.Records[0]!.body,
+          // Until the lease ends, plus core's margin.
+          DelaySeconds: 3,
+          MessageAttributes: expect.objectContaining({ 'baton-session': expect.anything() }),
+        }),
       }),
     ]);
     expect(world.model.calls).toHaveLength(0);
-    expect(await sqs.inspect(world.queue)).toMatchObject({ ready: [], inflight: [expect.anything()] });
-    world.clock.advance(31_000);
-    await world.expireVisibility();
-    expect((await world.invoke()).response).toEqual({ batchItemFailures: [] });
+    expect(await sqs.inspect(world.queue)).toMatchObject({
+      ready: [],
+      inflight: [],
+      delayed: [expect.anything()],
+    });
+    world.clock.advance(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_100));
+    const again = await world.invoke();
+    expect(again.event.Records[0]!.attributes.ApproximateReceiveCount).toBe('1');
+    expect(again.response).toEqual({ batchItemFailures: [] });
     expect((await world.baton.session(ref)).lastReply).toBe('after the lease');
+  });
+
+  it("carries a hold-back longer than SQS's 900 s delay in the copy's notBefore", async () => {
+    const world = await workerWorld(sqs, { script: [reply('much later')] });
+    await world.baton.submit(ref, { text: 'hello', source: 'test' }, { enqueueDelayMs: 3_600_000 });
+    const [copy] = (await sqs.inspect(world.queue)).delayed;
+    const notBefore = JSON.parse(copy!.body).notBefore as number;
+    expect(notBefore).toBe(world.clock.now() + 3_600_000);
+    // The first copy arrives after 900 s: SQS cannot delay longer. It goes back for the rest.
+    world.clock.advance(900_000);
+    const early = await world.deliver(toSqsEvent([sqsMessage(copy!.body)], world.queue.arn));
+    expect(early).toEqual({ batchItemFailures: [] });
+    expect(world.workerCommands.at(-1)?.input).toMatchObject({ DelaySeconds: 900 });
+    expect(JSON.parse(String(world.workerCommands.at(-1)?.input.MessageBody)).notBefore).toBe(notBefore);
+    expect(world.model.calls).toHaveLength(0);
   });
 
   it('holds a message back until its not-before time when a FIFO queue cannot delay it', async () => {

@@ -23,6 +23,8 @@ export interface HttpEventChanges {
   body?: unknown;
   base64?: boolean;
   headers?: Record<string, string>;
+  /** Epoch ms the request reached API Gateway (`requestContext.timeEpoch`). */
+  arrivedAt?: number;
 }
 
 /** A captured HTTP event with the request line, headers and body replaced. */
@@ -35,6 +37,7 @@ export function httpEvent(name: HttpFixture, changes: HttpEventChanges = {}): AP
   }
   if (changes.query !== undefined) event.rawQueryString = changes.query;
   if (changes.headers) event.headers = { ...event.headers, ...changes.headers };
+  if (changes.arrivedAt !== undefined) event.requestContext.timeEpoch = changes.arrivedAt;
   if ('body' in changes) {
     const text =
       changes.body === undefined

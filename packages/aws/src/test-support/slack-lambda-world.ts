@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { type Model, silentLogger } from '@baton/core';
+import { defineBaton, type Model, silentLogger } from '@baton/core';
+import { slack } from '@baton/slack';
 import { FakeSlackApi, signedSlackRequest } from '@baton/slack/testing';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { ManualClock } from '@baton/testing';
@@ -42,7 +43,7 @@ export interface SlackLambdaWorld {
 }
 
 /**
- * The Lambda handlers as deployed with Slack configured by the environment: a DynamoDB Local
+ * The Lambda handlers of an app with the `slack()` channel, configured by the environment: a DynamoDB Local
  * table, a fauxqs run queue, and @slack/web-api pointed at a FakeSlackApi.
  */
 export async function slackLambdaWorld(
@@ -55,8 +56,8 @@ export async function slackLambdaWorld(
   await createTable(dynamodb, tableName, { timeToLive: false });
   const queue = await sqs.createQueue(`slack-runs-${randomUUID()}`);
   const api = await FakeSlackApi.start();
-  const handlers = createLambdaHandlers({
-    agents: [testAgent(options.model)],
+  const definition = defineBaton({ agents: [testAgent(options.model)], channels: [slack()] });
+  const handlers = createLambdaHandlers(definition, {
     store: new DynamoStore({ client: dynamodb, tableName, clock }),
     queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
     clock,
@@ -107,6 +108,7 @@ export async function slackLambdaWorld(
       const event = httpEvent('http-api-v2', {
         method: 'POST',
         path: post.path ?? '/slack/events',
+        arrivedAt: clock.now(),
         body: sent,
         base64: true,
         headers: { ...headers, 'content-length': String(Buffer.byteLength(sent)) },

@@ -29,10 +29,19 @@ export interface TestQueue {
   arn: string;
 }
 
+/** A message as fauxqs holds it; times are epoch ms of the real clock. */
+export interface StoredMessage {
+  messageId: string;
+  body: string;
+  messageAttributes?: Record<string, { StringValue?: string }>;
+  sentTimestamp: number;
+  delayUntil?: number;
+}
+
 export interface QueueContents {
-  ready: { body: string; messageAttributes?: Record<string, { StringValue?: string }> }[];
-  delayed: { body: string; delayUntil?: number }[];
-  inflight: { message: { body: string }; receiptHandle: string; visibilityDeadline: number }[];
+  ready: StoredMessage[];
+  delayed: StoredMessage[];
+  inflight: { message: StoredMessage; receiptHandle: string; visibilityDeadline: number }[];
 }
 
 export async function startSqsEmulator(): Promise<SqsEmulator> {

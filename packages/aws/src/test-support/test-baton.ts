@@ -2,7 +2,11 @@ import {
   type Agent,
   type AgentTiming,
   type Baton,
-  createBaton,
+  type BatonApp,
+  type ChannelFactory,
+  createBatonApp,
+  defineBaton,
+  type Environment,
   MemoryStore,
   type Model,
   type RunMessage,
@@ -34,27 +38,37 @@ export class RecordingQueue implements RunQueue {
   }
 }
 
-export interface TestBaton {
+export interface TestApp {
+  app: BatonApp;
   baton: Baton;
   clock: ManualClock;
   store: SessionStore;
 }
 
-export function testBaton(options: {
+/** The test agent's app on a host of the test's choosing (in-memory store and a recording queue by default). */
+export function testApp(options: {
   model: Model;
   queue?: RunQueue;
   store?: SessionStore;
   clock?: ManualClock;
   timing?: Partial<AgentTiming>;
-}): TestBaton {
+  channels?: ChannelFactory[];
+  env?: Environment;
+  maxBodyBytes?: number;
+}): TestApp {
   const clock = options.clock ?? new ManualClock();
   const store = options.store ?? new MemoryStore();
-  const baton = createBaton({
+  const definition = defineBaton({
+    agents: [testAgent(options.model, options.timing)],
+    ...(options.channels ? { channels: options.channels } : {}),
+  });
+  const app = createBatonApp(definition, {
     store,
     queue: options.queue ?? new RecordingQueue(),
-    agents: [testAgent(options.model, options.timing)],
     clock,
     logger: silentLogger,
+    env: options.env ?? {},
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  return { baton, clock, store };
+  return { app, baton: app.baton, clock, store };
 }

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { AgentTiming, Baton, Model, SessionStore } from '@baton/core';
+import type { AgentTiming, Baton, BatonApp, Model, SessionStore } from '@baton/core';
 import { ManualClock, ScriptedModel, type ScriptedStep } from '@baton/testing';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SqsRunQueue } from '../sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker } from '../sqs-worker.js';
 import { lambdaContext } from './lambda-context.js';
 import type { SqsEmulator, TestQueue } from './sqs-emulator.js';
-import { testBaton } from './test-baton.js';
+import { testApp } from './test-baton.js';
 
 export interface SentCommand {
   name: string;
@@ -18,12 +18,13 @@ export interface WorkerWorld {
   queue: TestQueue;
   dlq: TestQueue | undefined;
   clock: ManualClock;
+  app: BatonApp;
   baton: Baton;
   store: SessionStore;
   model: ScriptedModel;
   runQueue: SqsRunQueue;
   worker: SqsWorker;
-  /** SQS requests the worker itself made (ChangeMessageVisibility, dead-letter sends). */
+  /** SQS requests the worker itself made (ChangeMessageVisibility, re-sent copies, dead-letter sends). */
   workerCommands: SentCommand[];
   /** One Lambda invocation on what the queue has now; succeeded messages are deleted, as Lambda does. */
   invoke(budgetMs?: number): Promise<{ event: SQSEvent; response: SQSBatchResponse }>;
@@ -40,6 +41,8 @@ export interface WorldOptions {
   timing?: Partial<AgentTiming>;
   store?: SessionStore;
   model?: Model;
+  /** The queue's maxReceiveCount. Default 10. */
+  maxAttempts?: number;
 }
 
 /** A worker on its own fauxqs queue, with a ManualClock, a scripted model and the in-memory store. */
@@ -55,7 +58,7 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     typeof options.script === 'function' ? options.script(clock) : options.script,
   );
   const runQueue = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
-  const { baton, store } = testBaton({
+  const { app, baton, store } = testApp({
     model,
     queue: runQueue,
     clock,
@@ -76,7 +79,8 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     },
     { step: 'initialize', name: 'recordCommands' },
   );
-  const worker = createSqsWorker(baton, {
+  const worker = createSqsWorker(app, {
+    maxAttempts: options.maxAttempts ?? 10,
     safetyMarginMs: 1_000,
     client: workerClient,
     queueUrl: () => queue.url,
@@ -105,6 +109,7 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     queue,
     dlq,
     clock,
+    app,
     baton,
     store,
     model,

@@ -1,0 +1,182 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { build, type Metafile, type Plugin } from 'esbuild';
+
+/** The deployable handlers: one bundle each, `<outDir>/<name>/index.mjs`. */
+export const AWS_ENTRIES = ['http', 'worker', 'sweeper'] as const;
+export type AwsEntry = (typeof AWS_ENTRIES)[number];
+
+/** Where bundles go by default, relative to the config's folder. */
+export const DEFAULT_AWS_OUT_DIR = '.baton/build/aws';
+
+/** Code that must never reach an AWS bundle: the Azure SDKs (a wrong import would ship them). */
+const FORBIDDEN = /(^|[\\/])node_modules[\\/]@azure[\\/]|^@azure\//;
+
+/**
+ * Running from TypeScript sources (this repository, under vitest or tsx): bundle the workspace
+ * packages from their sources too, through the condition their `exports` keep for it. Installed
+ * from npm, this file is JavaScript and the packages' built `dist` is what gets bundled.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const SOURCE_CONDITION = '@baton/source';
+
+export interface AwsBundleOptions {
+  /** The app's `baton.config.ts` (or `.js`/`.mjs`): its default export is the app definition. */
+  configPath: string;
+  /** Default: `.baton/build/aws` in the config's folder. */
+  outDir?: string;
+  /**
+   * Packages whose `modelProviders` the handlers register: those of
+   * `neededProviders(definition, env).map((id) => PROVIDER_PACKAGES[id])`.
+   */
+  providerPackages: readonly string[];
+  /** Default true. */
+  minify?: boolean;
+  /**
+   * Leave `@aws-sdk/*` to the copy the Lambda Node.js runtime provides (smaller bundles). Default
+   * false: the bundle carries the SDK version it was tested with.
+   */
+  externalAwsSdk?: boolean;
+}
+
+export interface AwsBundleReport {
+  name: AwsEntry;
+  file: string;
+  bytes: number;
+  /** The packages that went into the bundle (`name@version` where known). */
+  packages: string[];
+}
+
+export class ForbiddenCodeError extends Error {}
+
+/**
+ * Bundles a user's app into the three Lambda handlers with esbuild (ESM, node20, source maps):
+ * each `<outDir>/<entry>/index.mjs` imports the config, registers the needed model providers and
+ * exports `handler`. Packages resolve from the config's folder first, then from where `@baton/aws`
+ * itself is installed. Fails when Azure code ended up in a bundle.
+ *
+ * @example
+ * const reports = await buildAwsBundle({ configPath: 'baton.config.ts', providerPackages: ['@baton/model-openai'] });
+ */
+export async function buildAwsBundle(options: AwsBundleOptions): Promise<AwsBundleReport[]> {
+  const configPath = resolve(options.configPath);
+  const configDir = dirname(configPath);
+  const outDir = resolve(configDir, options.outDir ?? DEFAULT_AWS_OUT_DIR);
+  const result = await build({
+    entryPoints: Object.fromEntries(AWS_ENTRIES.map((name) => [`${name}/index`, `baton-entry:${name}`])),
+    plugins: [entryPlugin(configPath, [...new Set(options.providerPackages)])],
+    absWorkingDir: configDir,
+    // The user's own node_modules come first (resolveDir); then the ones @baton/aws is installed in.
+    nodePaths: createRequire(import.meta.url).resolve.paths('@baton/aws') ?? [],
+    conditions: FROM_SOURCE ? [SOURCE_CONDITION] : [],
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: options.minify ?? true,
+    sourcemap: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    external: options.externalAwsSdk ? ['@aws-sdk/*'] : [],
+    // CommonJS dependencies call require(); an ESM bundle has none unless it makes one.
+    banner: {
+      js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+    },
+  });
+  const reports: AwsBundleReport[] = [];
+  for (const name of AWS_ENTRIES) {
+    const file = join(outDir, name, 'index.mjs');
+    const output = findOutput(result.metafile, configDir, file);
+    const inputs = Object.keys(output.inputs).map((path) => resolve(configDir, path));
+    const packages = packagesOf(inputs);
+    const forbidden = [
+      ...inputs.filter((path) => FORBIDDEN.test(path)),
+      ...output.imports
+        .filter((entry) => entry.external && FORBIDDEN.test(entry.path))
+        .map((entry) => entry.path),
+      ...packages.filter((pkg) => pkg.startsWith('@azure/')),
+    ];
+    if (forbidden.length > 0) {
+      throw new ForbiddenCodeError(`the ${name} bundle contains Azure code: ${forbidden.join(', ')}`);
+    }
+    reports.push({ name, file, bytes: (await stat(file)).size, packages });
+  }
+  return reports;
+}
+
+/** The generated entry modules, `baton-entry:<name>`, resolved as if they sat next to the config. */
+function entryPlugin(configPath: string, providerPackages: string[]): Plugin {
+  return {
+    name: 'baton-aws-entries',
+    setup(build) {
+      build.onResolve({ filter: /^baton-entry:/ }, (args) => ({
+        path: args.path.slice('baton-entry:'.length),
+        namespace: 'baton-entry',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'baton-entry' }, (args) => ({
+        contents: entrySource(args.path, configPath, providerPackages),
+        resolveDir: dirname(configPath),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** One handler's entry module (exported for tests and for readers of a bundle). */
+export function entrySource(entry: string, configPath: string, providerPackages: readonly string[]): string {
+  const providers = providerPackages.map((pkg, index) => ({ pkg, name: `p${index}` }));
+  return [
+    `import definition from ${JSON.stringify(configPath)};`,
+    `import { createLambdaHandlers } from '@baton/aws';`,
+    ...providers.map(({ pkg, name }) => `import { modelProviders as ${name} } from ${JSON.stringify(pkg)};`),
+    `export const handler = createLambdaHandlers(definition, { providers: [${providers
+      .map(({ name }) => `...${name}`)
+      .join(', ')}] }).${entry};`,
+    '',
+  ].join('\n');
+}
+
+function findOutput(metafile: Metafile, workingDir: string, file: string): Metafile['outputs'][string] {
+  for (const [path, output] of Object.entries(metafile.outputs)) {
+    if (resolve(workingDir, path) === file) return output;
+  }
+  throw new Error(`esbuild reported no output ${file}`);
+}
+
+/** Each input's package, from the nearest package.json with a name (workspace packages included). */
+function packagesOf(inputs: readonly string[]): string[] {
+  const byDir = new Map<string, string | null>();
+  const packageOf = (dir: string): string | null => {
+    const known = byDir.get(dir);
+    if (known !== undefined) return known;
+    let found: string | null = null;
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
+        if (name) found = version ? `${name}@${version}` : name;
+      } catch {
+        // not a package manifest we can read
+      }
+    }
+    const parent = dirname(dir);
+    if (found === null && parent !== dir) found = packageOf(parent);
+    byDir.set(dir, found);
+    return found;
+  };
+  const names = new Set<string>();
+  for (const input of inputs) {
+    if (input.includes('baton-entry:')) continue;
+    const name = packageOf(dirname(input));
+    if (name) names.add(name);
+  }
+  return [...names].sort();
+}
