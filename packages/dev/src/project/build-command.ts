@@ -9,7 +9,14 @@ interface HostBuildOptions {
   configPath: string;
   outDir: string;
   providerPackages: string[];
+  /** AWS: leave `@aws-sdk/*` to the copy the Lambda runtime provides (smaller bundle, faster cold start). */
+  externalAwsSdk?: boolean;
+  /** Export conditions: in Baton's own repository the packages resolve to their sources. */
+  conditions?: string[];
 }
+
+/** Running from TypeScript means running in Baton's repository, where packages export `@baton/source`. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 interface HostBuilds {
   aws: { module: string; fn: 'buildAwsBundle'; defaultOut: string };
@@ -31,7 +38,7 @@ const HOSTS: HostBuilds = {
  */
 export async function buildProject(
   target: BuildTarget,
-  options: { cwd: string; env: Environment; config?: string; outDir?: string },
+  options: { cwd: string; env: Environment; config?: string; outDir?: string; bundleAwsSdk?: boolean },
 ): Promise<{ outDir: string; providerPackages: string[]; report: unknown }> {
   const host = HOSTS[target];
   const configPath = findConfig(options.cwd, options.config);
@@ -50,7 +57,13 @@ export async function buildProject(
   }
   const build = builder[host.fn];
   if (!build) throw new ConfigurationError(`${host.module} has no ${host.fn}: update ${host.module}`);
-  const report = await build({ configPath, outDir, providerPackages });
+  const report = await build({
+    configPath,
+    outDir,
+    providerPackages,
+    externalAwsSdk: !options.bundleAwsSdk,
+    ...(FROM_SOURCE ? { conditions: ['@baton/source'] } : {}),
+  });
   return { outDir, providerPackages, report };
 }
 

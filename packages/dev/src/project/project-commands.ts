@@ -14,6 +14,7 @@ export const PROJECT_USAGE = `Project commands (run in the folder of your baton.
 
   --config FILE           another config file (default: baton.config.ts, .mts, .js or .mjs)
   --out DIR               where build writes the bundle
+  --bundle-aws-sdk        bundle the AWS SDK clients instead of using the Lambda runtime's copy
 `;
 
 /**
@@ -30,6 +31,7 @@ export async function runProjectCommand(argv: string[], io: CliIo): Promise<numb
     options: {
       config: { type: 'string' },
       out: { type: 'string' },
+      'bundle-aws-sdk': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,6 +53,7 @@ export async function runProjectCommand(argv: string[], io: CliIo): Promise<numb
         env: io.env,
         ...(values.config ? { config: values.config } : {}),
         ...(values.out ? { outDir: values.out } : {}),
+        ...(values['bundle-aws-sdk'] ? { bundleAwsSdk: true } : {}),
       });
       const providers =
         built.providerPackages.length > 0 ? built.providerPackages.join(', ') : 'none (offline demo model)';
