@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { createLambdaHandlers, SqsRunQueue } from '@baton/aws';
-import { type RunMessage, type SessionEvent, type SessionView, silentLogger } from '@baton/core';
+import { defineBaton, type RunMessage, type SessionEvent, type SessionView, silentLogger } from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { ManualClock } from '@baton/testing';
@@ -37,8 +37,8 @@ export async function runOnAws(sqs: SqsEmulator, dynamodb: DynamoDBClient): Prom
   await createTable(dynamodb, tableName, { timeToLive: false });
   const queue = await sqs.createQueue(`cross-host-${randomUUID()}`);
   try {
-    const handlers = createLambdaHandlers({
-      agents: [createExampleAgent(model, { timing: CLOUD.timing })],
+    const definition = defineBaton({ agents: [createExampleAgent(model, { timing: CLOUD.timing })] });
+    const handlers = createLambdaHandlers(definition, {
       store: new DynamoStore({ client: dynamodb, tableName, clock }),
       queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
       clock,
@@ -50,6 +50,8 @@ export async function runOnAws(sqs: SqsEmulator, dynamodb: DynamoDBClient): Prom
     const http = async (changes: HttpEventChanges) => {
       const body = typeof changes.body === 'string' ? changes.body : JSON.stringify(changes.body ?? '');
       const event = httpEvent('http-api-v2', {
+        // API Gateway's 29 s count from the request's arrival, on the test's clock.
+        arrivedAt: clock.now(),
         ...changes,
         headers: {
           ...changes.headers,

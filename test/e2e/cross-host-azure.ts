@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import azureFunctions, { type HttpResponseInit } from '@azure/functions';
-import { createHttpHandler, createRunQueueHandler, StorageQueueRunQueue } from '@baton/azure';
-import { createBaton, type RunMessage, type SessionEvent, type SessionView, silentLogger } from '@baton/core';
+import { createAzureApp, createHttpHandler, createRunQueueHandler } from '@baton/azure';
+import { defineBaton, type RunMessage, type SessionEvent, type SessionView, silentLogger } from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
 import { CosmosStore } from '@baton/store-cosmos';
 import { ManualClock } from '@baton/testing';
@@ -34,17 +34,13 @@ export interface AzureEmulators {
  * (the `/api` prefix, captured headers) with a short function timeout; the Storage Queue handler
  * gets the base64 messages the run queue sent to Azurite, decoded the way the host does
  * (QueueHostEmulation), one invocation per message, each with a short timeout; sessions in the
- * Cosmos DB API server. The Baton is assembled as createAzureBaton assembles it (example agent,
- * Storage Queue run queue, Cosmos store), but by hand, because createAzureBaton takes no clock.
+ * Cosmos DB API server. The app is built by createAzureApp, as registerBaton builds it (the
+ * Storage Queue run queue from the app settings), with the test's clock and Cosmos store; the
+ * handlers are registerBaton's, given the test's short timeouts instead of host.json's.
  */
 export async function runOnAzure(emulators: AzureEmulators): Promise<HostRun> {
   const clock = new ManualClock();
   const model = conversationModel(() => clock.advance(CLOUD.modelCallTakesMs));
-  const queue = new StorageQueueRunQueue({
-    queueName: `cross-host-${randomUUID().slice(0, 8)}`,
-    connectionString: emulators.queueConnection,
-  });
-  await queue.createIfNotExists();
   const database = 'baton-cross-host';
   const container = `sessions-${randomUUID()}`;
   const store = new CosmosStore({
@@ -59,25 +55,32 @@ export async function runOnAzure(emulators: AzureEmulators): Promise<HostRun> {
     clock,
   });
   await store.ensureContainer();
-  try {
-    const baton = createBaton({
+  const { app, queue } = createAzureApp(
+    defineBaton({ agents: [createExampleAgent(model, { timing: CLOUD.timing })] }),
+    {
+      env: {
+        AzureWebJobsStorage: emulators.queueConnection,
+        BATON_QUEUE_NAME: `cross-host-${randomUUID().slice(0, 8)}`,
+        BATON_SAFETY_NET_DELAY_MS: String(CLOUD.safetyNetDelayMs),
+      },
       store,
-      agents: [createExampleAgent(model, { timing: CLOUD.timing })],
-      queue,
       clock,
       logger: silentLogger,
-      safetyNetDelayMs: CLOUD.safetyNetDelayMs,
-    });
-    const httpHandler = createHttpHandler(baton, { timeoutMs: CLOUD.azureHttpTimeoutMs });
+    },
+  );
+  await queue.createIfNotExists();
+  try {
+    const httpHandler = createHttpHandler(app, { timeoutMs: CLOUD.azureHttpTimeoutMs });
     const worker = new QueueHostEmulation(
       queue.client,
-      createRunQueueHandler(baton, { queue, timeoutMs: CLOUD.azureQueueTimeoutMs, maxDequeueCount: 5 }),
+      createRunQueueHandler(app, { queue, timeoutMs: CLOUD.azureQueueTimeoutMs, maxDequeueCount: 5 }),
       5,
     );
     const http = async (request: InstanceType<typeof HttpRequest>) => {
       const response: HttpResponseInit = await httpHandler(request, invocationContext());
-      // The host sends jsonBody as JSON: compare what a client receives, not the objects.
-      return { status: response.status ?? 200, body: JSON.parse(JSON.stringify(response.jsonBody ?? null)) };
+      // What a client receives: the body's bytes, as JSON.
+      const text = Buffer.from(response.body as Uint8Array).toString('utf8');
+      return { status: response.status ?? 200, body: JSON.parse(text || 'null') };
     };
     const path = (rest = '') => `/api/sessions/${SESSION_ID}${rest}`;
     const session = async (): Promise<SessionView> =>
