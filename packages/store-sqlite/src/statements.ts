@@ -13,26 +13,63 @@ export interface HeadListRow extends RecordRow {
   updated_at: number;
 }
 
+/** Typed by name so the declaration file can say what each statement is. */
+export type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+function prepare<P extends unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
+  return db.prepare<P, R>(sql);
+}
+
+export interface Statements {
+  head: Statement<Key, RecordRow>;
+  headVersion: Statement<Key, { version: number; seq: number }>;
+  events: Statement<[...Key, afterSeq: number, limit: number], RecordRow>;
+  dedupe: Statement<[...Key, dedupeKey: string], RecordRow>;
+  insertHead: Statement<
+    [...Key, version: number, seq: number, status: SessionStatus, updatedAt: number, record: string]
+  >;
+  updateHead: Statement<
+    [
+      version: number,
+      seq: number,
+      status: SessionStatus,
+      updatedAt: number,
+      record: string,
+      ...Key,
+      expected: number,
+    ]
+  >;
+  insertEvent: Statement<[...Key, seq: number, record: string]>;
+  insertDedupe: Statement<[...Key, dedupeKey: string, record: string]>;
+  deleteHead: Statement<Key>;
+  deleteEvents: Statement<Key>;
+  deleteDedupe: Statement<Key>;
+}
+
 /** Statements prepared once per connection; every query names the full session key, never a prefix. */
-export function prepareStatements(db: Database.Database) {
+export function prepareStatements(db: Database.Database): Statements {
   return {
-    head: db.prepare<Key, RecordRow>('SELECT record FROM heads WHERE tenant = ? AND session_id = ?'),
-    headVersion: db.prepare<Key, { version: number; seq: number }>(
+    head: prepare<Key, RecordRow>(db, 'SELECT record FROM heads WHERE tenant = ? AND session_id = ?'),
+    headVersion: prepare<Key, { version: number; seq: number }>(
+      db,
       'SELECT version, seq FROM heads WHERE tenant = ? AND session_id = ?',
     ),
-    events: db.prepare<[...Key, afterSeq: number, limit: number], RecordRow>(
+    events: prepare<[...Key, afterSeq: number, limit: number], RecordRow>(
+      db,
       'SELECT record FROM events WHERE tenant = ? AND session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     ),
-    dedupe: db.prepare<[...Key, dedupeKey: string], RecordRow>(
+    dedupe: prepare<[...Key, dedupeKey: string], RecordRow>(
+      db,
       'SELECT record FROM dedupe WHERE tenant = ? AND session_id = ? AND dedupe_key = ?',
     ),
-    insertHead: db.prepare<
+    insertHead: prepare<
       [...Key, version: number, seq: number, status: SessionStatus, updatedAt: number, record: string]
     >(
+      db,
       `INSERT INTO heads (tenant, session_id, version, seq, status, updated_at, record)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    updateHead: db.prepare<
+    updateHead: prepare<
       [
         version: number,
         seq: number,
@@ -43,22 +80,23 @@ export function prepareStatements(db: Database.Database) {
         expected: number,
       ]
     >(
+      db,
       `UPDATE heads SET version = ?, seq = ?, status = ?, updated_at = ?, record = ?
        WHERE tenant = ? AND session_id = ? AND version = ?`,
     ),
-    insertEvent: db.prepare<[...Key, seq: number, record: string]>(
+    insertEvent: prepare<[...Key, seq: number, record: string]>(
+      db,
       'INSERT INTO events (tenant, session_id, seq, record) VALUES (?, ?, ?, ?)',
     ),
-    insertDedupe: db.prepare<[...Key, dedupeKey: string, record: string]>(
+    insertDedupe: prepare<[...Key, dedupeKey: string, record: string]>(
+      db,
       'INSERT INTO dedupe (tenant, session_id, dedupe_key, record) VALUES (?, ?, ?, ?)',
     ),
-    deleteHead: db.prepare<Key>('DELETE FROM heads WHERE tenant = ? AND session_id = ?'),
-    deleteEvents: db.prepare<Key>('DELETE FROM events WHERE tenant = ? AND session_id = ?'),
-    deleteDedupe: db.prepare<Key>('DELETE FROM dedupe WHERE tenant = ? AND session_id = ?'),
+    deleteHead: prepare<Key>(db, 'DELETE FROM heads WHERE tenant = ? AND session_id = ?'),
+    deleteEvents: prepare<Key>(db, 'DELETE FROM events WHERE tenant = ? AND session_id = ?'),
+    deleteDedupe: prepare<Key>(db, 'DELETE FROM dedupe WHERE tenant = ? AND session_id = ?'),
   };
 }
-
-export type Statements = ReturnType<typeof prepareStatements>;
 
 /**
  * The list query for one combination of filters, newest first. Ties on updated_at are broken by the
