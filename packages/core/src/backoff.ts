@@ -13,8 +13,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-/** For conditional commits that conflicted: a few milliseconds at first, about 1.5 s in all at most. */
-export const CONFLICT_RETRY: RetryPolicy = { attempts: 12, baseDelayMs: 4, maxDelayMs: 250 };
+/**
+ * For conditional commits that conflicted: a few milliseconds at first, at most a second between
+ * attempts and about 6 s in all on average. Sized for ten writers on one session of a remote store.
+ */
+export const CONFLICT_RETRY: RetryPolicy = { attempts: 20, baseDelayMs: 5, maxDelayMs: 1_000 };
 
 /** Returned by an attempt to ask for another one. */
 export const AGAIN: unique symbol = Symbol('again');

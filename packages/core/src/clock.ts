@@ -10,8 +10,11 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Waits through the clock when it can, else with a real (unref'd) timer. */
+/**
+ * Waits through the clock when it can, else with a real timer. The timer keeps the process alive:
+ * a worker whose only pending work is this wait must not exit in the middle of a retry.
+ */
 export function sleep(clock: Clock, ms: number): Promise<void> {
   if (clock.sleep) return clock.sleep(ms);
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

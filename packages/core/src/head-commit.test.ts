@@ -1,5 +1,6 @@
 import { ManualClock } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
+import { CONFLICT_RETRY } from './backoff.js';
 import { ConflictError, DuplicateError } from './errors.js';
 import { SCHEMA_VERSION } from './events.js';
 import { newHead } from './head.js';
@@ -74,7 +75,7 @@ describe('retryConflicts', () => {
         () => new Error('too busy'),
       ),
     ).rejects.toThrow('too busy');
-    expect(calls).toBe(12);
+    expect(calls).toBe(CONFLICT_RETRY.attempts);
     calls = 0;
     await expect(
       retryConflicts(
