@@ -100,8 +100,8 @@ export class Baton {
       decision,
     );
     // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand the run.
-    await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${decision.callId}`);
-    return recorded;
+    await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${recorded.key}`);
+    return { duplicate: recorded.duplicate };
   }
 
   /** Advances the session until it finishes, waits, or must continue in another invocation. */

@@ -7,6 +7,11 @@ import type { Tool } from './tool.js';
 /** A tool call of the last model response that has no result yet, with everything known about it. */
 export interface PendingCall {
   call: ToolCall;
+  /**
+   * Seq of the model response that made the call. Providers do not promise unique call ids across
+   * responses, so every key derived from a call (decision dedupe, idempotency) is scoped by it.
+   */
+  responseSeq: number;
   tool: Tool | undefined;
   /** An at-most-once intent was committed: the call may have run. */
   intent: boolean;
@@ -83,6 +88,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
     .filter((call) => !results.has(call.callId))
     .map((call) => ({
       call,
+      responseSeq: lastModel?.seq ?? 0,
       tool: agent.tools.find((tool) => tool.name === call.name),
       intent: intents.has(call.callId),
       decision: decisions.get(call.callId),

@@ -2,7 +2,7 @@ import { type Agent, agentToolSpecs } from './agent.js';
 import { contextLimit, modelContext } from './context.js';
 import { continueLater } from './continuation.js';
 import { BatonError, FencedError, ModelError } from './errors.js';
-import type { EventBody } from './events.js';
+import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
 import type { ModelRequest, ModelResponse } from './model.js';
 import type { RunContext, RunOutcome } from './run-context.js';
@@ -35,7 +35,7 @@ export async function callModel(run: RunContext): Promise<RunOutcome | null> {
   const event: EventBody = {
     kind: 'model_response',
     text: response.text,
-    toolCalls: response.toolCalls,
+    toolCalls: distinctCallIds(response.toolCalls),
     usage: response.usage,
     stopReason: response.stopReason,
     provider: agent.model.provider,
@@ -62,6 +62,22 @@ export async function callModel(run: RunContext): Promise<RunOutcome | null> {
   }
   await run.commit([event], counted);
   return null;
+}
+
+/**
+ * The response's calls with ids unique within it: a provider may send one id twice (or none), and
+ * results, intents and decisions are matched to calls by id. Later duplicates get a suffix; the
+ * model sees the renamed ids in the history from then on.
+ */
+export function distinctCallIds(calls: readonly ToolCall[]): ToolCall[] {
+  const seen = new Set<string>();
+  return calls.map((call, index) => {
+    const base = call.callId || `call_${index + 1}`;
+    let id = base;
+    for (let n = 2; seen.has(id); n++) id = `${base}_${n}`;
+    seen.add(id);
+    return id === call.callId ? call : { ...call, callId: id };
+  });
 }
 
 /** A model call that failed: continue later, retry through the queue, or fail the run. */

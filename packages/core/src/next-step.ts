@@ -8,7 +8,7 @@ import { type CheckedCall, checkCall, needsApproval } from './tool-runner.js';
 /** The next step, decided from the live context alone. */
 export type NextStep =
   | { type: 'resolve'; events: EventBody[] }
-  | { type: 'run_tools'; calls: Extract<CheckedCall, { ok: true }>[] }
+  | { type: 'run_tools'; calls: Extract<CheckedCall, { ok: true }>[]; responseSeq: number }
   | { type: 'await_approval'; announce: string[]; waiting: string[] }
   | { type: 'call_model' }
   | { type: 'finish'; text: string }
@@ -67,7 +67,8 @@ function decidePending(pending: PendingCall[], agent: Agent): NextStep {
     runnable.push(checked);
   }
   if (resolved.length > 0) return { type: 'resolve', events: resolved };
-  if (runnable.length > 0) return { type: 'run_tools', calls: runnable };
+  if (runnable.length > 0)
+    return { type: 'run_tools', calls: runnable, responseSeq: pending[0]!.responseSeq };
   return { type: 'await_approval', announce, waiting };
 }
 

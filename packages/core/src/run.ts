@@ -65,7 +65,7 @@ export class Run implements RunContext {
         case 'run_tools': {
           const needed = Math.max(...step.calls.map((checked) => checked.tool.timeoutMs));
           if (!this.fits(needed)) return continueLater(this, 'run_tools');
-          await runTools(this, step.calls);
+          await runTools(this, step.calls, step.responseSeq);
           break;
         }
         case 'await_approval': {

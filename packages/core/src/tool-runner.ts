@@ -89,6 +89,8 @@ export async function runTool(
   checked: Extract<CheckedCall, { ok: true }>,
   options: {
     ref: SessionRef;
+    /** Seq of the model response that made the call: with the call id, unique in the session. */
+    responseSeq: number;
     state: JsonObject;
     deadlineSignal: AbortSignal;
     logger: Logger;
@@ -102,7 +104,7 @@ export async function runTool(
   const context: ToolContext = {
     session: options.ref,
     callId: call.callId,
-    idempotencyKey: `${refKey(options.ref)}/${call.callId}`,
+    idempotencyKey: `${refKey(options.ref)}/${options.responseSeq}/${call.callId}`,
     state,
     signal,
     logger: options.logger.child({ tool: tool.name, callId: call.callId }),

@@ -8,7 +8,11 @@ import { recordError, SpanKind, withSpan } from './tracing.js';
  * state it changed) as it finishes. At-most-once tools first get their intent committed, so a crash
  * can never lead to a second execution.
  */
-export async function runTools(run: RunContext, calls: Extract<CheckedCall, { ok: true }>[]): Promise<void> {
+export async function runTools(
+  run: RunContext,
+  calls: Extract<CheckedCall, { ok: true }>[],
+  responseSeq: number,
+): Promise<void> {
   const atMostOnce = calls.filter((checked) => checked.tool.execution === 'at-most-once');
   const needed = Math.max(...calls.map((checked) => checked.tool.timeoutMs));
   // Intents first: after this commit a crash can no longer lead to a second execution.
@@ -41,6 +45,7 @@ export async function runTools(run: RunContext, calls: Extract<CheckedCall, { ok
         async (span) => {
           const ran = await runTool(checked, {
             ref: run.writer.ref,
+            responseSeq,
             state: run.writer.head.toolState,
             deadlineSignal: run.deadlineSignal,
             logger: run.logger,

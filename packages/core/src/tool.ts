@@ -16,7 +16,10 @@ export interface ToolState {
 export interface ToolContext {
   session: SessionRef;
   callId: string;
-  /** Stable across retries and invocations: session + call id. Pass it to the systems the tool calls. */
+  /**
+   * Stable across retries and invocations, unique in the session: session + model response seq + call
+   * id (providers may repeat call ids across responses). Pass it to the systems the tool calls.
+   */
   idempotencyKey: string;
   state: ToolState;
   /** Aborted at the invocation deadline or the tool's own timeout. */
