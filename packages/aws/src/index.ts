@@ -25,6 +25,12 @@ export {
   type LambdaHandlers,
   type LambdaHandlersOptions,
 } from './lambda-handlers.js';
+export {
+  decryptResources,
+  environmentWithSecrets,
+  LINKED_SECRETS,
+  linkedSecretValues,
+} from './linked-secrets.js';
 export { ATTRIBUTE } from './message-attributes.js';
 export { queueUrlFromArn } from './queue-url.js';
 export { applyDisposition, type RecordOutcome, type SqsTarget } from './sqs-disposition.js';

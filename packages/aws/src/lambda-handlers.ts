@@ -16,6 +16,7 @@ import {
 import { DynamoStore } from '@baton/store-dynamodb';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
+import { environmentWithSecrets } from './linked-secrets.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
@@ -37,7 +38,7 @@ export interface LambdaHandlersOptions {
   clock?: Clock;
   /** Wrapped so every line carries the invocation (and SQS message) id. Default: JSON lines on stderr. */
   logger?: Logger;
-  /** Where settings are read from; default `process.env`. */
+  /** Where settings are read from; default `process.env`. SST-linked secrets are added either way. */
   env?: Environment;
   /** The model providers the agents' model names need (the bundle passes the packages' `modelProviders`). */
   providers?: readonly ModelProvider[];
@@ -76,7 +77,8 @@ export function createLambdaHandlers(
   definition: BatonDefinition,
   options: LambdaHandlersOptions = {},
 ): LambdaHandlers {
-  const env = options.env ?? process.env;
+  // Linked secrets into their variables first: the models and Slack read them while the app builds.
+  const env = environmentWithSecrets(options.env);
   const logger = invocationLogger(
     options.logger ??
       jsonLogger({
