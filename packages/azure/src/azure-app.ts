@@ -14,6 +14,7 @@ import {
 import hostJson from '../host.json' with { type: 'json' };
 import { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 import { type Environment, type HostSettings, hostSettings } from './host-settings.js';
+import { lazyCredential, usesManagedIdentity } from './managed-identity.js';
 import { StorageQueueRunQueue, storageConnectionSetting } from './storage-queue-run-queue.js';
 
 /** What the Functions app is built with besides the definition; everything defaults to the app settings. */
@@ -23,7 +24,11 @@ export interface AzureAppOptions {
   /** The model providers the agents' models need (`modelProviders` of `@baton/model-openai`, ...). */
   providers?: readonly ModelProvider[];
   logger?: Logger;
-  /** For identity-based connections: storage (`<setting>__queueServiceUri`) and Cosmos DB (Entra ID). */
+  /**
+   * For identity-based connections: storage (`<setting>__accountName` / `__queueServiceUri`) and
+   * Cosmos DB (Entra ID). Default: `DefaultAzureCredential`, made on first use, when the settings
+   * name such a connection.
+   */
   credential?: TokenCredential;
   /** A store other than Cosmos DB from the app settings. */
   store?: SessionStore;
@@ -58,10 +63,12 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
     throw new ConfigurationError('the app definition must be the default export of defineBaton(...)');
   }
   const env = options.env ?? process.env;
-  const credential = options.credential ? { credential: options.credential } : {};
+  // Identity-based connections (the deployed stack holds no keys) use the app's managed identity.
+  const identity = options.credential ?? (usesManagedIdentity(env) ? lazyCredential() : undefined);
+  const credential = identity ? { credential: identity } : {};
   const queue = StorageQueueRunQueue.fromEnvironment(env, credential);
   const app = createBatonApp(definition, {
-    store: options.store ?? storeFromEnvironment(env, options.credential),
+    store: options.store ?? storeFromEnvironment(env, identity),
     queue,
     env,
     safetyNetDelayMs: DEFAULT_SAFETY_NET_DELAY_MS,

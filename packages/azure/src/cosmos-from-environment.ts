@@ -6,7 +6,7 @@ import type { Environment } from './host-settings.js';
 /**
  * The Cosmos DB store from app settings, or undefined when none are set:
  * `COSMOS_CONNECTION_STRING`, or `COSMOS_ENDPOINT` with `COSMOS_KEY` (or, for Entra ID, with the
- * credential the entry passes); `BATON_COSMOS_DATABASE`, `BATON_COSMOS_CONTAINER`; optional
+ * credential given: createAzureApp passes the managed identity); `BATON_COSMOS_DATABASE`, `BATON_COSMOS_CONTAINER`; optional
  * `BATON_COSMOS_TTL_SECONDS`. The container is created by the infrastructure, not at cold start.
  *
  * @example
@@ -30,5 +30,7 @@ export function cosmosStoreFromEnvironment(
   if (options.credential) {
     return new CosmosStore({ clientOptions: { endpoint, aadCredentials: options.credential }, ...common });
   }
-  throw new Error('COSMOS_ENDPOINT needs COSMOS_KEY, or a credential passed in the entry hooks (Entra ID)');
+  throw new Error(
+    'COSMOS_ENDPOINT needs COSMOS_KEY, or a credential for Entra ID (createAzureApp passes the managed identity)',
+  );
 }

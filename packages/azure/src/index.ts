@@ -2,6 +2,7 @@ export { type AzureApp, type AzureAppOptions, createAzureApp, storeFromEnvironme
 export { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 export { type Environment, type HostSettings, hostSettings, timeSpanMs } from './host-settings.js';
 export { type AzureHttpHandler, createHttpHandler, type HttpHandlerOptions } from './http-handler.js';
+export { lazyCredential, usesManagedIdentity } from './managed-identity.js';
 export { invocationOwner, priorAttempts, type QueueDelivery, queueDelivery } from './queue-delivery.js';
 export {
   type AzureQueueHandler,

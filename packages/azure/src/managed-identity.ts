@@ -1,0 +1,41 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { Environment } from './host-settings.js';
+import { storageConnectionSetting } from './storage-queue-run-queue.js';
+
+/**
+ * Whether the app settings name an identity-based connection, which the app must reach with its
+ * managed identity: storage by `<connection>__accountName` or `__queueServiceUri` (no connection
+ * string), or Cosmos DB by `COSMOS_ENDPOINT` without `COSMOS_KEY` or a connection string.
+ *
+ * @example
+ * usesManagedIdentity({ AzureWebJobsStorage__accountName: 'acct' }); // true
+ */
+export function usesManagedIdentity(env: Environment): boolean {
+  const connection = storageConnectionSetting(env);
+  const storage =
+    !env[connection] && Boolean(env[`${connection}__accountName`] || env[`${connection}__queueServiceUri`]);
+  const cosmos = Boolean(env.COSMOS_ENDPOINT) && !env.COSMOS_KEY && !env.COSMOS_CONNECTION_STRING;
+  return storage || cosmos;
+}
+
+/**
+ * A credential made on its first token request, so a cold start that never reaches storage or
+ * Cosmos DB (a health check) builds none. The default is `DefaultAzureCredential`: the managed
+ * identity on Azure (AZURE_CLIENT_ID picks a user-assigned one), the developer's login locally.
+ *
+ * @example
+ * const credential = lazyCredential();
+ * const store = new CosmosStore({ clientOptions: { endpoint, aadCredentials: credential } });
+ */
+export function lazyCredential(
+  create: () => TokenCredential = () => new DefaultAzureCredential(),
+): TokenCredential {
+  let credential: TokenCredential | undefined;
+  return {
+    getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      credential ??= create();
+      return credential.getToken(scopes, options);
+    },
+  };
+}
