@@ -26,8 +26,10 @@ export function appendInput(
   const { dedupeKey } = options;
   return retryConflicts(
     target.clock,
-    async () => {
-      if (dedupeKey) {
+    async (retry) => {
+      // On a retry the commit's own dedupe condition catches a duplicate (DuplicateError below),
+      // so the attempt is two round trips, which narrows the window for the next conflict.
+      if (dedupeKey && retry === 0) {
         const earlier = await target.store.getDedupe(ref, dedupeKey);
         if (earlier) return { seq: Number((earlier.result as { seq?: number }).seq ?? 0), duplicate: true };
       }

@@ -14,10 +14,11 @@ export interface RetryPolicy {
 }
 
 /**
- * For conditional commits that conflicted: a few milliseconds at first, at most a second between
- * attempts and about 6 s in all on average. Sized for ten writers on one session of a remote store.
+ * For conditional commits that conflicted: milliseconds at first, at most a second between
+ * attempts, about 12 s in all on average before giving up. Sized for ten processes appending to
+ * one session of a remote store at once (the reliability suite's contention case).
  */
-export const CONFLICT_RETRY: RetryPolicy = { attempts: 20, baseDelayMs: 5, maxDelayMs: 1_000 };
+export const CONFLICT_RETRY: RetryPolicy = { attempts: 30, baseDelayMs: 10, maxDelayMs: 1_000 };
 
 /** Returned by an attempt to ask for another one. */
 export const AGAIN: unique symbol = Symbol('again');
