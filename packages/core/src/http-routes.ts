@@ -1,5 +1,6 @@
 import type { Baton, ConverseResult } from './baton.js';
 import { BatonError, isBatonError, PayloadTooLargeError, ValidationError } from './errors.js';
+import { eventsPage } from './events-page.js';
 import type { SessionStatus } from './head.js';
 import type { JsonObject } from './json.js';
 import { type SessionRef, sessionRef } from './session-ref.js';
@@ -10,7 +11,7 @@ import { type SessionRef, sessionRef } from './session-ref.js';
  *
  *   POST   /sessions/{id}/messages            {"text": "..."}  (Idempotency-Key header dedupes)
  *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
- *   GET    /sessions/{id}/events?after=&limit=
+ *   GET    /sessions/{id}/events?after=&limit=   at most 4 MiB of events; `next` says where to go on
  *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
  *   GET    /sessions?status=&limit=&cursor=
  *   DELETE /sessions/{id}
@@ -130,11 +131,12 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
   }
   if (rest[0] === 'events' && rest.length === 1) {
     if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
-    const events = await baton.events(ref, {
-      afterSeq: intParam(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER),
+    // Paged by bytes as well as by count: one response must stay inside Lambda's 6 MB.
+    const page = await eventsPage(baton, ref, {
+      after: intParam(request.query, 'after', 0, 0, Number.MAX_SAFE_INTEGER),
       limit: intParam(request.query, 'limit', 200, 1, 1000),
     });
-    return json(200, { events: events as unknown as JsonObject[] });
+    return json(200, page);
   }
   if (rest[0] === 'approvals' && rest.length === 2) {
     if (method !== 'POST') throw methodNotAllowed(method, ['POST']);

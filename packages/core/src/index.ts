@@ -80,6 +80,13 @@ export {
   type ToolOutcome,
   type Usage,
 } from './events.js';
+export {
+  EVENT_RESPONSE_MAX_BYTES,
+  EVENTS_PAGE_BYTES,
+  type EventsPageOptions,
+  eventResponseBytes,
+  eventsPage,
+} from './events-page.js';
 export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
