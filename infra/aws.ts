@@ -115,6 +115,8 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
       BATON_TABLE: table.name,
       BATON_QUEUE_URL: runs.url,
       BATON_DLQ_URL: deadLetters.url,
+      // The worker records the failure on the last receive, so it must know the queue's limit.
+      BATON_MAX_RECEIVES: String(RUN_QUEUE_MAX_RECEIVES),
       ...fromEnvironment(MODEL_SETTINGS, env),
       ...fromEnvironment(AWS_TUNING, env),
     },

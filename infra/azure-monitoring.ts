@@ -1,4 +1,4 @@
-/** The function the app registers on the poison queue (packages/azure/src/entry/app.ts); its invocations raise the alert. */
+/** The function @baton/azure's registerBaton puts on the poison queue; its invocations raise the alert. */
 export const POISON_FUNCTION_NAME = 'baton-runs-poison';
 
 /**

@@ -22,22 +22,28 @@ export const SECRETS = {
 export type SecretName = keyof typeof SECRETS;
 
 /**
- * The model settings @baton/model-openai and @baton/model-bedrock read (their
- * `*ModelFromEnvironment` pickers), besides the keys above. Copied from the environment of `sst deploy` when set there, and left out when
- * not: the Azure app treats an empty BATON_MODEL_PROVIDER as a provider name.
+ * The model settings core's model registry and the providers of @baton/model-openai and
+ * @baton/model-bedrock (their `modelProviders`) read, besides the keys above. Copied from the
+ * environment of `sst deploy` when set there, and left out when not: an empty BATON_MODEL_PROVIDER
+ * would name a provider, and an empty BATON_OPENAI_API is refused.
  */
 export const MODEL_SETTINGS = [
   'BATON_MODEL_PROVIDER',
   'BATON_MODEL',
+  'BATON_OPENAI_API',
   'OPENAI_BASE_URL',
   'OPENAI_API_VERSION',
   'AZURE_OPENAI_ENDPOINT',
+  'AWS_ENDPOINT_URL_BEDROCK_RUNTIME',
+  'AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME',
 ] as const;
 
 /** Tuning the Lambda handlers read; copied from the deploy environment when set, else their defaults. */
 export const AWS_TUNING = [
   'BATON_LOG_LEVEL',
   'BATON_TTL_SECONDS',
+  'BATON_LEASE_MS',
+  'BATON_MODEL_CALL_MS',
   'BATON_SAFETY_NET_DELAY_MS',
   'BATON_SWEEP_IDLE_MS',
   'SLACK_APPROVERS',
@@ -51,6 +57,7 @@ export const AZURE_TUNING = [
   'BATON_LEASE_MS',
   'BATON_MODEL_CALL_MS',
   'BATON_SAFETY_NET_DELAY_MS',
+  'BATON_SWEEP_IDLE_MS',
   'SLACK_APPROVERS',
   'SLACK_BOT_USER_ID',
 ] as const;
@@ -60,6 +67,11 @@ export const AWS_LEFT_UNSET: Readonly<Record<string, string>> = {
   AWS_LAMBDA_FUNCTION_NAME: 'set by the Lambda runtime',
   AWS_REGION: 'set by the Lambda runtime',
   AWS_DEFAULT_REGION: 'set by the Lambda runtime',
+  AWS_ACCESS_KEY_ID: "set by the Lambda runtime (the function's role)",
+  AWS_SECRET_ACCESS_KEY: "set by the Lambda runtime (the function's role)",
+  AWS_SESSION_TOKEN: "set by the Lambda runtime (the function's role)",
+  SST_KEY: 'set by SST for the linked secrets (the key of resource.enc)',
+  SST_KEY_FILE: 'set by SST for the linked secrets (resource.enc in the bundle)',
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
 };
 
@@ -73,6 +85,9 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
   BATON_STORE: 'only `memory` (a throwaway demo) changes anything; the Cosmos settings are set',
   AWS_REGION: 'read by OpenAI-on-Bedrock only; set it in the deploy environment to use that here',
   AWS_DEFAULT_REGION: 'read by OpenAI-on-Bedrock only, as a fallback of AWS_REGION',
+  AWS_ACCESS_KEY_ID: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
+  AWS_SECRET_ACCESS_KEY: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
+  AWS_SESSION_TOKEN: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
 };
 

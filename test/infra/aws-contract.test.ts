@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsFacts, awsFacts, awsMismatches, deployedFunctions, entrySource } from './aws-contract.js';
+import { type AwsFacts, awsFacts, awsMismatches, deployedFunctions } from './aws-contract.js';
 import { grantsOf } from './aws-iam-contract.js';
 import {
   bundleFolder,
@@ -79,7 +79,7 @@ describe('infra/aws.ts', () => {
   afterAll(removeCopies);
   beforeAll(async () => {
     bundleDir = bundleFolder(['http.mjs', 'worker.mjs', 'sweeper.mjs']);
-    facts = await awsFacts(bundleDir, (await settingsOf(INFRA_DIR)).SECRETS);
+    facts = await awsFacts(bundleDir);
   });
 
   it('agrees with the handlers, the store and the queue adapter when evaluated as written', async () => {
@@ -99,14 +99,14 @@ describe('infra/aws.ts', () => {
     );
   });
 
-  it('starts every deployed handler with the environment infra declares and finds its export a function', async () => {
+  it('starts every deployed handler of the real bundle with the environment infra declares and finds its export a function', async () => {
     const functions = deployedFunctions(await recordAws(INFRA_DIR, { env: {} }), facts);
     expect(functions.map((fn) => fn.entry).sort()).toEqual([...facts.entries].sort());
     for (const fn of functions) {
       const exported = String(fn.args.handler).split('.')[1] ?? '';
       const module = await withEnvironment(
         sampleValues(fn.args.environment),
-        () => import(pathToFileURL(entrySource(fn.entry ?? '')).href),
+        () => import(pathToFileURL(facts.built.get(fn.entry ?? '') ?? '').href),
       );
       expect(typeof (module as Record<string, unknown>)[exported], fn.label).toBe('function');
     }
@@ -115,7 +115,7 @@ describe('infra/aws.ts', () => {
   it('reports a handler export the entry does not have when a copy renames it', async () => {
     const dir = mismatchedCopy('aws-bundle.ts', 'handler: `${entry}.handler`', 'handler: `${entry}.main`');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
-      expect.stringMatching(/packages\/aws\/src\/entry\/http\.ts exports no "main"/),
+      expect.stringMatching(/^Function Http: the built .*\/http\/index\.mjs exports no "main"$/),
     );
   });
 
@@ -160,6 +160,13 @@ describe('infra/aws.ts', () => {
     );
   });
 
+  it('reports a model setting a provider reads when a copy stops forwarding it', async () => {
+    const dir = mismatchedCopy('settings.ts', "  'BATON_OPENAI_API',\n", '');
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'Function Worker: the worker handler reads BATON_OPENAI_API, which is neither set nor left unset on purpose',
+    );
+  });
+
   it('reports a linked resource the handler reads when infra does not link it', async () => {
     const reading: AwsFacts = { ...facts, resourceReads: new Map([['worker', new Set(['Archive'])]]) };
     expect(await mismatchesOf(INFRA_DIR, reading)).toContainEqual(
@@ -171,6 +178,17 @@ describe('infra/aws.ts', () => {
     const dir = mismatchedCopy('aws.ts', '`${6 * workerTimeout} seconds`', '`${workerTimeout} seconds`');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
       "the run queue's visibility timeout (300 s) does not exceed the worker's timeout (300 s)",
+    );
+  });
+
+  it("tells the handlers the run queue's receive limit and reports a copy that changes one without the other", async () => {
+    const dir = mismatchedCopy(
+      'aws.ts',
+      'dlq: { queue: deadLetters.arn, retry: RUN_QUEUE_MAX_RECEIVES }',
+      'dlq: { queue: deadLetters.arn, retry: 5 }',
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      "Function Worker: BATON_MAX_RECEIVES is 10, not the run queue's maxReceiveCount 5",
     );
   });
 
@@ -212,6 +230,13 @@ describe('infra/aws.ts', () => {
     for (const fn of deployedFunctions(recording, facts)) {
       expect(Object.keys(fn.args.environment as object)).not.toContain('AWS_BEARER_TOKEN_BEDROCK');
     }
+  });
+
+  it('reports a linked secret the handlers do not copy into a variable at cold start', async () => {
+    const { SlackBotToken: _dropped, ...rest } = facts.secretVariables;
+    expect(await mismatchesOf(INFRA_DIR, { ...facts, secretVariables: rest })).toContainEqual(
+      'Function Worker: links secret SlackBotToken, which the handlers never copy into a variable',
+    );
   });
 
   it('reports a widened policy when a copy grants an action the code never calls', async () => {

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { API_GATEWAY_BUDGET_MS } from '@baton/aws';
+import { API_GATEWAY_BUDGET_MS, LINKED_SECRETS } from '@baton/aws';
+import { AWS_ENTRIES } from '@baton/aws/build';
+import { PROVIDER_PACKAGES } from '@baton/core';
 import { EXPIRES_AT_ATTRIBUTE, tableDefinition } from '@baton/store-dynamodb';
-import { AWS_ENTRIES as ENTRIES } from '../../infra/aws-bundle.js';
 import { iamMismatches, sdkCommandsFrom } from './aws-iam-contract.js';
-import { exportsOf, reachableSources, readsFrom } from './environment-reads.js';
+import { builtBundle } from './built-bundle.js';
+import { bundledSources, exportsOf, packageSources, readsOf } from './environment-reads.js';
 import { REPO_ROOT } from './infra-copy.js';
 import { callsOf, type Recording, referencePath, resourcesOf } from './recording.js';
 import { routeIsServed } from './served-routes.js';
@@ -12,13 +14,15 @@ import { tableMismatches } from './table-contract.js';
 
 /** What the AWS code says, read from the packages; a test may hand the check a doctored copy. */
 export interface AwsFacts {
-  /** Handlers a bundle holds (`<dir>/<entry>.mjs` or `<dir>/<entry>/index.mjs`), each from `src/entry/<entry>.ts`. */
+  /** Handlers a bundle holds (`<dir>/<entry>.mjs` or `<dir>/<entry>/index.mjs`): @baton/aws/build's entries. */
   entries: readonly string[];
   /** The bundle directory the recording was given. */
   bundleDir: string;
-  /** AWS SDK commands (`GetItemCommand`, ...) the entries' code sends. */
+  /** Each entry's handler in this repository's real bundle (`baton build aws`). */
+  built: ReadonlyMap<string, string>;
+  /** AWS SDK commands (`GetItemCommand`, ...) the bundled code and the model providers send. */
   sdkCommands: Set<string>;
-  /** Environment variables each SST secret becomes at cold start (infra's SECRETS). */
+  /** The variable each SST secret becomes at cold start (@baton/aws's LINKED_SECRETS). */
   secretVariables: Readonly<Record<string, string>>;
   table: {
     attributes: { AttributeName: string; AttributeType: string }[];
@@ -31,46 +35,44 @@ export interface AwsFacts {
     ttlAttribute: string;
   };
   httpBudgetMs: number;
-  /** Environment variables each entry's code reads. */
+  /** Environment variables each entry's code reads (its bundle, plus any model provider it may bundle). */
   reads: Map<string, Set<string>>;
   /** SST links each entry's code reads as `Resource.<Name>`. */
   resourceReads: Map<string, Set<string>>;
-  /** Variables read anywhere a deployment may configure: the entries, the model pickers, the Slack channel. */
+  /** Variables read anywhere a deployment may configure: the bundles and every model provider. */
   consumers: Set<string>;
   /** The kinds of Slack request packages/slack answers (its `SlackRequestKind`). */
   slackKinds: string[];
 }
 
-export const entrySource = (entry: string) => join(REPO_ROOT, 'packages/aws/src/entry', `${entry}.ts`);
-
-export async function awsFacts(
-  bundleDir: string,
-  secretVariables: Readonly<Record<string, string>>,
-): Promise<AwsFacts> {
+/**
+ * The facts from the bundle `baton build aws` writes for this repository's baton.config.ts (the
+ * sources its source maps name), plus every model provider package: which one a deployment bundles
+ * depends on the model its environment names, so each may be in the deployed code.
+ */
+export async function awsFacts(bundleDir: string): Promise<AwsFacts> {
+  const builtDir = await builtBundle('aws');
+  const built = new Map(AWS_ENTRIES.map((entry) => [entry, join(builtDir, entry, 'index.mjs')]));
+  const providers = await packageSources([...new Set(Object.values(PROVIDER_PACKAGES))], REPO_ROOT);
   const reads = new Map<string, Set<string>>();
   const resourceReads = new Map<string, Set<string>>();
-  for (const entry of ENTRIES) {
-    const found = await readsFrom([entrySource(entry)]);
+  const all: string[] = [...providers];
+  for (const [entry, file] of built) {
+    const sources = bundledSources(file);
+    all.push(...sources);
+    const found = readsOf(sources, providers);
     reads.set(entry, new Set(found.variables.keys()));
     resourceReads.set(entry, new Set(found.resources.keys()));
   }
-  const consumers = await readsFrom([
-    ...ENTRIES.map(entrySource),
-    ...['slack', 'model-openai', 'model-bedrock'].map((name) =>
-      join(REPO_ROOT, 'packages', name, 'src/index.ts'),
-    ),
-  ]);
   const kinds = readFileSync(join(REPO_ROOT, 'packages/slack/src/slack-http.ts'), 'utf8').match(
     /export type SlackRequestKind = ([^;]+);/,
   );
-  const sources = new Set<string>();
-  for (const entry of ENTRIES)
-    for (const file of await reachableSources(entrySource(entry))) sources.add(file);
   return {
-    entries: ENTRIES,
+    entries: AWS_ENTRIES,
     bundleDir,
-    sdkCommands: sdkCommandsFrom([...sources]),
-    secretVariables,
+    built,
+    sdkCommands: sdkCommandsFrom([...new Set(all)]),
+    secretVariables: LINKED_SECRETS,
     table: {
       attributes: tableDefinition.AttributeDefinitions,
       keySchema: tableDefinition.KeySchema,
@@ -80,7 +82,7 @@ export async function awsFacts(
     httpBudgetMs: API_GATEWAY_BUDGET_MS,
     reads,
     resourceReads,
-    consumers: new Set(consumers.variables.keys()),
+    consumers: new Set(readsOf(all).variables.keys()),
     slackKinds: [...(kinds?.[1] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1]!),
   };
 }
@@ -114,10 +116,11 @@ export async function awsMismatches(
     }
     if (fn.args.runtime !== 'nodejs24.x')
       problems.push(`${fn.label}: runtime ${fn.args.runtime} is not nodejs24.x`);
-    const source = entrySource(fn.entry);
-    if (!existsSync(source)) problems.push(`${fn.label}: ${relative(REPO_ROOT, source)} does not exist`);
+    const source = facts.built.get(fn.entry) ?? '';
+    if (!existsSync(source))
+      problems.push(`${fn.label}: the built ${fn.entry} handler ${source} does not exist`);
     else if (!(await exportsOf(source)).includes(exported ?? '')) {
-      problems.push(`${fn.label}: ${relative(REPO_ROOT, source)} exports no "${exported}"`);
+      problems.push(`${fn.label}: the built ${relative(REPO_ROOT, source)} exports no "${exported}"`);
     }
     const environment = (fn.args.environment as Record<string, unknown>) ?? {};
     const declared = new Set(Object.keys(environment));
@@ -136,6 +139,8 @@ export async function awsMismatches(
         problems.push(
           `${fn.label}: links ${link}, whose link grants wildcard actions; grant what it calls instead`,
         );
+      else if (!(link in facts.secretVariables))
+        problems.push(`${fn.label}: links secret ${link}, which the handlers never copy into a variable`);
     }
     // A linked secret reaches the handler as the variable it reads (linked-secrets at cold start).
     for (const [secret, variable] of Object.entries(facts.secretVariables)) {
@@ -255,6 +260,11 @@ function queueMismatches(recording: Recording, functions: DeployedFunction[]): s
     }
     if (dlqName && referencePath(environment.BATON_DLQ_URL) !== `${dlqName}.url`) {
       problems.push(`${fn.label}: BATON_DLQ_URL is not the url of ${dlqName}`);
+    }
+    if (typeof dlq?.retry === 'number' && environment.BATON_MAX_RECEIVES !== String(dlq.retry)) {
+      problems.push(
+        `${fn.label}: BATON_MAX_RECEIVES is ${String(environment.BATON_MAX_RECEIVES)}, not the run queue's maxReceiveCount ${dlq.retry}`,
+      );
     }
   }
   return problems;

@@ -68,6 +68,17 @@ describe('infra/azure.ts', () => {
     );
   });
 
+  it('reports a setting the app reads when a copy stops forwarding it', async () => {
+    const dir = mismatchedCopy(
+      'settings.ts',
+      "  'BATON_SWEEP_IDLE_MS',\n  'SLACK_APPROVERS',\n  'SLACK_BOT_USER_ID',\n] as const;\n\n/** Variables a Lambda",
+      "  'SLACK_APPROVERS',\n  'SLACK_BOT_USER_ID',\n] as const;\n\n/** Variables a Lambda",
+    );
+    expect(await mismatchesOf(dir, facts)).toContainEqual(
+      'the app reads BATON_SWEEP_IDLE_MS, which is neither set nor left unset on purpose',
+    );
+  });
+
   it('reports a Linux Consumption plan when a copy goes back to Y1', async () => {
     const dir = mismatchedCopy(
       'azure.ts',

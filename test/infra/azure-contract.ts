@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DEFAULT_QUEUE_NAME, storageConnectionSetting } from '@baton/azure';
+import { MAIN } from '@baton/azure/build';
+import { PROVIDER_PACKAGES } from '@baton/core';
 import { containerDefinition } from '@baton/store-cosmos';
-import { readsFrom } from './environment-reads.js';
+import { builtBundle } from './built-bundle.js';
+import { bundledSources, packageSources, readsOf } from './environment-reads.js';
 import { REPO_ROOT } from './infra-copy.js';
 import { callsOf, type Recording, referencePath, resourcesOf, text } from './recording.js';
 
@@ -10,16 +13,16 @@ import { callsOf, type Recording, referencePath, resourcesOf, text } from './rec
 export interface AzureFacts {
   /** The app folder the recording was given (what `npx baton build azure` writes). */
   appDir: string;
+  /** The entry of this repository's real app folder (`baton build azure`): `<dir>/app.mjs`. */
   entry: string;
   container: { partitionKey: unknown; defaultTtl: number; indexingPolicy: unknown };
   defaultQueueName: string;
-  /** The functions the entry registers on storage queues, by queue: the poison one raises the alert. */
+  /** The functions the app registers on storage queues, by queue: the poison one raises the alert. */
   queueFunctions: Map<string, string>;
+  /** Variables the bundled code reads, and any model provider it may bundle. */
   reads: Set<string>;
   consumers: Set<string>;
 }
-
-const ENTRY = 'packages/azure/src/entry/app.ts';
 
 /** Cosmos DB's data-plane Built-in Data Contributor, and the storage roles the host needs. */
 const COSMOS_DATA_CONTRIBUTOR = '00000000-0000-0000-0000-000000000002';
@@ -28,28 +31,32 @@ const STORAGE_ROLES = {
   'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
 };
 
+/**
+ * The facts from the app folder `baton build azure` writes for this repository's baton.config.ts
+ * (the sources its source map names), plus every model provider package, any of which a
+ * deployment bundles when its environment names that provider's model.
+ */
 export async function azureFacts(appDir: string): Promise<AzureFacts> {
-  const reads = await readsFrom([join(REPO_ROOT, ENTRY)]);
-  const consumers = await readsFrom([
-    join(REPO_ROOT, ENTRY),
-    ...['slack', 'model-openai', 'model-bedrock'].map((name) =>
-      join(REPO_ROOT, 'packages', name, 'src/index.ts'),
-    ),
-  ]);
-  const source = existsSync(join(REPO_ROOT, ENTRY)) ? readFileSync(join(REPO_ROOT, ENTRY), 'utf8') : '';
+  const entry = join(await builtBundle('azure'), MAIN);
+  const sources = bundledSources(entry);
+  const providers = await packageSources([...new Set(Object.values(PROVIDER_PACKAGES))], REPO_ROOT);
+  const reads = readsOf(sources, providers);
   const queueFunctions = new Map<string, string>();
-  for (const match of source.matchAll(/app\.storageQueue\('([^']+)',\s*\{\s*queueName:\s*([^,]+),/g)) {
-    const queue = match[2]!.includes('-poison') ? `${DEFAULT_QUEUE_NAME}-poison` : DEFAULT_QUEUE_NAME;
-    queueFunctions.set(queue, match[1]!);
+  for (const file of sources) {
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/\.storageQueue\('([^']+)',\s*\{\s*queueName:\s*([^,]+),/g)) {
+      const queue = match[2]!.includes('-poison') ? `${DEFAULT_QUEUE_NAME}-poison` : DEFAULT_QUEUE_NAME;
+      queueFunctions.set(queue, match[1]!);
+    }
   }
   return {
     appDir,
-    entry: ENTRY,
+    entry,
     container: containerDefinition,
     defaultQueueName: DEFAULT_QUEUE_NAME,
     queueFunctions,
     reads: new Set(reads.variables.keys()),
-    consumers: new Set(consumers.variables.keys()),
+    consumers: new Set(reads.variables.keys()),
   };
 }
 
@@ -166,7 +173,8 @@ function flexMismatches(
  * the deployment's inputs change on every deploy (the link's expiry), so every deploy syncs them.
  */
 function packageMismatches(recording: Recording, facts: AzureFacts, appName: string): string[] {
-  if (!existsSync(join(REPO_ROOT, facts.entry))) return [`the app entry ${facts.entry} does not exist`];
+  if (!existsSync(facts.entry))
+    return [`the built app entry ${relative(REPO_ROOT, facts.entry)} does not exist`];
   const deployments = resourcesOf(recording, 'azurenative.resources.Deployment').filter((d) => {
     const template = (d.args.properties as { template?: { resources?: { type?: string; name?: string }[] } })
       ?.template;

@@ -1,15 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import ts from 'typescript';
 
 /**
- * The workspace sources an entry file reaches through its imports (packages/* included, third
- * party code left out), as esbuild resolves them for the real bundle.
+ * The workspace sources an entry file (or module text, resolved from `resolveDir`) reaches through
+ * its imports (packages/* included, third party code left out), as esbuild resolves them for the
+ * real bundle.
  */
-export async function reachableSources(entry: string): Promise<string[]> {
+export async function reachableSources(
+  entry: string | { contents: string; resolveDir: string },
+): Promise<string[]> {
   const result = await build({
-    entryPoints: [entry],
+    ...(typeof entry === 'string'
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' as const } }),
     bundle: true,
     write: false,
     metafile: true,
@@ -33,6 +38,25 @@ export async function reachableSources(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs)
     .filter((path) => path.endsWith('.ts') && !path.includes('node_modules'))
     .map((path) => resolve(path));
+}
+
+/** The workspace sources of each package (`@baton/model-openai`), as a bundle importing it would hold them. */
+export async function packageSources(packages: readonly string[], resolveDir: string): Promise<string[]> {
+  const contents = packages.map((name) => `export * from ${JSON.stringify(name)};`).join('\n');
+  return packages.length === 0 ? [] : reachableSources({ contents, resolveDir });
+}
+
+/**
+ * The workspace TypeScript sources a built bundle (`http/index.mjs`, `app.mjs`) was made of, from
+ * the source map esbuild wrote next to it: exactly the code that deploys, nothing reconstructed.
+ */
+export function bundledSources(bundleFile: string): string[] {
+  const map = `${bundleFile}.map`;
+  if (!existsSync(map)) throw new Error(`${bundleFile} has no source map (${map})`);
+  const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+  return sources
+    .map((path) => resolve(dirname(bundleFile), path))
+    .filter((path) => path.endsWith('.ts') && !path.includes('node_modules'));
 }
 
 /** What a file exports, by name, as esbuild sees the entry. */
@@ -101,9 +125,7 @@ function isEnvironment(node: ts.Node): boolean {
   return ts.isPropertyAccessExpression(node) && node.name.text === 'env';
 }
 
-/** The environment variables read by the sources reachable from each entry, together. */
-export async function readsFrom(entries: readonly string[]): Promise<EnvironmentReads> {
-  const files = new Set<string>();
-  for (const entry of entries) for (const file of await reachableSources(entry)) files.add(file);
-  return environmentReads([...files].sort());
+/** The environment variables read by the files, each read once however many lists hold it. */
+export function readsOf(...lists: readonly (readonly string[])[]): EnvironmentReads {
+  return environmentReads([...new Set(lists.flat())].sort());
 }
