@@ -1,8 +1,9 @@
-import { createSqsWorker, SqsRunQueue } from '@baton/aws';
+import { createSqsWorker, DEFAULT_MAX_RECEIVES, SqsRunQueue } from '@baton/aws';
 import { createRunQueueHandler } from '@baton/azure';
 import {
-  type Baton,
-  createBaton,
+  type BatonApp,
+  createBatonApp,
+  defineBaton,
   type HttpResponse,
   handleHttp,
   type RunMessage,
@@ -48,15 +49,21 @@ async function effects(store: SessionStore, counter: ExecutionCounter, outcome: 
   };
 }
 
-function batonOn(store: SessionStore, counter: ExecutionCounter, queue: RunQueue): Baton {
-  return createBaton({ store, agents: [singleTurnAgent(counter)], queue, clock, logger: silentLogger });
+function appOn(store: SessionStore, counter: ExecutionCounter, queue: RunQueue): BatonApp {
+  return createBatonApp(defineBaton({ agents: [singleTurnAgent(counter)] }), {
+    store,
+    queue,
+    clock,
+    logger: silentLogger,
+    env: {},
+  });
 }
 
 const idle: RunQueue = { enqueue: async () => {} };
 
 /** HTTP with an Idempotency-Key through core's routes: two deliveries at once, then two retries. */
 async function httpDuplicates(store: SessionStore, counter: ExecutionCounter, tenant: string) {
-  const baton = batonOn(store, counter, idle);
+  const { baton } = appOn(store, counter, idle);
   const ref = { tenant, sessionId: 'http' };
   const post = () =>
     handleHttp(
@@ -92,8 +99,10 @@ async function sqsDuplicates(store: SessionStore, counter: ExecutionCounter, ten
   try {
     const queue = await sqs.createQueue(`dup-${tenant.replace(/[^A-Za-z0-9-]/g, '-')}`);
     const runQueue = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
-    const baton = batonOn(store, counter, runQueue);
-    const worker = createSqsWorker(baton, {
+    const app = appOn(store, counter, runQueue);
+    const { baton } = app;
+    const worker = createSqsWorker(app, {
+      maxAttempts: DEFAULT_MAX_RECEIVES,
       client: sqs.client,
       queueUrl: () => queue.url,
       safetyMarginMs: 1_000,
@@ -102,17 +111,13 @@ async function sqsDuplicates(store: SessionStore, counter: ExecutionCounter, ten
     await baton.submit(ref, { text: 'pay by queue', source: 'sqs' });
     const event = await sqs.receiveEvent(queue);
     expect(event.Records).toHaveLength(1);
-    const messageId = event.Records[0]!.messageId;
     const deliver = async () =>
       (await worker(event, lambdaContext({ clock, budgetMs: 60_000 }))) as SQSBatchResponse;
     const first = await Promise.all([deliver(), deliver()]);
     const retries = [await deliver(), await deliver()];
-    // At most the delivery that found the session busy asks to come back; it is done next time.
-    for (const answer of first) {
-      expect(answer.batchItemFailures.every((failure) => failure.itemIdentifier === messageId)).toBe(true);
-    }
-    expect(first.filter((answer) => answer.batchItemFailures.length === 0).length).toBeGreaterThan(0);
-    for (const answer of retries) expect(answer).toEqual({ batchItemFailures: [] });
+    // None is reported failed: a delivery that finds the session busy re-sends a delayed copy and
+    // lets the original go, so the wait does not use up one of the queue's receives.
+    for (const answer of [...first, ...retries]) expect(answer).toEqual({ batchItemFailures: [] });
     return { trigger: 'sqs', deliveries: 4, ref };
   } finally {
     await sqs.stop();
@@ -127,8 +132,9 @@ async function storageQueueDuplicates(store: SessionStore, counter: ExecutionCou
       sent.push(message);
     },
   };
-  const baton = batonOn(store, counter, queue);
-  const handler = createRunQueueHandler(baton, { queue, timeoutMs: 60_000, maxDequeueCount: 5 });
+  const app = appOn(store, counter, queue);
+  const { baton } = app;
+  const handler = createRunQueueHandler(app, { queue, timeoutMs: 60_000, maxDequeueCount: 5 });
   const ref = { tenant, sessionId: 'storage-queue' };
   await baton.submit(ref, { text: 'pay by storage queue', source: 'queue' });
   const message = sent[0]!;

@@ -1,4 +1,4 @@
-import { createHttpHandler as awsHttpHandler, createSqsWorker } from '@baton/aws';
+import { createHttpHandler as awsHttpHandler, createSqsWorker, DEFAULT_MAX_RECEIVES } from '@baton/aws';
 import { createHttpHandler as azureHttpHandler, createRunQueueHandler } from '@baton/azure';
 import { type HttpResponse, handleHttp, type SessionStore } from '@baton/core';
 import { slackSessionRef } from '@baton/slack';
@@ -94,12 +94,13 @@ export async function tenantIsolation(store: SessionStore, kind: string, run: st
   });
   await store.delete(victimB);
 
-  const lambda = awsHttpHandler(world.baton, { safetyMarginMs: 1_000 });
+  const lambda = awsHttpHandler(world.app, { safetyMarginMs: 1_000 });
   await probe('Lambda HTTP handler', async () => {
     const event = httpEvent('http-api-v2', {
       method: 'GET',
       path: '/sessions/victim',
       headers: { 'x-baton-tenant': b },
+      arrivedAt: world.baton.clock.now(),
     });
     const result = (await lambda(
       event,
@@ -107,23 +108,26 @@ export async function tenantIsolation(store: SessionStore, kind: string, run: st
     )) as APIGatewayProxyStructuredResultV2;
     return result.statusCode === 404 && String(result.body).includes('session_not_found');
   });
-  const azure = azureHttpHandler(world.baton, { timeoutMs: 60_000 });
+  const azure = azureHttpHandler(world.app, { timeoutMs: 60_000 });
   await probe('Azure HTTP handler', async () => {
     const request = fixtureRequest('get-session', {
       path: '/api/sessions/victim',
       headers: { 'x-baton-tenant': b },
     });
     const result = await azure(request, invocationContext());
-    return (
-      result.status === 404 && JSON.stringify(result.jsonBody ?? result.body).includes('session_not_found')
-    );
+    const body = Buffer.from(result.body as Uint8Array).toString('utf8');
+    return result.status === 404 && body.includes('session_not_found');
   });
 
   const runMessage = { v: 1, tenant: b, sessionId: 'victim', reason: 'input', dedupeKey: 'iso' };
   const sqs = await startSqsEmulator();
   try {
     const queue = await sqs.createQueue(`iso-${kind}-${run}`);
-    const worker = createSqsWorker(world.baton, { client: sqs.client, queueUrl: () => queue.url });
+    const worker = createSqsWorker(world.app, {
+      maxAttempts: DEFAULT_MAX_RECEIVES,
+      client: sqs.client,
+      queueUrl: () => queue.url,
+    });
     await probe('SQS worker', async () => {
       const record = {
         messageId: 'iso-1',
@@ -145,7 +149,7 @@ export async function tenantIsolation(store: SessionStore, kind: string, run: st
   } finally {
     await sqs.stop();
   }
-  const trigger = createRunQueueHandler(world.baton, {
+  const trigger = createRunQueueHandler(world.app, {
     queue: { enqueue: async () => {} },
     timeoutMs: 30_000,
     maxDequeueCount: 5,

@@ -30,8 +30,8 @@ export async function hostileInputs(store: SessionStore): Promise<ResultRow> {
     void new SqsRunQueue({ queueUrl: queue.url, client: sqs.client });
     const cases = [
       ...httpCases(world),
-      ...sqsCases(world.baton, sqs, queue, dlq),
-      ...storageQueueCases(world.baton),
+      ...sqsCases(world.app, sqs, queue, dlq),
+      ...storageQueueCases(world.app),
       ...slackCases(harness),
     ];
     const result = await runCorpus(

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import {
   type Baton,
+  type BatonApp,
   createBatonApp,
   defineAgent,
   defineBaton,
@@ -16,11 +17,13 @@ import type { Answer } from './corpus.js';
 
 /**
  * The target of the hostile inputs: a store with two sessions worth protecting in `tenant`
- * (one waiting for approval of call mail-ana, one whose call mail-bo was approved), a
- * Baton whose queue only records, and the local HTTP server in front of its app.
+ * (one waiting for approval of call mail-ana, one whose call mail-bo was approved), an app
+ * whose queue only records, and the local HTTP server in front of it.
  */
 export interface CorpusWorld {
   store: SessionStore;
+  app: BatonApp;
+  /** The app's engine (`app.baton`). */
   baton: Baton;
   url: string;
   enqueued: RunMessage[];
@@ -76,6 +79,7 @@ export async function corpusWorld(store: SessionStore, tenant = 'default'): Prom
   });
   return {
     store,
+    app,
     baton,
     url,
     enqueued,

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createSqsWorker } from '@baton/aws';
+import { createSqsWorker, DEFAULT_MAX_RECEIVES } from '@baton/aws';
 import { createRunQueueHandler } from '@baton/azure';
-import type { Baton, RunQueue } from '@baton/core';
+import type { BatonApp, RunQueue } from '@baton/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { lambdaContext } from '../../../../packages/aws/src/test-support/lambda-context.js';
 import type { SqsEmulator, TestQueue } from '../../../../packages/aws/src/test-support/sqs-emulator.js';
@@ -25,8 +25,9 @@ const BODIES: [name: string, body: string, poison: boolean][] = [
 ];
 
 /** SQS records through the worker: poison goes to the dead-letter queue with its reason; the rest is acknowledged. */
-export function sqsCases(baton: Baton, sqs: SqsEmulator, queue: TestQueue, dlq: TestQueue): BadInputCase[] {
-  const worker = createSqsWorker(baton, {
+export function sqsCases(app: BatonApp, sqs: SqsEmulator, queue: TestQueue, dlq: TestQueue): BadInputCase[] {
+  const worker = createSqsWorker(app, {
+    maxAttempts: DEFAULT_MAX_RECEIVES,
     client: sqs.client,
     queueUrl: () => queue.url,
     deadLetterQueueUrl: dlq.url,
@@ -103,17 +104,20 @@ export function sqsCases(baton: Baton, sqs: SqsEmulator, queue: TestQueue, dlq: 
   return cases;
 }
 
-/** Storage Queue entries through the trigger handler: malformed ones are dropped with a logged reason. */
-export function storageQueueCases(baton: Baton): BadInputCase[] {
+/**
+ * Storage Queue entries through the trigger handler: malformed ones are completed (dropped) with
+ * the dead-letter reason logged, never thrown back to the host or re-sent.
+ */
+export function storageQueueCases(app: BatonApp): BadInputCase[] {
   const requeued: unknown[] = [];
   const queue: RunQueue = { enqueue: async (message) => void requeued.push(message) };
-  const handler = createRunQueueHandler(baton, { queue, timeoutMs: 30_000, maxDequeueCount: 5 });
+  const handler = createRunQueueHandler(app, { queue, timeoutMs: 30_000, maxDequeueCount: 5 });
   const deliver = async (entry: unknown): Promise<Answer> => {
     const errors: string[] = [];
     const context = invocationContext({
       triggerMetadata: { id: 'corpus', dequeueCount: 1 },
       logHandler: (level, ...args) => {
-        if (level === 'error') errors.push(args.map(String).join(' '));
+        if (level === 'error' || level === 'warning') errors.push(args.map(String).join(' '));
       },
     });
     try {
@@ -133,7 +137,9 @@ export function storageQueueCases(baton: Baton): BadInputCase[] {
   return entries.map(([name, entry, dropped]) => ({
     entry: 'storage-queue',
     name,
-    expected: dropped ? { code: 'dropped', detailMatches: /malformed run message/ } : { code: 'completed' },
+    expected: dropped
+      ? { code: 'dropped', detailMatches: /dead-lettered \(malformed_message\)/ }
+      : { code: 'completed' },
     send: () => deliver(entry),
   }));
 }
