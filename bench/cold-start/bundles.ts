@@ -17,7 +17,7 @@ export const REPO_ROOT = new URL('../..', import.meta.url).pathname;
 /** Inside the repository, like dist/, so a bundle resolves what it leaves external from node_modules. */
 export const OUT_DIR = join(REPO_ROOT, 'bench/results/cold');
 
-/** The same esbuild settings packages/aws uses for its Lambda bundles. */
+/** The same esbuild settings `@baton/aws/build` uses for its Lambda bundles. */
 const COMMON = {
   bundle: true,
   platform: 'node',
@@ -55,12 +55,24 @@ export async function buildInvoker(): Promise<string> {
   return file;
 }
 
-/** Runs one of the repository's build scripts (`npm run build:aws`); resolves with its error output on failure. */
+/**
+ * The model a deployment's build environment names. `baton build` bundles only the model provider
+ * packages the app needs in its environment; naming one here makes the bundles carry the OpenAI
+ * adapter and SDK, as a deployment on OpenAI would, whatever the shell running the bench sets. The
+ * cold-start processes still answer with the offline model (their BATON_MODEL_PROVIDER).
+ */
+export const BUILD_MODEL_ENV = { BATON_MODEL_PROVIDER: '', BATON_MODEL: 'openai:gpt-5-mini' };
+
+/**
+ * Runs one of the repository's build scripts (`npm run build:aws`, which bundles this repository's
+ * baton.config.ts); resolves with its error output on failure.
+ */
 export function runBuildScript(script: string): Promise<string | null> {
   return new Promise((resolve) => {
     const output: string[] = [];
     const child = spawn('npm', ['run', '--silent', script], {
       cwd: REPO_ROOT,
+      env: { ...process.env, ...BUILD_MODEL_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));

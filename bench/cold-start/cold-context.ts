@@ -1,11 +1,11 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StorageQueueRunQueue } from '@baton/azure';
-import { createBaton, sessionRef, silentLogger } from '@baton/core';
-import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { createBatonApp, sessionRef, silentLogger } from '@baton/core';
 import { CosmosStore } from '@baton/store-cosmos';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { startFauxqs } from 'fauxqs';
+import definition from '../../baton.config.js';
 import { azurite } from '../../test/setup/azurite.js';
 import type { Endpoints } from '../harness.js';
 
@@ -107,14 +107,15 @@ export async function startColdContext(
     for (const stop of stops.reverse()) await stop();
     throw error;
   }
-  // Seeds the worker's sessions: a message recorded by an HTTP invocation, its run left to the queue.
+  // Seeds the worker's sessions: a message recorded by an HTTP invocation of the app the bundles
+  // serve (this repository's baton.config.ts, on the offline model), its run left to the queue.
   const seeder = dynamo
-    ? createBaton({
+    ? createBatonApp(definition, {
         store: dynamo,
-        agents: [createExampleAgent(offlineDemoModel())],
         queue: { enqueue: async () => {} },
         logger: silentLogger,
-      })
+        env: { BATON_MODEL_PROVIDER: 'offline' },
+      }).baton
     : undefined;
   return {
     async prepare(id, uses, session, text) {

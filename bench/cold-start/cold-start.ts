@@ -60,7 +60,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
   {
     id: 'lambda-http',
     label: 'Baton Lambda HTTP (dist/aws/http)',
-    note: 'deployable (DynamoDB store, OpenAI and Bedrock adapters, AWS SDK external as the runtime provides it); DynamoDB Local + SQS emulator',
+    note: 'deployable (DynamoDB store, OpenAI adapter, AWS SDK external as the runtime provides it); DynamoDB Local + SQS emulator',
     kind: 'http',
     uses: ['dynamodb', 'sqs'],
     bundle: () => deployable('build:aws', 'lambda-http', join(DIST, 'aws/http/index.mjs')),

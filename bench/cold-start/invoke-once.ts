@@ -85,6 +85,7 @@ function azureRequest(): unknown {
     query: new URLSearchParams(),
     params: { path: `sessions/${sessionId}/messages` },
     text: async () => body,
+    arrayBuffer: async () => new TextEncoder().encode(body).buffer,
   };
 }
 
