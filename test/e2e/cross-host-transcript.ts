@@ -1,4 +1,5 @@
 import type { SessionEvent, SessionView } from '@baton/core';
+import { SESSION_ID } from './cross-host-conversation.js';
 
 /**
  * The conversation as it must read on every host, whatever number of invocations ran it.
@@ -17,6 +18,9 @@ import type { SessionEvent, SessionView } from '@baton/core';
  * - `contextThrough` (model_response) and `throughSeq` (summary) are seqs of the log. Each becomes
  *   the number of transcript entries at or before that seq: how much of the conversation the
  *   model had seen, which must not depend on continuations.
+ * - Keys derived from a tool call (`<tenant>/<session>/<seq of the model response>/<call id>`, the
+ *   tools' idempotency keys, which the example agent's tools return) hold a seq too: it becomes the
+ *   same count (callKeysAsPositions).
  *
  * Everything else, `v` (schema version), tool outputs, state patches, usage, dedupe keys, call ids
  * and the approval's `by` and `reason` included, is compared as the host returned it.
@@ -30,8 +34,25 @@ export function transcript(events: SessionEvent[]): Record<string, unknown>[] {
     delete rest.durationMs;
     if (typeof rest.contextThrough === 'number') rest.contextThrough = seen(rest.contextThrough);
     if (typeof rest.throughSeq === 'number') rest.throughSeq = seen(rest.throughSeq);
-    return rest;
+    return callKeysAsPositions(rest, events);
   });
+}
+
+/** A key derived from a tool call of the conversation's session: the seq sits between the session and the call id. */
+const CALL_KEY = new RegExp(`(default/${SESSION_ID}/)(\\d+)/`, 'g');
+
+/**
+ * `value` (an event, the model requests) with the seq in each key derived from a tool call
+ * replaced by `#<n>`, n the number of transcript entries at or before it in `events`.
+ */
+export function callKeysAsPositions<T>(value: T, events: SessionEvent[]): T {
+  const kept = events.filter((event) => event.kind !== 'continuation');
+  const seen = (seq: number) => kept.filter((event) => event.seq <= seq).length;
+  const text = JSON.stringify(value).replace(
+    CALL_KEY,
+    (_key, prefix: string, seq: string) => `${prefix}#${seen(Number(seq))}/`,
+  );
+  return JSON.parse(text) as T;
 }
 
 /**
