@@ -99,6 +99,7 @@ export async function installTarballs(
   names: string[],
   extra: Record<string, string>,
   devExtra: Record<string, string> = {},
+  options: { ignoreScripts?: boolean } = {},
 ): Promise<void> {
   const pkgPath = join(dir, 'package.json');
   let pkg: Record<string, unknown> = { name: 'user-app', version: '1.0.0', private: true, type: 'module' };
@@ -117,7 +118,8 @@ export async function installTarballs(
     pkgPath,
     `${JSON.stringify({ ...pkg, dependencies: deps, devDependencies: devDeps, overrides }, null, 2)}\n`,
   );
-  await sh('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 900_000 });
+  const flags = ['--no-audit', '--no-fund', ...(options.ignoreScripts ? ['--ignore-scripts'] : [])];
+  await sh('npm', ['install', ...flags], { cwd: dir, timeoutMs: 900_000 });
 }
 
 /** Starts `npx baton serve` on a free port and resolves with its URL once the banner says where it listens. */
@@ -134,7 +136,8 @@ export function serve(
   return new Promise((resolvePromise, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = output.match(/listening on (http:\/\/\S+)/);
+      // The banner ends with the line that says what to try.
+      const match = output.match(/listening on (http:\/\/\S+)[\s\S]*\nTry:/);
       if (match) {
         resolvePromise({
           url: match[1]!,
