@@ -87,7 +87,7 @@ export {
   eventResponseBytes,
   eventsPage,
 } from './events-page.js';
-export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
+export { type Head, hasPendingWork, type Lease, newHead, type SessionStatus } from './head.js';
 export {
   DEFAULT_MAX_BODY_BYTES,
   type HttpRequest,
@@ -113,6 +113,7 @@ export type {
 export { environmentModel } from './models/model-choice.js';
 export {
   ConfigurationError,
+  defineModelProvider,
   type Environment,
   type ModelName,
   type ModelProvider,
@@ -136,7 +137,7 @@ export {
 } from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
-export type { CommitRequest, ListPage, ListQuery, SessionStore } from './store.js';
+export type { CommitRequest, ListPage, ListQuery, PendingQuery, SessionStore } from './store.js';
 export {
   defineTool,
   type Tool,

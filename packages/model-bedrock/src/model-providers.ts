@@ -1,36 +1,9 @@
 import type { BedrockAgentRuntimeClientConfig } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import { ConfigurationError, type Environment, type Model, type ModelProvider } from '@baton/core';
+import { defineModelProvider, type ModelProvider } from '@baton/core';
 import { bedrockConverseModel } from './converse-model.js';
 import { type AwsClientSettings, awsClientSettings, requiredModel, setting } from './environment-settings.js';
 import { bedrockInlineAgentModel } from './inline-agent-model.js';
-
-/**
- * A provider in three steps: read and check the settings (every gap a one-line ConfigurationError),
- * build the model, describe it. `description` never throws: a misconfigured provider says so.
- */
-function defineProvider<Settings>(
-  id: string,
-  steps: {
-    settings(modelId: string | undefined, env: Environment): Settings;
-    build(settings: Settings): Model;
-    describe(settings: Settings): string;
-  },
-): ModelProvider {
-  return {
-    specificationVersion: 'v1',
-    id,
-    create: (modelId, env) => steps.build(steps.settings(modelId, env)),
-    description(modelId, env) {
-      try {
-        return steps.describe(steps.settings(modelId, env));
-      } catch (error) {
-        if (error instanceof ConfigurationError) return `not configured: ${error.message}`;
-        throw error;
-      }
-    },
-  };
-}
 
 function clientConfig({ region, endpoint, credentials }: AwsClientSettings) {
   return { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
@@ -44,7 +17,7 @@ function where({ region, endpoint }: AwsClientSettings): string {
  * `bedrock`: any Converse model or inference profile through the Converse API (ConverseStream when
  * streaming), signed with AWS credentials or, when AWS_BEARER_TOKEN_BEDROCK is set, a Bedrock API key.
  */
-export const bedrockConverseProvider = defineProvider('bedrock', {
+export const bedrockConverseProvider = defineModelProvider('bedrock', {
   settings: (modelId, env) => ({
     modelId: requiredModel(
       modelId,
@@ -70,7 +43,7 @@ export const bedrockConverseProvider = defineProvider('bedrock', {
  * control; a compatibility path (Bedrock Agents is closed to new customers). Agents take AWS
  * credentials only, not Bedrock API keys.
  */
-export const bedrockAgentProvider = defineProvider('bedrock-agent', {
+export const bedrockAgentProvider = defineModelProvider('bedrock-agent', {
   settings: (modelId, env) => ({
     foundationModel: requiredModel(
       modelId,

@@ -1,7 +1,7 @@
 import {
   ConfigurationError,
+  defineModelProvider,
   type Environment,
-  type Model,
   type ModelProvider,
   ValidationError,
 } from '@baton/core';
@@ -25,37 +25,10 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-5-mini';
 const OPENAI_URL = 'https://api.openai.com/v1';
 
 /**
- * A provider in three steps: read and check the settings (every gap a one-line ConfigurationError),
- * build the model, describe it. `description` never throws: a misconfigured provider says so.
- */
-function defineProvider<Settings>(
-  id: string,
-  steps: {
-    settings(modelId: string | undefined, env: Environment): Settings;
-    build(settings: Settings): Model;
-    describe(settings: Settings): string;
-  },
-): ModelProvider {
-  return {
-    specificationVersion: 'v1',
-    id,
-    create: (modelId, env) => steps.build(steps.settings(modelId, env)),
-    description(modelId, env) {
-      try {
-        return steps.describe(steps.settings(modelId, env));
-      } catch (error) {
-        if (error instanceof ConfigurationError) return `not configured: ${error.message}`;
-        throw error;
-      }
-    },
-  };
-}
-
-/**
  * `openai`: OpenAI's API, through the Responses API unless BATON_OPENAI_API=chat. OPENAI_BASE_URL,
  * when set, is a gateway or proxy in front of it (the SDK's own convention).
  */
-export const openAIProvider = defineProvider('openai', {
+export const openAIProvider = defineModelProvider('openai', {
   settings: (modelId, env) => ({
     model: modelId ?? DEFAULT_OPENAI_MODEL,
     apiKey: requiredSetting(env, 'OPENAI_API_KEY', 'openai', 'an OpenAI API key'),
@@ -70,7 +43,7 @@ export const openAIProvider = defineProvider('openai', {
  * `openai-compatible`: any server speaking OpenAI's API (Ollama, vLLM, LM Studio, gateways), through
  * Chat Completions, which they all serve, unless BATON_OPENAI_API=responses.
  */
-export const openAICompatibleProvider = defineProvider('openai-compatible', {
+export const openAICompatibleProvider = defineModelProvider('openai-compatible', {
   settings: (modelId, env) => ({
     baseURL: requiredUrlSetting(
       env,
@@ -90,7 +63,7 @@ export const openAICompatibleProvider = defineProvider('openai-compatible', {
  * `azure-openai`: a deployment of an Azure OpenAI resource with a key, through Chat Completions,
  * which every deployment and API version serves, unless BATON_OPENAI_API=responses.
  */
-export const azureOpenAIProvider = defineProvider('azure-openai', {
+export const azureOpenAIProvider = defineModelProvider('azure-openai', {
   settings: (modelId, env) => ({
     endpoint: requiredUrlSetting(
       env,
@@ -117,7 +90,7 @@ export const azureOpenAIProvider = defineProvider('azure-openai', {
  * `bedrock-openai`: OpenAI models on Amazon Bedrock (gpt-oss) through bedrock-runtime's
  * OpenAI-compatible endpoint, which serves Chat Completions only, with a Bedrock API key.
  */
-export const bedrockOpenAIProvider = defineProvider('bedrock-openai', {
+export const bedrockOpenAIProvider = defineModelProvider('bedrock-openai', {
   settings: (modelId, env) => ({
     model: requiredModel(
       modelId,

@@ -65,3 +65,37 @@ export function parseModelName(name: string): ModelName {
   }
   return { provider, modelId: modelId === '' ? undefined : modelId };
 }
+
+/**
+ * A provider in three steps: read and check the settings (every gap a one-line ConfigurationError),
+ * build the model, describe it. `description` never throws: a misconfigured provider says so.
+ *
+ * @example
+ * export const echoProvider = defineModelProvider('echo', {
+ *   settings: (modelId) => ({ modelId: modelId ?? 'echo-1' }),
+ *   build: ({ modelId }) => echoModel(modelId),
+ *   describe: ({ modelId }) => `echo ${modelId}`,
+ * });
+ */
+export function defineModelProvider<Settings>(
+  id: string,
+  steps: {
+    settings(modelId: string | undefined, env: Environment): Settings;
+    build(settings: Settings): Model;
+    describe(settings: Settings): string;
+  },
+): ModelProvider {
+  return {
+    specificationVersion: 'v1',
+    id,
+    create: (modelId, env) => steps.build(steps.settings(modelId, env)),
+    description(modelId, env) {
+      try {
+        return steps.describe(steps.settings(modelId, env));
+      } catch (error) {
+        if (error instanceof ConfigurationError) return `not configured: ${error.message}`;
+        throw error;
+      }
+    },
+  };
+}
