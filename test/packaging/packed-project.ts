@@ -29,7 +29,8 @@ export const PUBLIC_PACKAGES = [
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache']) {
+  // npm_config_nodedir: native addons (better-sqlite3) build against the headers of the Node that runs them.
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache', 'npm_config_nodedir']) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
   return {
