@@ -41,13 +41,13 @@ describe('crash anywhere', () => {
   it('ends with the uncrashed transcript when the run is killed at any commit or tool call on sqlite', async () => {
     const row = await crashAnywhere(bundle, targets, 'sqlite', { coverage: 'all', concurrency: 2 });
     expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
-  }, 240_000);
+  }, 600_000);
 
   for (const kind of ['dynamodb', 'cosmos'] as const) {
     it(`ends with the uncrashed transcript when the run is killed at a sample of commits and tool calls on ${kind}`, async () => {
       const row = await crashAnywhere(bundle, targets, kind, { coverage: 'sample', concurrency: 4 });
       expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
-    }, 240_000);
+    }, 600_000);
   }
 });
 
