@@ -6,12 +6,12 @@ export const AWS_ENTRIES = ['http', 'worker', 'sweeper'] as const;
 export type AwsEntry = (typeof AWS_ENTRIES)[number];
 
 /**
- * Where a handler sits in a prebuilt bundle directory: `<dir>/<entry>.mjs` (what `npx baton build
- * aws` writes) or `<dir>/<entry>/index.mjs` (what `npm run build:aws` writes in this repository).
+ * Where a handler sits in a prebuilt bundle directory: `<dir>/<entry>/index.mjs` (what `npx baton
+ * build aws` writes) or a flat `<dir>/<entry>.mjs`.
  * Each exports `handler`. Fails with one line when the bundle was not built.
  *
  * @example
- * handlerIn('.baton/build/aws', 'worker'); // { bundle: '.baton/build/aws', handler: 'worker.handler' }
+ * handlerIn('.baton/build/aws', 'worker'); // { bundle: '.baton/build/aws/worker', handler: 'index.handler' }
  */
 export function handlerIn(dir: string, entry: AwsEntry): { bundle: string; handler: string } {
   if (existsSync(join(dir, `${entry}.mjs`))) return { bundle: dir, handler: `${entry}.handler` };

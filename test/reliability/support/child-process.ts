@@ -31,6 +31,8 @@ export async function bundleChildren(): Promise<ChildBundle> {
     target: 'node20',
     logLevel: 'error',
     external: ['better-sqlite3', '@aws-sdk/*', '@azure/*', '@smithy/*'],
+    // The workspace packages' sources, as the tests run them: never a stale (or missing) dist.
+    conditions: ['@baton/source'],
     // Bundled CommonJS code may call require(); ESM has none unless we make one.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
