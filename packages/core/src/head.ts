@@ -52,6 +52,18 @@ export interface Head {
   traceparent?: string;
 }
 
+/**
+ * Whether the session may have work no run has done yet: it is running, or it waits for approval
+ * and a decision (or input) arrived after what the last run read. Stores keep an index of exactly
+ * these heads (`SessionStore.listPending`), written in the same commit as the head.
+ */
+export function hasPendingWork(head: Pick<Head, 'status' | 'lastInputSeq' | 'processedSeq'>): boolean {
+  return (
+    head.status === 'running' ||
+    (head.status === 'waiting_approval' && head.lastInputSeq > head.processedSeq)
+  );
+}
+
 /** The head of a session that has no events yet. */
 export function newHead(tenant: string, sessionId: string, agent: string, now: number): Head {
   return {

@@ -1,6 +1,6 @@
 import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
 import type { SessionEvent } from './events.js';
-import type { Head } from './head.js';
+import { type Head, hasPendingWork } from './head.js';
 import { jsonBytes } from './json.js';
 import { parseDedupe, parseEvent, parseHead } from './migrate.js';
 import { refKey, type SessionRef } from './session-ref.js';
@@ -9,6 +9,7 @@ import type {
   DedupeRecord,
   ListPage,
   ListQuery,
+  PendingQuery,
   SessionSnapshot,
   SessionStore,
   StoreLimits,
@@ -103,6 +104,21 @@ export class MemoryStore implements SessionStore {
           (query.status === undefined || head.status === query.status),
       )
       .sort((a, b) => b.updatedAt - a.updatedAt || refKey(a).localeCompare(refKey(b)));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const limit = query.limit ?? 50;
+    const page = heads.slice(start, start + limit);
+    return start + limit < heads.length
+      ? { sessions: page, cursor: String(start + limit) }
+      : { sessions: page };
+  }
+
+  /** A filter over every session: the memory store has no index to keep. */
+  async listPending(query: PendingQuery = {}): Promise<ListPage> {
+    this.stats.reads++;
+    const heads = [...this.sessions.values()]
+      .map((entry) => parseHead(JSON.parse(entry.head)))
+      .filter(hasPendingWork)
+      .sort((a, b) => a.updatedAt - b.updatedAt || refKey(a).localeCompare(refKey(b)));
     const start = query.cursor ? Number(query.cursor) : 0;
     const limit = query.limit ?? 50;
     const page = heads.slice(start, start + limit);

@@ -7,7 +7,7 @@
  */
 export { type AppendTarget, appendInput, type FailureRecord, recordFailure } from './appends.js';
 export { CONFLICT_RETRY, type RetryPolicy } from './backoff.js';
-export { type Head, type Lease, newHead, type SessionStatus } from './head.js';
+export { type Head, hasPendingWork, type Lease, newHead, type SessionStatus } from './head.js';
 export {
   type CommitTarget,
   commitHead,
@@ -31,6 +31,7 @@ export type {
   DedupeRecord,
   ListPage,
   ListQuery,
+  PendingQuery,
   SessionSnapshot,
   SessionStore,
   StoreLimits,

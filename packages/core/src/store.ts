@@ -40,6 +40,13 @@ export interface ListQuery {
   cursor?: string;
 }
 
+/** A page of `listPending`: every tenant, in an order the store picks. */
+export interface PendingQuery {
+  limit?: number;
+  /** Opaque, from a previous page. */
+  cursor?: string;
+}
+
 export interface ListPage {
   sessions: Head[];
   cursor?: string;
@@ -70,6 +77,12 @@ export interface SessionStore {
   getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null>;
   commit(request: CommitRequest): Promise<void>;
   list(query?: ListQuery): Promise<ListPage>;
+  /**
+   * Heads that may have pending work (`hasPendingWork`), across tenants, each once over the pages.
+   * Read from an index that holds only those heads, so its cost grows with them, not with every
+   * session ever created: the sweeper's query.
+   */
+  listPending(query?: PendingQuery): Promise<ListPage>;
   /** Removes the head, every event and every dedupe record of the session. Deleting a missing session is not an error. */
   delete(ref: SessionRef): Promise<void>;
   close?(): Promise<void>;

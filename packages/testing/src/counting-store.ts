@@ -4,7 +4,7 @@ import type { CommitRequest } from '@baton/core/store';
 export interface StoreCounts {
   /** Calls that write (commit). */
   writes: number;
-  /** Calls that read (load, readHead, readEvents, getDedupe, list). */
+  /** Calls that read (load, readHead, readEvents, getDedupe, list, listPending). */
   reads: number;
   /** Records written: the head, each event, each dedupe record. */
   records: number;
@@ -34,6 +34,7 @@ export function countingStore<S extends SessionStore>(
     readEvents: read(store.readEvents.bind(store)),
     getDedupe: read(store.getDedupe.bind(store)),
     list: read(store.list.bind(store)),
+    listPending: read(store.listPending.bind(store)),
     delete: store.delete.bind(store),
     async commit(request: CommitRequest) {
       await store.commit(request);

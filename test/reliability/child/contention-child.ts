@@ -51,6 +51,7 @@ function recording(store: SessionStore): SessionStore {
     readEvents: (ref, options) => store.readEvents(ref, options),
     getDedupe: (ref, key) => store.getDedupe(ref, key),
     list: (query) => store.list(query),
+    listPending: (query) => store.listPending(query),
     delete: (ref) => store.delete(ref),
     async commit(request: CommitRequest) {
       await store.commit(request);

@@ -42,6 +42,7 @@ function crashing(inner: SessionStore, plan: CrashPlan): SessionStore {
     readEvents: (ref, options) => inner.readEvents(ref, options),
     getDedupe: (ref, key) => inner.getDedupe(ref, key),
     list: (query) => inner.list(query),
+    listPending: (query) => inner.listPending(query),
     delete: (ref) => inner.delete(ref),
     close: async () => inner.close?.(),
     async commit(request: CommitRequest) {

@@ -45,6 +45,7 @@ export class StepMetrics {
       readEvents: (ref, options) => store.readEvents(ref, options),
       getDedupe: (ref, key) => store.getDedupe(ref, key),
       list: (query) => store.list(query),
+      listPending: (query) => store.listPending(query),
       delete: (ref) => store.delete(ref),
       close: async () => store.close?.(),
       commit: async (request) => {

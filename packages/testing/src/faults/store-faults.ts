@@ -2,7 +2,14 @@ import { type SessionStore, ThrottledError } from '@baton/core';
 import type { CommitRequest } from '@baton/core/store';
 import { FaultPlan, type FaultTiming } from './fault-plan.js';
 
-export type StoreOperation = 'load' | 'readHead' | 'readEvents' | 'getDedupe' | 'commit' | 'list';
+export type StoreOperation =
+  | 'load'
+  | 'readHead'
+  | 'readEvents'
+  | 'getDedupe'
+  | 'commit'
+  | 'list'
+  | 'listPending';
 
 export interface StoreFaultOptions {
   /** Share of eligible calls that fail, from 0 to 1. */
@@ -19,7 +26,15 @@ export interface StoreFaultOptions {
   error?: (operation: StoreOperation, timing: FaultTiming) => Error;
 }
 
-const ALL: readonly StoreOperation[] = ['load', 'readHead', 'readEvents', 'getDedupe', 'commit', 'list'];
+const ALL: readonly StoreOperation[] = [
+  'load',
+  'readHead',
+  'readEvents',
+  'getDedupe',
+  'commit',
+  'list',
+  'listPending',
+];
 
 /** The error SqliteStore raises when another connection holds the write lock past the busy timeout. */
 export function sqliteBusyError(operation: StoreOperation, timing: FaultTiming): Error {
@@ -71,6 +86,7 @@ export function faultyStore(
     getDedupe: (ref, key) => guard('getDedupe', () => inner.getDedupe(ref, key)),
     commit: (request: CommitRequest) => guard('commit', () => inner.commit(request)),
     list: (query) => guard('list', () => inner.list(query)),
+    listPending: (query) => guard('listPending', () => inner.listPending(query)),
     delete: (ref) => inner.delete(ref),
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };
