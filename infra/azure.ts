@@ -110,6 +110,12 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
             { path: '/head/*' },
             { path: '/dedupe/*' },
           ],
+          compositeIndexes: [
+            [
+              { path: '/pending', order: 'ascending' },
+              { path: '/updatedAt', order: 'ascending' },
+            ],
+          ],
         },
       },
     },

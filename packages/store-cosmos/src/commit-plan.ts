@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventTooLargeError, jsonBytes, PayloadTooLargeError, type SessionEvent } from '@baton/core';
-import type { CommitRequest, DedupeRecord } from '@baton/core/store';
+import { type CommitRequest, type DedupeRecord, hasPendingWork } from '@baton/core/store';
 import {
   type ChunkDocument,
   chunkId,
@@ -86,6 +86,8 @@ export function planCommit(input: PlanInput): CommitPlan {
     sessionId: head.sessionId,
     status: head.status,
     updatedAt: head.updatedAt,
+    // In the head document itself, so the marker commits (or not) with the head.
+    ...(hasPendingWork(head) ? { pending: true as const } : {}),
     head,
     ...expiry,
   };

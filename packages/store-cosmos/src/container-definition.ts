@@ -26,6 +26,13 @@ export const containerDefinition: {
     automatic: true,
     includedPaths: [{ path: '/*' }],
     excludedPaths: [{ path: '/data/?' }, { path: '/events/*' }, { path: '/head/*' }, { path: '/dedupe/*' }],
+    // listPending filters on `pending` (only heads with work carry it) and orders by updatedAt.
+    compositeIndexes: [
+      [
+        { path: '/pending', order: 'ascending' },
+        { path: '/updatedAt', order: 'ascending' },
+      ],
+    ],
   } as IndexingPolicy,
 };
 

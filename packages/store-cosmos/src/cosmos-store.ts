@@ -5,6 +5,7 @@ import {
   type Head,
   type ListPage,
   type ListQuery,
+  type PendingQuery,
   type SessionEvent,
   type SessionRef,
   type SessionStore,
@@ -38,6 +39,7 @@ import {
 } from './documents.js';
 import { chunkTokens, expandBundles } from './event-bundles.js';
 import { type CachedHead, HeadCache } from './head-cache.js';
+import { listPendingSessions, listSessions } from './session-list.js';
 
 export interface CosmosStoreOptions {
   /** A ready client; the store never disposes it. */
@@ -193,31 +195,13 @@ export class CosmosStore implements SessionStore {
     await this.writer.commit(request);
   }
 
-  async list(query: ListQuery = {}): Promise<ListPage> {
-    const limit = query.limit ?? 50;
-    const now = this.clock.now();
-    const clauses = ["c.type = 'head'", '(NOT IS_DEFINED(c.expiresAt) OR c.expiresAt > @now)'];
-    const parameters: Record<string, string | number> = { '@now': now };
-    if (query.tenant !== undefined) {
-      clauses.push('c.tenant = @tenant');
-      parameters['@tenant'] = query.tenant;
-    }
-    if (query.status !== undefined) {
-      clauses.push('c.status = @status');
-      parameters['@status'] = query.status;
-    }
-    const page = await this.gateway.page<HeadDocument>(
-      `SELECT * FROM c WHERE ${clauses.join(' AND ')} ORDER BY c.updatedAt DESC`,
-      parameters,
-      'list sessions',
-      // Without enableQueryControl the SDK refuses a continuation token for a cross-partition ORDER BY
-      // (the emulator never takes that path: it answers cross-partition queries itself).
-      { maxItemCount: limit, continuationToken: query.cursor, enableQueryControl: true },
-    );
-    const sessions = page.items
-      .filter((document) => !isExpired(document, now))
-      .map((document) => parseHead(document.head));
-    return page.cursor ? { sessions, cursor: page.cursor } : { sessions };
+  list(query: ListQuery = {}): Promise<ListPage> {
+    return listSessions(this.gateway, this.clock, query);
+  }
+
+  /** One page of an indexed cross-partition query on `pending`, which only heads with work carry. */
+  listPending(query: PendingQuery = {}): Promise<ListPage> {
+    return listPendingSessions(this.gateway, this.clock, query);
   }
 
   async delete(ref: SessionRef): Promise<void> {

@@ -25,6 +25,8 @@ export interface HeadDocument extends Envelope {
   sessionId: string;
   status: string;
   updatedAt: number;
+  /** Present (true) only while the head may have pending work; the sweeper's query filters on it. */
+  pending?: true;
   head: Head;
 }
 

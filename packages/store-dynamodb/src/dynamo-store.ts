@@ -8,6 +8,7 @@ import {
   type Head,
   type ListPage,
   type ListQuery,
+  type PendingQuery,
   type SessionEvent,
   type SessionRef,
   type SessionStore,
@@ -19,6 +20,7 @@ import { commitError } from './error-mapping.js';
 import { MAX_EVENT_BYTES } from './limits.js';
 import { deleteSession } from './session-delete.js';
 import { listSessions } from './session-list.js';
+import { listPendingSessions } from './session-pending.js';
 import { loadSession, readDedupe, readEventRange, readHead } from './session-reads.js';
 import { type DynamoStoreStats, emptyStats, StoreContext } from './store-context.js';
 
@@ -126,6 +128,11 @@ export class DynamoStore implements SessionStore {
 
   list(query: ListQuery = {}): Promise<ListPage> {
     return listSessions(this.context, query);
+  }
+
+  /** A Query of the sparse pending index per shard: reads only heads with pending work. */
+  listPending(query: PendingQuery = {}): Promise<ListPage> {
+    return listPendingSessions(this.context, query);
   }
 
   delete(ref: SessionRef): Promise<void> {

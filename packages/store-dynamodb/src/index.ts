@@ -7,5 +7,7 @@ export {
   createTable,
   EXPIRES_AT_ATTRIBUTE,
   LIST_INDEX_NAME,
+  PENDING_INDEX_NAME,
+  PENDING_SHARDS,
   tableDefinition,
 } from './table.js';

@@ -95,3 +95,16 @@ function pad(value: number, digits: number): string {
 function hex(value: number, digits: number): string {
   return value.toString(16).toUpperCase().padStart(digits, '0');
 }
+
+/**
+ * The pending index's partition key of a session: one of PENDING_SHARDS values, fixed per session
+ * (a hash of its key), so its index entry stays in place while it works.
+ */
+export function pendingShardKey(ref: SessionRef, shards: number): string {
+  const hash = createHash('sha256').update(partitionKey(ref), 'utf8').digest();
+  return pendingShard(hash.readUInt32BE(0) % shards);
+}
+
+export function pendingShard(shard: number): string {
+  return `P#${shard}`;
+}

@@ -1,17 +1,17 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Head, SessionEvent, SessionRef } from '@baton/core';
-import type { DedupeRecord } from '@baton/core/store';
+import { type DedupeRecord, hasPendingWork } from '@baton/core/store';
 import { splitUtf8 } from './chunks.js';
-import { chunkKey, dedupeKey, eventKey, HEAD_SK, listSortKey } from './keys.js';
+import { chunkKey, dedupeKey, eventKey, HEAD_SK, listSortKey, pendingShardKey } from './keys.js';
 import { type FlatItem, ITEM_BYTES, ITEM_SAFETY_BYTES, itemBytes } from './limits.js';
-import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
+import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, PENDING_SHARDS } from './table.js';
 
 /**
  * How records become items and back. Every record is stored as its exact JSON text in `data`: no
  * nesting limit (DynamoDB maps stop at 32 levels), no number precision loss (marshall refuses numbers
  * beyond 2^53), and a byte size known before the write, which chunking and the limits depend on.
- * The few fields DynamoDB itself must see (version, status, list keys, TTL) are copied beside it.
+ * The few fields DynamoDB itself must see (version, status, index keys, TTL) are copied beside it.
  */
 
 /** An item as read back, before its record is parsed. */
@@ -38,6 +38,14 @@ export function headItem(ref: SessionRef, head: Head, context: ItemContext): Fla
     [ATTRIBUTES.status]: head.status,
     [ATTRIBUTES.listPk]: ref.tenant,
     [ATTRIBUTES.listSk]: listSortKey(ref, head.updatedAt),
+    // Part of the same Put as the head, so the index entry comes and goes with the head's state;
+    // the key never changes while the session has work, so a step rewrites the entry in place.
+    ...(hasPendingWork(head)
+      ? {
+          [ATTRIBUTES.pendingPk]: pendingShardKey(ref, PENDING_SHARDS),
+          [ATTRIBUTES.pendingSk]: context.pk,
+        }
+      : {}),
     [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
   };
 }

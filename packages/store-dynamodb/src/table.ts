@@ -21,6 +21,12 @@ export const ATTRIBUTES = {
   /** On the head only, which makes the list index sparse (heads, never events). */
   listPk: 'listPk',
   listSk: 'listSk',
+  /**
+   * On the head only while it may have pending work (core's hasPendingWork), which makes the
+   * pending index sparse: settled sessions are not in it at all.
+   */
+  pendingPk: 'pendingPk',
+  pendingSk: 'pendingSk',
 } as const;
 
 /**
@@ -31,6 +37,14 @@ export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
 
 /** The sparse index `list` queries: one partition per tenant, newest update first. */
 export const LIST_INDEX_NAME = 'by-tenant';
+
+/**
+ * The sparse index `listPending` (the sweeper) queries: heads with pending work only, spread over
+ * PENDING_SHARDS partition key values so the heads of many running sessions, rewritten on every
+ * step, never make one index partition hot. A sweep is one Query per shard plus one per page.
+ */
+export const PENDING_INDEX_NAME = 'by-pending';
+export const PENDING_SHARDS = 16;
 
 /**
  * The table Baton expects, without its name: infrastructure code declares exactly this (plus TTL
@@ -45,6 +59,8 @@ export const tableDefinition = {
     { AttributeName: ATTRIBUTES.sk, AttributeType: 'S' },
     { AttributeName: ATTRIBUTES.listPk, AttributeType: 'S' },
     { AttributeName: ATTRIBUTES.listSk, AttributeType: 'S' },
+    { AttributeName: ATTRIBUTES.pendingPk, AttributeType: 'S' },
+    { AttributeName: ATTRIBUTES.pendingSk, AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: ATTRIBUTES.pk, KeyType: 'HASH' },
@@ -62,6 +78,15 @@ export const tableDefinition = {
         ProjectionType: 'INCLUDE',
         NonKeyAttributes: [ATTRIBUTES.data, ATTRIBUTES.status, EXPIRES_AT_ATTRIBUTE],
       },
+    },
+    {
+      IndexName: PENDING_INDEX_NAME,
+      KeySchema: [
+        { AttributeName: ATTRIBUTES.pendingPk, KeyType: 'HASH' },
+        { AttributeName: ATTRIBUTES.pendingSk, KeyType: 'RANGE' },
+      ],
+      // The head itself (the sweeper checks its lease and age) and the TTL the reads filter on.
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [ATTRIBUTES.data, EXPIRES_AT_ATTRIBUTE] },
     },
   ],
   BillingMode: 'PAY_PER_REQUEST',

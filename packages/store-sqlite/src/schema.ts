@@ -38,6 +38,17 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (tenant, session_id, dedupe_key)
   );
   `,
+  `
+  -- 1 while the head may have pending work (core's hasPendingWork), written with the head. The
+  -- partial index holds only those rows, so the sweeper's query never reads idle sessions.
+  ALTER TABLE heads ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+  UPDATE heads SET pending = 1
+    WHERE status = 'running' OR (status = 'waiting_approval' AND CASE WHEN json_valid(record)
+      THEN json_extract(record, '$.lastInputSeq') > json_extract(record, '$.processedSeq') ELSE 0 END);
+  CREATE INDEX heads_pending ON heads (updated_at, tenant, session_id) WHERE pending = 1;
+  -- list pages filtered by status across tenants (the console's quick links) read this index.
+  CREATE INDEX heads_by_status_recency ON heads (status, updated_at DESC, tenant, session_id);
+  `,
 ];
 
 export const SQL_SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,22 +16,18 @@ import {
   type DedupeRecord,
   parseDedupe,
   parseEvent,
+  hasPendingWork,
+  type PendingQuery,
   parseHead,
   type SessionSnapshot,
   type StoreLimits,
 } from '@baton/core/store';
 import Database from 'better-sqlite3';
 import { type CommitRows, commitRows } from './commit-rows.js';
-import { decodeCursor, encodeCursor } from './list-cursor.js';
+import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
 import { prepareDatabase } from './schema.js';
 import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
-import {
-  type HeadListRow,
-  listSql,
-  prepareStatements,
-  type RecordRow,
-  type Statements,
-} from './statements.js';
+import { ListStatements, prepareStatements, type RecordRow, type Statements } from './statements.js';
 
 export interface SqliteStoreOptions {
   /** A file (missing parent folders are created) or ':memory:'. Ignored when `database` is given. */
@@ -54,7 +50,7 @@ export interface SqliteStoreStats {
   eventsWritten: number;
   /** JSON bytes of the rows written. */
   bytesWritten: number;
-  /** Read calls (load, readHead, readEvents, getDedupe, list). */
+  /** Read calls (load, readHead, readEvents, getDedupe, list, listPending). */
   reads: number;
   rowsRead: number;
   bytesRead: number;
@@ -89,10 +85,7 @@ export class SqliteStore implements SessionStore {
   private readonly db: Database.Database;
   private readonly ownsDatabase: boolean;
   private readonly statements: Statements;
-  private readonly listStatements = new Map<
-    string,
-    Database.Statement<[Record<string, unknown>], HeadListRow>
-  >();
+  private readonly listStatements: ListStatements;
   private readonly writeCommit: Database.Transaction<(request: CommitRequest, rows: CommitRows) => void>;
   private readonly readSnapshot: Database.Transaction<(ref: SessionRef) => SessionSnapshot | null>;
 
@@ -112,6 +105,7 @@ export class SqliteStore implements SessionStore {
       throw translateSqliteError(error);
     }
     this.statements = prepareStatements(this.db);
+    this.listStatements = new ListStatements(this.db);
     this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) =>
       this.applyCommit(request, rows),
     );
@@ -175,30 +169,33 @@ export class SqliteStore implements SessionStore {
 
   async list(query: ListQuery = {}): Promise<ListPage> {
     this.stats.reads++;
-    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new ValidationError('limit must be a positive integer', { field: 'limit' });
-    }
+    const limit = pageLimit(query.limit, DEFAULT_LIST_LIMIT);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const statement = this.listStatement(query.tenant !== undefined, query.status !== undefined, !!after);
+    const statement = this.listStatements.list({
+      tenant: query.tenant !== undefined,
+      status: query.status !== undefined,
+      cursor: !!after,
+    });
     return this.guard(() => {
-      // One row more than asked shows whether another page exists, so the last page has no cursor.
       const rows = statement.all({
         tenant: query.tenant,
         status: query.status,
-        updatedAt: after?.updatedAt,
-        afterTenant: after?.tenant,
-        afterSessionId: after?.sessionId,
+        ...afterParameters(after),
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const sessions = page.map((row) => parseHead(this.parseRow(row)));
-      const last = page.at(-1);
-      if (rows.length <= limit || !last) return { sessions };
-      return {
-        sessions,
-        cursor: encodeCursor({ updatedAt: last.updated_at, tenant: last.tenant, sessionId: last.session_id }),
-      };
+      return keysetPage(rows, limit, (row) => parseHead(this.parseRow(row)));
+    });
+  }
+
+  /** One query of the partial index heads_pending: it holds the rows with pending work only. */
+  async listPending(query: PendingQuery = {}): Promise<ListPage> {
+    this.stats.reads++;
+    const limit = pageLimit(query.limit, DEFAULT_LIST_LIMIT);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const statement = this.listStatements.pending(!!after);
+    return this.guard(() => {
+      const rows = statement.all({ ...afterParameters(after), limit: limit + 1 });
+      return keysetPage(rows, limit, (row) => parseHead(this.parseRow(row)));
     });
   }
 
@@ -234,6 +231,8 @@ export class SqliteStore implements SessionStore {
       if (seen) throw new DuplicateError(parseDedupe(parseStoredJson(seen.record)));
     }
     const { version, seq, status, updatedAt } = request.head;
+    // The pending flag goes in the same row write as the head, so it can never disagree with it.
+    const pending = hasPendingWork(request.head) ? 1 : 0;
     if (current) {
       this.statements.updateHead.run(
         version,
@@ -241,12 +240,13 @@ export class SqliteStore implements SessionStore {
         status,
         updatedAt,
         rows.head,
+        pending,
         tenant,
         sessionId,
         current.version,
       );
     } else {
-      this.statements.insertHead.run(tenant, sessionId, version, seq, status, updatedAt, rows.head);
+      this.statements.insertHead.run(tenant, sessionId, version, seq, status, updatedAt, rows.head, pending);
     }
     for (const event of rows.events)
       this.statements.insertEvent.run(tenant, sessionId, event.seq, event.record);
@@ -262,18 +262,6 @@ export class SqliteStore implements SessionStore {
       .all(ref.tenant, ref.sessionId, head.contextStart - 1, -1)
       .map((event) => parseEvent(this.parseRow(event)));
     return { head, events };
-  }
-
-  private listStatement(tenant: boolean, status: boolean, cursor: boolean) {
-    const key = `${tenant}/${status}/${cursor}`;
-    let statement = this.listStatements.get(key);
-    if (!statement) {
-      statement = this.db.prepare<[Record<string, unknown>], HeadListRow>(
-        listSql({ tenant, status, cursor }),
-      );
-      this.listStatements.set(key, statement);
-    }
-    return statement;
   }
 
   private parseRow(row: RecordRow): unknown {

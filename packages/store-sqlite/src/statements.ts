@@ -26,7 +26,15 @@ export interface Statements {
   events: Statement<[...Key, afterSeq: number, limit: number], RecordRow>;
   dedupe: Statement<[...Key, dedupeKey: string], RecordRow>;
   insertHead: Statement<
-    [...Key, version: number, seq: number, status: SessionStatus, updatedAt: number, record: string]
+    [
+      ...Key,
+      version: number,
+      seq: number,
+      status: SessionStatus,
+      updatedAt: number,
+      record: string,
+      pending: number,
+    ]
   >;
   updateHead: Statement<
     [
@@ -35,6 +43,7 @@ export interface Statements {
       status: SessionStatus,
       updatedAt: number,
       record: string,
+      pending: number,
       ...Key,
       expected: number,
     ]
@@ -63,11 +72,19 @@ export function prepareStatements(db: Database.Database): Statements {
       'SELECT record FROM dedupe WHERE tenant = ? AND session_id = ? AND dedupe_key = ?',
     ),
     insertHead: prepare<
-      [...Key, version: number, seq: number, status: SessionStatus, updatedAt: number, record: string]
+      [
+        ...Key,
+        version: number,
+        seq: number,
+        status: SessionStatus,
+        updatedAt: number,
+        record: string,
+        pending: number,
+      ]
     >(
       db,
-      `INSERT INTO heads (tenant, session_id, version, seq, status, updated_at, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO heads (tenant, session_id, version, seq, status, updated_at, record, pending)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateHead: prepare<
       [
@@ -76,12 +93,13 @@ export function prepareStatements(db: Database.Database): Statements {
         status: SessionStatus,
         updatedAt: number,
         record: string,
+        pending: number,
         ...Key,
         expected: number,
       ]
     >(
       db,
-      `UPDATE heads SET version = ?, seq = ?, status = ?, updated_at = ?, record = ?
+      `UPDATE heads SET version = ?, seq = ?, status = ?, updated_at = ?, record = ?, pending = ?
        WHERE tenant = ? AND session_id = ? AND version = ?`,
     ),
     insertEvent: prepare<[...Key, seq: number, record: string]>(
@@ -116,4 +134,46 @@ export function listSql(filters: { tenant: boolean; status: boolean; cursor: boo
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY updated_at DESC, tenant, session_id
     LIMIT @limit`;
+}
+
+/**
+ * The pending query: rows of the partial index heads_pending only (the `pending = 1` term is what
+ * lets SQLite use it), oldest update first, with a keyset cursor like list's.
+ */
+export function pendingSql(cursor: boolean): string {
+  return `SELECT record, tenant, session_id, updated_at FROM heads
+    WHERE pending = 1${
+      cursor
+        ? ` AND (updated_at > @updatedAt OR (updated_at = @updatedAt AND
+        (tenant > @afterTenant OR (tenant = @afterTenant AND session_id > @afterSessionId))))`
+        : ''
+    }
+    ORDER BY updated_at, tenant, session_id
+    LIMIT @limit`;
+}
+
+type ListStatement = Statement<[Record<string, unknown>], HeadListRow>;
+
+/** The list and pending queries, each combination of filters prepared on first use. */
+export class ListStatements {
+  private readonly cache = new Map<string, ListStatement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  list(filters: { tenant: boolean; status: boolean; cursor: boolean }): ListStatement {
+    return this.get(`list/${filters.tenant}/${filters.status}/${filters.cursor}`, () => listSql(filters));
+  }
+
+  pending(cursor: boolean): ListStatement {
+    return this.get(`pending/${cursor}`, () => pendingSql(cursor));
+  }
+
+  private get(key: string, sql: () => string): ListStatement {
+    let statement = this.cache.get(key);
+    if (!statement) {
+      statement = prepare<[Record<string, unknown>], HeadListRow>(this.db, sql());
+      this.cache.set(key, statement);
+    }
+    return statement;
+  }
 }

@@ -9,6 +9,7 @@ import { describeDeleteCases } from './delete-cases.js';
 import { describeIdentityCases } from './identity-cases.js';
 import { describeLeaseCases } from './lease-cases.js';
 import { describeListCases } from './list-cases.js';
+import { describePendingCases } from './pending-cases.js';
 import { describeSchemaCases } from './schema-cases.js';
 import { describeSizeCases } from './size-cases.js';
 import type { ConformanceContext, StoreHarness } from './store-harness.js';
@@ -67,6 +68,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeSizeCases(ctx);
     describeIdentityCases(ctx);
     describeListCases(ctx);
+    describePendingCases(ctx);
     describeDeleteCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.
     describeSchemaCases(ctx);
