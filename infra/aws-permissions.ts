@@ -14,6 +14,8 @@ export const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'
  * DeleteItem and BatchWriteItem (deleting a session).
  */
 export const TABLE_WRITE = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/** The table's pending index (@baton/store-dynamodb's PENDING_INDEX_NAME), the sweeper's only read. */
+export const PENDING_INDEX = 'by-pending';
 /** What the worker does to the run queue besides sending: the event source mapping's polling and the record's own visibility changes. */
 export const QUEUE_CONSUME = [
   'sqs:ReceiveMessage',
@@ -47,7 +49,14 @@ export function functionPermissions(role: FunctionRole, targets: PermissionTarge
         { actions: ['sqs:SendMessage'], resources: [targets.deadLetters.arn] },
       ];
     case 'sweeper':
-      return [{ actions: [...TABLE_READ], resources: table }, send];
+      // The sweep reads only the sparse pending index (listPending): one Query per shard and page.
+      return [
+        {
+          actions: ['dynamodb:Query'],
+          resources: [$interpolate`${targets.table.arn}/index/${PENDING_INDEX}`],
+        },
+        send,
+      ];
   }
 }
 

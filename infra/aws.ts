@@ -76,10 +76,19 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
 
   // Mirrors @baton/store-dynamodb's tableDefinition; test/infra holds the two together.
   const table = new sst.aws.Dynamo('Sessions', {
-    fields: { pk: 'string', sk: 'string', listPk: 'string', listSk: 'string' },
+    fields: {
+      pk: 'string',
+      sk: 'string',
+      listPk: 'string',
+      listSk: 'string',
+      pendingPk: 'string',
+      pendingSk: 'string',
+    },
     primaryIndex: { hashKey: 'pk', rangeKey: 'sk' },
     globalIndexes: {
       'by-tenant': { hashKey: 'listPk', rangeKey: 'listSk', projection: ['data', 'status', 'expiresAt'] },
+      // Sparse: only heads with pending work carry its keys, so the sweeper's Query reads just those.
+      'by-pending': { hashKey: 'pendingPk', rangeKey: 'pendingSk', projection: ['data', 'expiresAt'] },
     },
     ttl: 'expiresAt',
     deletionProtection: production,

@@ -259,14 +259,25 @@ describe('infra/aws.ts', () => {
     expect(await mismatchesOf(dir, facts)).toContainEqual('Function Http: grants the wildcard action sqs:*');
   });
 
-  it('reports a sweeper that may write when a copy gives it the table writes', async () => {
+  it('reports a sweeper that may write or scan when a copy gives it the table reads and writes', async () => {
     const dir = mismatchedCopy(
       'aws-permissions.ts',
-      'return [{ actions: [...TABLE_READ], resources: table }, send];',
-      'return [{ actions: [...TABLE_READ, ...TABLE_WRITE], resources: table }, send];',
+      "actions: ['dynamodb:Query'],",
+      'actions: [...TABLE_READ, ...TABLE_WRITE],',
     );
+    const problems = await mismatchesOf(dir, facts);
+    expect(problems).toContainEqual(
+      'Cron Sweep: grants dynamodb:PutItem on ${Sessions.arn}/index/by-pending, which the sweeper handler does not need',
+    );
+    expect(problems).toContainEqual(
+      'Cron Sweep: grants dynamodb:Scan on ${Sessions.arn}/index/by-pending, which the sweeper handler does not need',
+    );
+  });
+
+  it('reports a sweeper that reads the whole table when a copy grants its Query on every index', async () => {
+    const dir = mismatchedCopy('aws-permissions.ts', '/index/${PENDING_INDEX}`', '/index/*`');
     expect(await mismatchesOf(dir, facts)).toContainEqual(
-      'Cron Sweep: grants dynamodb:PutItem on ${Sessions.arn}, which the sweeper handler does not need',
+      'Cron Sweep: grants dynamodb:Query on ${Sessions.arn}/index/*, which the sweeper handler does not need',
     );
   });
 

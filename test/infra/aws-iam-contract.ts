@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PENDING_INDEX_NAME } from '@baton/store-dynamodb';
 import type { AwsFacts, DeployedFunction } from './aws-contract.js';
 import { type Recording, referencePath, resourcesOf, text } from './recording.js';
 
@@ -33,7 +34,7 @@ const WRITE = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteIt
  * Exactly what each function may do, as `action on resource` lines (resources by the recording's
  * names): the contract a policy is held to in both directions, so a widened or a missing grant is
  * reported. The HTTP function answers the API and enqueues; the worker also consumes the run
- * queue and dead-letters; the sweeper only reads sessions and enqueues.
+ * queue and dead-letters; the sweeper only queries the pending index and enqueues.
  */
 export function expectedGrants(
   role: string,
@@ -53,7 +54,11 @@ export function expectedGrants(
         ...on(['sqs:SendMessage'], [`\${${names.dlq}.arn}`]),
       ]);
     case 'sweeper':
-      return new Set([...on(READ, table), ...on(['sqs:SendMessage'], [runs])]);
+      // listPending: a Query of the sparse pending index, never a Scan or a read of the table.
+      return new Set([
+        ...on(['dynamodb:Query'], [`\${${names.table}.arn}/index/${PENDING_INDEX_NAME}`]),
+        ...on(['sqs:SendMessage'], [runs]),
+      ]);
     default:
       return new Set();
   }
