@@ -1,74 +1,16 @@
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsFacts, awsFacts, awsMismatches, deployedFunctions } from './aws-contract.js';
-import { grantsOf } from './aws-iam-contract.js';
+import { awsMismatches, deployedFunctions } from './aws-contract.js';
+import { type AwsFacts, awsFacts } from './aws-facts.js';
 import {
-  bundleFolder,
-  everySetting,
-  INFRA_DIR,
-  mismatchedCopy,
-  removeCopies,
-  settingsOf,
-} from './infra-copy.js';
-import { type Recording, recordInfra, referencePath } from './recording.js';
-
-let bundleDir: string;
-
-/** Records infra/aws.ts of `dir`, by default with every optional setting in the deploy environment. */
-async function recordAws(
-  dir: string,
-  options: { env?: Record<string, string>; bundle?: string; workerMaxConcurrency?: number } = {},
-): Promise<Recording> {
-  const settings = await settingsOf(dir);
-  const env = options.env ?? everySetting([...settings.MODEL_SETTINGS, ...settings.AWS_TUNING]);
-  const stackOptions = {
-    env,
-    ...(options.workerMaxConcurrency ? { workerMaxConcurrency: options.workerMaxConcurrency } : {}),
-  };
-  return recordInfra(join(dir, 'aws.ts'), 'deployAws', [options.bundle ?? bundleDir, stackOptions]);
-}
-
-async function mismatchesOf(dir: string, facts: AwsFacts): Promise<string[]> {
-  const { AWS_LEFT_UNSET } = await settingsOf(dir);
-  return awsMismatches(await recordAws(dir), facts, AWS_LEFT_UNSET);
-}
-
-/** The Bedrock and Marketplace grants of each function, by label. */
-function bedrockGrants(recording: Recording, facts: AwsFacts): Record<string, string[]> {
-  return Object.fromEntries(
-    deployedFunctions(recording, facts).map((fn) => [
-      fn.entry ?? fn.label,
-      grantsOf(fn).filter((grant) => /^(bedrock|aws-marketplace):/.test(grant)),
-    ]),
-  );
-}
-
-/** The declared environment with references replaced by sample values (queue URLs well-formed). */
-function sampleValues(environment: unknown): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries((environment as Record<string, unknown>) ?? {}).map(([name, value]) => {
-      const path = referencePath(value) ?? '';
-      if (path.endsWith('.url')) return [name, 'https://sqs.eu-west-1.amazonaws.com/000000000000/sample'];
-      return [name, path ? 'sample' : String(value)];
-    }),
-  );
-}
-
-/** Runs `load` with `values` in process.env (plus the region the Lambda runtime sets), then restores it. */
-async function withEnvironment<T>(values: Record<string, string>, load: () => Promise<T>): Promise<T> {
-  const all = { AWS_REGION: 'eu-west-1', ...values };
-  const previous = Object.fromEntries(Object.keys(all).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, all);
-  try {
-    return await load();
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
+  bedrockGrants,
+  mismatchesOf,
+  recordAws,
+  sampleValues,
+  useBundleDir,
+  withEnvironment,
+} from './aws-recording.js';
+import { bundleFolder, INFRA_DIR, mismatchedCopy, removeCopies, settingsOf } from './infra-copy.js';
 
 const PROFILE = 'us.amazon.nova-pro-v1:0';
 const ARN = 'arn:${aws.getPartitionOutput().partition}:bedrock';
@@ -78,7 +20,8 @@ describe('infra/aws.ts', () => {
   let facts: AwsFacts;
   afterAll(removeCopies);
   beforeAll(async () => {
-    bundleDir = bundleFolder(['http.mjs', 'worker.mjs', 'sweeper.mjs']);
+    const bundleDir = bundleFolder(['http.mjs', 'worker.mjs', 'sweeper.mjs']);
+    useBundleDir(bundleDir);
     facts = await awsFacts(bundleDir);
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PENDING_INDEX_NAME } from '@baton/store-dynamodb';
-import type { AwsFacts, DeployedFunction } from './aws-contract.js';
+import type { DeployedFunction } from './aws-contract.js';
+import type { AwsFacts } from './aws-facts.js';
 import { type Recording, referencePath, resourcesOf, text } from './recording.js';
 
 /**

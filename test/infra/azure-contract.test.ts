@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AzureFacts, appSettingsOf, azureFacts, azureMismatches } from './azure-contract.js';
+import { appSettingsOf, azureMismatches } from './azure-contract.js';
+import { type AzureFacts, azureFacts } from './azure-facts.js';
 import {
   bundleFolder,
   everySetting,

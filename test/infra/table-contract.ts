@@ -1,4 +1,5 @@
-import type { AwsFacts, DeployedFunction } from './aws-contract.js';
+import type { DeployedFunction } from './aws-contract.js';
+import type { AwsFacts } from './aws-facts.js';
 import { type Recording, referencePath, resourcesOf } from './recording.js';
 
 /** How the recorded DynamoDB table differs from the store's tableDefinition and TTL attribute. */
