@@ -27,7 +27,7 @@ const COMMON = {
   legalComments: 'none',
   logLevel: 'error',
   // The workspace packages' sources, as the bench runs them: never a stale (or missing) dist.
-  conditions: ['@baton/source'],
+  conditions: ['@baton/source'] as string[],
   // CommonJS dependencies call require(); an ESM bundle has none unless it makes one.
   banner: {
     js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);",
