@@ -59,8 +59,7 @@ export interface Head {
  */
 export function hasPendingWork(head: Pick<Head, 'status' | 'lastInputSeq' | 'processedSeq'>): boolean {
   return (
-    head.status === 'running' ||
-    (head.status === 'waiting_approval' && head.lastInputSeq > head.processedSeq)
+    head.status === 'running' || (head.status === 'waiting_approval' && head.lastInputSeq > head.processedSeq)
   );
 }
 

@@ -1,6 +1,7 @@
 export { CorruptRecordError } from './chunks.js';
 export { DynamoStore, type DynamoStoreOptions } from './dynamo-store.js';
 export { MAX_EVENT_BYTES, TransactionTooLargeError } from './limits.js';
+export { headItemAttributes } from './records.js';
 export type { DynamoStoreStats } from './store-context.js';
 export {
   ATTRIBUTES,

@@ -3,7 +3,15 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Head, SessionEvent, SessionRef } from '@baton/core';
 import { type DedupeRecord, hasPendingWork } from '@baton/core/store';
 import { splitUtf8 } from './chunks.js';
-import { chunkKey, dedupeKey, eventKey, HEAD_SK, listSortKey, pendingShardKey } from './keys.js';
+import {
+  chunkKey,
+  dedupeKey,
+  eventKey,
+  HEAD_SK,
+  listSortKey,
+  partitionKey,
+  pendingShardKey,
+} from './keys.js';
 import { type FlatItem, ITEM_BYTES, ITEM_SAFETY_BYTES, itemBytes } from './limits.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, PENDING_SHARDS } from './table.js';
 
@@ -115,4 +123,12 @@ export function isLive(item: { expiresAt?: number }, nowMs: number): boolean {
 /** The epoch second from which an item written now is expired; undefined without a TTL. */
 export function expiryFor(nowMs: number, ttlSeconds: number | undefined): number | undefined {
   return ttlSeconds === undefined ? undefined : Math.floor(nowMs / 1000) + ttlSeconds;
+}
+
+/**
+ * The head item a commit creating this session would put, as DynamoDB attributes (no TTL): for
+ * bulk loads outside commits, such as the benchmark's thousands of idle sessions.
+ */
+export function headItemAttributes(ref: SessionRef, head: Head): Record<string, AttributeValue> {
+  return toAttributes(headItem(ref, head, { pk: partitionKey(ref), expiresAt: undefined }));
 }

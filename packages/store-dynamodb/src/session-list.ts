@@ -9,13 +9,19 @@ import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, LIST_INDEX_NAME } from './table.js';
 const DEFAULT_LIMIT = 50;
 /** Items read per request when a status filter may discard most of them, to save round trips. */
 const FILTERED_READ = 100;
+/**
+ * Index items one call examines at most: a status filter that matches few sessions (failed ones
+ * across every tenant, say) returns a short page and a cursor instead of reading the whole index.
+ */
+const MAX_EXAMINED = 1000;
 
 /**
  * Lists sessions from the sparse list index, which holds one entry per head and none per event.
  * With a tenant: a Query of that tenant's partition, most recently updated first. Without one: a
  * Scan of the index, in DynamoDB's order (no order across tenants; every session still appears
  * exactly once over the pages). The status filter and the TTL filter are FilterExpressions, so a
- * status filter reads the tenant's other sessions too; index reads are eventually consistent.
+ * status filter reads the tenant's other sessions too, at most MAX_EXAMINED per call (the page may
+ * then be short, with a cursor); index reads are eventually consistent.
  *
  * The cursor is the index key of the last session returned, base64url JSON. One item past the page
  * is read to know whether another page exists, so the last page has no cursor.
@@ -35,7 +41,8 @@ export async function listSessions(context: StoreContext, query: ListQuery): Pro
   }
   const found: Record<string, AttributeValue>[] = [];
   let start = decodeCursor(query.cursor, query.tenant);
-  while (found.length <= limit) {
+  let examined = 0;
+  while (found.length <= limit && examined < MAX_EXAMINED) {
     const need = limit + 1 - found.length;
     const common = {
       TableName: context.tableName,
@@ -69,6 +76,7 @@ export async function listSessions(context: StoreContext, query: ListQuery): Pro
           );
     found.push(...(page.Items ?? []));
     context.stats.itemsRead += page.Items?.length ?? 0;
+    examined += page.ScannedCount ?? page.Items?.length ?? 0;
     start = page.LastEvaluatedKey;
     if (!start) break;
   }
@@ -76,7 +84,9 @@ export async function listSessions(context: StoreContext, query: ListQuery): Pro
   const sessions = returned.map(
     (item) => parseHead(parseItemJson(unmarshall(item)[ATTRIBUTES.data])) as Head,
   );
-  return found.length > limit ? { sessions, cursor: encodeCursor(returned.at(-1)!) } : { sessions };
+  if (found.length > limit) return { sessions, cursor: encodeCursor(returned.at(-1)!) };
+  // Stopped at MAX_EXAMINED: go on after the last item examined.
+  return start ? { sessions, cursor: encodeCursor(start) } : { sessions };
 }
 
 const CURSOR_KEYS = [ATTRIBUTES.pk, ATTRIBUTES.sk, ATTRIBUTES.listPk, ATTRIBUTES.listSk] as const;

@@ -14,10 +14,10 @@ import {
 import {
   type CommitRequest,
   type DedupeRecord,
-  parseDedupe,
-  parseEvent,
   hasPendingWork,
   type PendingQuery,
+  parseDedupe,
+  parseEvent,
   parseHead,
   type SessionSnapshot,
   type StoreLimits,
