@@ -4,7 +4,7 @@
  *
  *   BENCH_TURNS=1000        turns of Baton and the no-framework floor
  *   BENCH_PEER_TURNS=200    turns of the peers (their per-turn cost grows with the conversation)
- *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns` or `cold` for a whole part)
+ *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold` or `sweep` for a whole part)
  *   BENCH_PROCESSES=3       processes that time each mark
  *   BENCH_WINDOW=30         turns timed per mark, split across the processes
  *   BENCH_COLD_RUNS=7       cold starts per handler
@@ -40,8 +40,8 @@ export function benchOptions(): BenchOptions {
   };
 }
 
-/** Whether a target or handler `id` of `part` ('turns' or 'cold') is selected. */
-export function selected(options: BenchOptions, part: 'turns' | 'cold', id: string): boolean {
+/** Whether a target or handler `id` of `part` ('turns', 'cold' or 'sweep') is selected. */
+export function selected(options: BenchOptions, part: 'turns' | 'cold' | 'sweep', id: string): boolean {
   return !options.only || options.only.has(part) || options.only.has(id);
 }
 

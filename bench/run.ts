@@ -12,6 +12,8 @@ import { startEmulators } from './emulators.js';
 import type { BenchTarget } from './harness.js';
 import { benchOptions, selected } from './options.js';
 import { load, machine, report } from './report.js';
+import { type SweepRow, sweepReport, sweepScaling } from './sweep/sweep-bench.js';
+import { SWEEP_STORES } from './sweep/sweep-stores.js';
 import { loadTarget, TARGET_IDS } from './targets/all-targets.js';
 import { runTarget, type TargetResult } from './turns.js';
 
@@ -21,7 +23,15 @@ const options = benchOptions();
 const targets: BenchTarget[] = [];
 for (const id of TARGET_IDS) if (selected(options, 'turns', id)) targets.push(await loadTarget(id));
 const coldIds = COLD_HANDLERS.map((handler) => handler.id).filter((id) => selected(options, 'cold', id));
-const known = new Set(['turns', 'cold', ...TARGET_IDS, ...COLD_HANDLERS.map((handler) => handler.id)]);
+const sweepKinds = SWEEP_STORES.filter((kind) => selected(options, 'sweep', `sweep-${kind.id}`));
+const known = new Set([
+  'turns',
+  'cold',
+  'sweep',
+  ...TARGET_IDS,
+  ...COLD_HANDLERS.map((handler) => handler.id),
+  ...SWEEP_STORES.map((kind) => `sweep-${kind.id}`),
+]);
 const unknown = [...(options.only ?? [])].filter((id) => !known.has(id));
 if (unknown.length > 0)
   throw new Error(`BENCH_ONLY names ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
@@ -30,12 +40,14 @@ const needs = new Set<'dynamodb' | 'cosmos'>();
 for (const target of targets) if (target.needs) needs.add(target.needs);
 if (coldIds.some((id) => id.startsWith('lambda-'))) needs.add('dynamodb');
 if (coldIds.includes('azure-app')) needs.add('cosmos');
+for (const kind of sweepKinds) if (kind.needs) needs.add(kind.needs);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 log(`bench: ${machine()}; ${targets.length} turn targets, ${coldIds.length} cold-start handlers`);
 const emulators = await startEmulators(needs);
 const results: TargetResult[] = [];
 let cold: ColdStartResult[] = [];
+const sweeps: SweepRow[] = [];
 try {
   for (const target of targets) {
     const turns = Math.min(
@@ -52,19 +64,23 @@ try {
     cold = await runColdStarts((id) => coldIds.includes(id), options.coldRuns, emulators.endpoints);
     for (const result of cold) log(`bench:   ${coldSummary(result)}`);
   }
+  for (const kind of sweepKinds) sweeps.push(...(await sweepScaling(kind, emulators.endpoints, { log })));
 } finally {
   await emulators.stop();
 }
 
 const elapsed = performance.now() - started;
-const text = report(results, cold, options, { elapsedMs: elapsed, loadAtStart }).join('\n');
+const text = [
+  ...report(results, cold, options, { elapsedMs: elapsed, loadAtStart }),
+  ...(sweeps.length > 0 ? ['', ...sweepReport(sweeps)] : []),
+].join('\n');
 process.stdout.write(`${text}\n`);
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(new URL('latest.md', resultsDir), `${text}\n`);
 writeFileSync(
   new URL('latest.json', resultsDir),
-  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold })}\n`,
+  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, sweeps })}\n`,
 );
 if (results.length > 0) {
   // Only a full run of every framework replaces the chart the README shows.
