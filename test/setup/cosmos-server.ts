@@ -9,7 +9,7 @@ import { createHttpsServer } from '@vercel/cosmosdb-server';
  * well-known key of Microsoft's emulator so the SDK signs requests as it would against that one.
  * Provides `cosmosEndpoint` and `cosmosKey`.
  *
- * What it does not do (FACTS.md): atomic batches (it answers 200 and keeps what ran before a failing
+ * What it does not do: atomic batches (it answers 200 and keeps what ran before a failing
  * operation), 207 multi-status, TTL, Patch inside a batch. Tests cover those with a wire-level fake.
  */
 

@@ -20,7 +20,13 @@ export {
 } from './app/define-baton.js';
 export { type DeliveryOptions, type Disposition, failureKey, retryDelayMs } from './app/deliver.js';
 export { type ParsedRunMessage, parseRunMessage } from './app/run-message.js';
-export { type AppSettings, appSettings, integerSetting } from './app/settings.js';
+export {
+  type AppSettings,
+  appSettings,
+  integerSetting,
+  requiredSetting,
+  textSetting,
+} from './app/settings.js';
 export {
   Baton,
   type BatonOptions,

@@ -1,25 +1,7 @@
-import { ConfigurationError, type Environment } from '@baton/core';
+// The setting readers every provider and host shares live in core.
+import { ConfigurationError, type Environment, requiredSetting, textSetting as setting } from '@baton/core';
 
-/** A setting's value, or undefined when it is unset or blank. */
-export function setting(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-/**
- * A setting the provider cannot do without.
- *
- * @example
- * requiredSetting({}, 'AWS_REGION', 'bedrock', 'the region of your models');
- * // throws ConfigurationError: bedrock needs AWS_REGION — the region of your models
- */
-export function requiredSetting(env: Environment, name: string, provider: string, what: string): string {
-  const value = setting(env, name);
-  if (value === undefined) {
-    throw new ConfigurationError(`${provider} needs ${name} — ${what}`, { provider, setting: name });
-  }
-  return value;
-}
+export { requiredSetting, setting };
 
 /**
  * The model id the registry passed: the agent's `<provider>:<model>`, or the environment's

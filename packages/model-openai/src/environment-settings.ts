@@ -7,26 +7,10 @@ export const API_NAMES: Readonly<Record<OpenAIApi, string>> = {
   chat: 'Chat Completions',
 };
 
-/** A setting's value, or undefined when it is unset or blank. */
-export function setting(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
+// The setting readers every provider and host shares live in core.
+import { requiredSetting, textSetting as setting } from '@baton/core';
 
-/**
- * A setting the provider cannot do without.
- *
- * @example
- * requiredSetting({}, 'OPENAI_API_KEY', 'openai', 'an OpenAI API key');
- * // throws ConfigurationError: openai needs OPENAI_API_KEY — an OpenAI API key
- */
-export function requiredSetting(env: Environment, name: string, provider: string, what: string): string {
-  const value = setting(env, name);
-  if (value === undefined) {
-    throw new ConfigurationError(`${provider} needs ${name} — ${what}`, { provider, setting: name });
-  }
-  return value;
-}
+export { requiredSetting, setting };
 
 /** A setting that must be an http(s) URL when it is set. */
 export function urlSetting(env: Environment, name: string, provider: string): string | undefined {

@@ -45,3 +45,29 @@ export function appSettings(env: Environment): AppSettings {
     sweepIdleMs: integerSetting(env, 'BATON_SWEEP_IDLE_MS'),
   };
 }
+
+/**
+ * A text setting's value, or undefined when it is unset or blank.
+ *
+ * @example
+ * textSetting(process.env, 'AWS_REGION'); // 'eu-west-1', or undefined
+ */
+export function textSetting(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * A setting a provider or channel cannot do without: its value, or a one-line ConfigurationError.
+ *
+ * @example
+ * requiredSetting({}, 'OPENAI_API_KEY', 'openai', 'an OpenAI API key');
+ * // throws ConfigurationError: openai needs OPENAI_API_KEY — an OpenAI API key
+ */
+export function requiredSetting(env: Environment, name: string, provider: string, what: string): string {
+  const value = textSetting(env, name);
+  if (value === undefined) {
+    throw new ConfigurationError(`${provider} needs ${name} — ${what}`, { provider, setting: name });
+  }
+  return value;
+}
