@@ -29,8 +29,18 @@ export const PUBLIC_PACKAGES = [
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  // npm_config_nodedir: native addons (better-sqlite3) build against the headers of the Node that runs them.
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'npm_config_cache', 'npm_config_nodedir']) {
+  // npm_config_nodedir: native addons (better-sqlite3) build against the headers of the Node that
+  // runs them; npm_config_globalconfig: the machine's npmrc when that Node is not the system's.
+  const kept = [
+    'PATH',
+    'HOME',
+    'TMPDIR',
+    'LANG',
+    'npm_config_cache',
+    'npm_config_nodedir',
+    'npm_config_globalconfig',
+  ];
+  for (const name of kept) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
   return {
