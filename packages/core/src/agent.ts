@@ -1,3 +1,4 @@
+import { type ApproverPolicy, checkApproverPolicy } from './approver-policy.js';
 import type { Usage } from './events.js';
 import type { Model, ModelMessage, ToolSpec } from './model.js';
 import { UnresolvedModel } from './models/unresolved-model.js';
@@ -53,6 +54,8 @@ export interface Agent {
   timing: AgentTiming;
   policies: AgentPolicies;
   summarize: Summarizer;
+  /** Who may decide this agent's calls that wait for approval; a tool's own policy wins. */
+  approvers?: ApproverPolicy;
 }
 
 export interface AgentOptions {
@@ -69,6 +72,11 @@ export interface AgentOptions {
   timing?: Partial<AgentTiming>;
   policies?: Partial<AgentPolicies>;
   summarize?: Summarizer;
+  /**
+   * Who may approve or reject this agent's tool calls (a tool's own `approvers` wins). Default:
+   * any identity of the session's tenant that holds the `approve` scope.
+   */
+  approvers?: ApproverPolicy;
 }
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -90,6 +98,7 @@ export function defineAgent(options: AgentOptions): Agent {
     if (names.has(tool.name)) throw new Error(`agent ${options.name} has two tools named ${tool.name}`);
     names.add(tool.name);
   }
+  const approvers = checkApproverPolicy(options.approvers, `agent ${options.name}`);
   return {
     name: options.name,
     instructions: options.instructions,
@@ -99,6 +108,7 @@ export function defineAgent(options: AgentOptions): Agent {
     timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
     policies: { unknownOutcome: 'error', inputs: 'batch', stream: false, ...options.policies },
     summarize: options.summarize ?? defaultSummarizer(model),
+    ...(approvers ? { approvers } : {}),
   };
 }
 

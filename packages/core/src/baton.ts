@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from './agent.js';
 import { type FailureRecord, recordFailure } from './appends.js';
+import { channelApproversOf } from './approver-policy.js';
 import { type Clock, systemClock } from './clock.js';
 import { answerOf, type ConverseResult } from './converse-result.js';
 import { type DecisionRequest, recordDecision } from './decision.js';
@@ -92,10 +93,21 @@ export class Baton {
     return result;
   }
 
-  /** Records an approval decision for a pending call and enqueues the run to resume. */
+  /**
+   * Records an approval decision for a pending call and enqueues the run to resume. The decider is
+   * `decision.identity`, the host's authenticated caller: it must be of the session's tenant and
+   * pass the approver policy (the tool's, else the agent's, else the owning channel's, else holding
+   * `approve`), or a 403 BatonError (`tenant_mismatch`, `not_an_approver`) is thrown and nothing is
+   * written.
+   */
   async decide(ref: SessionRef, decision: DecisionRequest): Promise<{ duplicate: boolean }> {
     const recorded = await recordDecision(
-      { store: this.store, clock: this.clock, agentOf: (head) => this.agentOf(head) },
+      {
+        store: this.store,
+        clock: this.clock,
+        agentOf: (head) => this.agentOf(head),
+        channelApprovers: (target) => channelApproversOf(this, target),
+      },
       ref,
       decision,
     );

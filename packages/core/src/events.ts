@@ -1,3 +1,4 @@
+import type { IdentitySource } from './auth/identity.js';
 import type { Json, JsonObject } from './json.js';
 
 /**
@@ -66,7 +67,16 @@ export type EventBody =
       durationMs: number;
     }
   | { kind: 'interrupt'; reason: 'approval'; callIds: string[] }
-  | { kind: 'decision'; callId: string; approved: boolean; reason?: string; by?: string }
+  | {
+      kind: 'decision';
+      callId: string;
+      approved: boolean;
+      reason?: string;
+      /** The deciding identity's user (`key:…`, `slack:U…`, `cli:…`); older records may lack it. */
+      by?: string;
+      /** How that identity was authenticated; absent on records written before identities. */
+      via?: IdentitySource;
+    }
   | { kind: 'state_change'; patch: JsonObject; by: string }
   | {
       kind: 'summary';

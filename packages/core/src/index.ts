@@ -7,6 +7,13 @@ export {
   agentToolSpecs,
   defineAgent,
 } from './agent.js';
+export {
+  type ApprovalCall,
+  type ApproverPolicy,
+  type ChannelApprovers,
+  mayApprove,
+  setChannelApprovers,
+} from './approver-policy.js';
 export type { FetchOptions } from './app/app-fetch.js';
 // The app every host serves (app/) and models by name (models/).
 export type { Channel, ChannelContext, ChannelFactory, Route } from './app/channel.js';

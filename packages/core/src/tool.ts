@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ApproverPolicy, checkApproverPolicy } from './approver-policy.js';
 import type { Json, JsonObject } from './json.js';
 import type { Logger } from './logger.js';
 import type { ToolSpec } from './model.js';
@@ -43,6 +44,8 @@ export interface Tool<Params extends z.ZodType = z.ZodType> {
   needsApproval: boolean | ((args: z.infer<Params>) => boolean);
   /** Budget the loop reserves before starting the tool; also its timeout. */
   timeoutMs: number;
+  /** Who may decide this tool's calls; wins over the agent's policy. */
+  approvers?: ApproverPolicy;
   execute(args: z.infer<Params>, context: ToolContext): Promise<Json | undefined> | Json | undefined;
 }
 
@@ -54,6 +57,8 @@ export interface ToolOptions<Params extends z.ZodType> {
   execution?: ToolExecution;
   needsApproval?: Tool<Params>['needsApproval'];
   timeoutMs?: number;
+  /** Who may approve or reject this tool's calls (see ApproverPolicy); wins over the agent's. */
+  approvers?: ApproverPolicy;
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -79,6 +84,7 @@ export function defineTool<Params extends z.ZodType>(options: ToolOptions<Params
       `tool name ${JSON.stringify(options.name)} must match ${TOOL_NAME} (the providers' rule)`,
     );
   }
+  const approvers = checkApproverPolicy(options.approvers, `tool ${options.name}`);
   return {
     name: options.name,
     description: options.description,
@@ -87,6 +93,7 @@ export function defineTool<Params extends z.ZodType>(options: ToolOptions<Params
     execution: options.execution ?? 'idempotent',
     needsApproval: options.needsApproval ?? false,
     timeoutMs: options.timeoutMs ?? 30_000,
+    ...(approvers ? { approvers } : {}),
   };
 }
 
