@@ -1,3 +1,4 @@
+import type { ApiKeyRecord, ApiKeyStore } from './auth/api-key-store.js';
 import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { type Head, hasPendingWork } from './head.js';
@@ -28,6 +29,9 @@ export class MemoryStore implements SessionStore {
     string,
     { head: string; events: string[]; dedupe: Map<string, string> }
   >();
+  /** Keyed by keyId, apart from every session, as JSON strings like the sessions. */
+  private readonly keys = new Map<string, string>();
+  readonly apiKeys: ApiKeyStore = memoryApiKeys(this.keys, this.stats);
 
   constructor(options: { maxEventBytes?: number } = {}) {
     this.limits = { maxEventBytes: options.maxEventBytes ?? 4 * 1024 * 1024 };
@@ -130,4 +134,42 @@ export class MemoryStore implements SessionStore {
   async delete(ref: SessionRef): Promise<void> {
     this.sessions.delete(refKey(ref));
   }
+}
+
+function memoryApiKeys(keys: Map<string, string>, stats: { reads: number; commits: number }): ApiKeyStore {
+  const read = (keyId: string): ApiKeyRecord | null => {
+    const stored = keys.get(keyId);
+    return stored === undefined ? null : (JSON.parse(stored) as ApiKeyRecord);
+  };
+  return {
+    async createApiKey(record) {
+      if (keys.has(record.keyId)) throw new ConflictError(`API key ${record.keyId} exists already`);
+      keys.set(record.keyId, JSON.stringify(record));
+      stats.commits++;
+    },
+    async getApiKey(keyId) {
+      stats.reads++;
+      return read(keyId);
+    },
+    async listApiKeys(query = {}) {
+      stats.reads++;
+      return [...keys.keys()]
+        .map((keyId) => read(keyId)!)
+        .filter((record) => query.tenant === undefined || record.tenant === query.tenant)
+        .sort(byCreation);
+    },
+    async revokeApiKey(keyId, at) {
+      const record = read(keyId);
+      if (!record) return null;
+      const revoked = { ...record, revokedAt: record.revokedAt ?? at };
+      keys.set(keyId, JSON.stringify(revoked));
+      stats.commits++;
+      return revoked;
+    },
+  };
+}
+
+/** The order `listApiKeys` promises: createdAt, then keyId. */
+function byCreation(a: ApiKeyRecord, b: ApiKeyRecord): number {
+  return a.createdAt - b.createdAt || (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0);
 }

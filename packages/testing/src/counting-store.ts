@@ -1,12 +1,12 @@
-import { jsonBytes, type SessionStore } from '@baton/core';
+import { type ApiKeyRecord, type ApiKeyStore, jsonBytes, type SessionStore } from '@baton/core';
 import type { CommitRequest } from '@baton/core/store';
 
 export interface StoreCounts {
-  /** Calls that write (commit). */
+  /** Calls that write (commit; createApiKey and revokeApiKey). */
   writes: number;
-  /** Calls that read (load, readHead, readEvents, getDedupe, list, listPending). */
+  /** Calls that read (load, readHead, readEvents, getDedupe, list, listPending; getApiKey and listApiKeys). */
   reads: number;
-  /** Records written: the head, each event, each dedupe record. */
+  /** Records written: the head, each event, each dedupe record, each key created or revoked. */
   records: number;
   /** JSON bytes of every record written: the store-independent measure of what a step costs. */
   bytes: number;
@@ -26,6 +26,25 @@ export function countingStore<S extends SessionStore>(
       counts.reads++;
       return fn(...args);
     };
+  const write = (record: ApiKeyRecord | null) => {
+    counts.writes++;
+    if (!record) return;
+    counts.records++;
+    counts.bytes += jsonBytes(record);
+  };
+  const countingKeys = (keys: ApiKeyStore): ApiKeyStore => ({
+    getApiKey: read(keys.getApiKey.bind(keys)),
+    listApiKeys: read(keys.listApiKeys.bind(keys)),
+    async createApiKey(record) {
+      await keys.createApiKey(record);
+      write(record);
+    },
+    async revokeApiKey(keyId, at) {
+      const revoked = await keys.revokeApiKey(keyId, at);
+      write(revoked);
+      return revoked;
+    },
+  });
   const wrapped: SessionStore = {
     name: store.name,
     limits: store.limits,
@@ -45,6 +64,7 @@ export function countingStore<S extends SessionStore>(
         request.events.reduce((sum, event) => sum + jsonBytes(event), 0) +
         (request.dedupe ? jsonBytes(request.dedupe) : 0);
     },
+    ...(store.apiKeys ? { apiKeys: countingKeys(store.apiKeys) } : {}),
     ...(store.close ? { close: store.close.bind(store) } : {}),
   };
   return {

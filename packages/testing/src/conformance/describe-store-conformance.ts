@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SessionStore } from '@baton/core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { ManualClock } from '../manual-clock.js';
+import { describeApiKeyCases } from './api-key-cases.js';
 import { describeCommitCases } from './commit-cases.js';
 import { describeConcurrencyCases } from './concurrency-cases.js';
 import { describeConflictCases } from './conflict-cases.js';
@@ -70,6 +71,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeListCases(ctx);
     describePendingCases(ctx);
     describeDeleteCases(ctx);
+    describeApiKeyCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.
     describeSchemaCases(ctx);
   });

@@ -1,4 +1,4 @@
-import { type SessionStore, ThrottledError } from '@baton/core';
+import { type ApiKeyStore, type SessionStore, ThrottledError } from '@baton/core';
 import type { CommitRequest } from '@baton/core/store';
 import { FaultPlan, type FaultTiming } from './fault-plan.js';
 
@@ -9,7 +9,11 @@ export type StoreOperation =
   | 'getDedupe'
   | 'commit'
   | 'list'
-  | 'listPending';
+  | 'listPending'
+  | 'createApiKey'
+  | 'getApiKey'
+  | 'listApiKeys'
+  | 'revokeApiKey';
 
 export interface StoreFaultOptions {
   /** Share of eligible calls that fail, from 0 to 1. */
@@ -17,7 +21,7 @@ export interface StoreFaultOptions {
   seed?: number;
   /** Stop after this many faults (default: never), e.g. 1 to fail exactly one call. */
   limit?: number;
-  /** Which calls may fail. Default: every call. */
+  /** Which calls may fail. Default: every session call; API key calls only when named here. */
   operations?: readonly StoreOperation[];
   /**
    * The error a failed call throws: what the store itself throws for a transient failure. Default: a
@@ -35,6 +39,8 @@ const ALL: readonly StoreOperation[] = [
   'list',
   'listPending',
 ];
+
+const WRITES: ReadonlySet<StoreOperation> = new Set(['commit', 'createApiKey', 'revokeApiKey']);
 
 /** The error SqliteStore raises when another connection holds the write lock past the busy timeout. */
 export function sqliteBusyError(operation: StoreOperation, timing: FaultTiming): Error {
@@ -70,7 +76,7 @@ export function faultyStore(
   const errorOf = options.error ?? sqliteBusyError;
 
   const guard = async <T>(operation: StoreOperation, call: () => Promise<T>): Promise<T> => {
-    const timings: readonly FaultTiming[] = operation === 'commit' ? ['before', 'after'] : ['before'];
+    const timings: readonly FaultTiming[] = WRITES.has(operation) ? ['before', 'after'] : ['before'];
     const fault = eligible.has(operation) ? plan.next(operation, undefined, timings) : undefined;
     if (!fault) return call();
     if (fault.timing === 'after') await call();
@@ -88,7 +94,20 @@ export function faultyStore(
     list: (query) => guard('list', () => inner.list(query)),
     listPending: (query) => guard('listPending', () => inner.listPending(query)),
     delete: (ref) => inner.delete(ref),
+    ...(inner.apiKeys ? { apiKeys: faultyKeys(inner.apiKeys, guard) } : {}),
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };
   return { store, plan };
+}
+
+type Guard = <T>(operation: StoreOperation, call: () => Promise<T>) => Promise<T>;
+
+/** The key calls under the same plan; a created or revoked key may land before its answer is lost. */
+function faultyKeys(keys: ApiKeyStore, guard: Guard): ApiKeyStore {
+  return {
+    createApiKey: (record) => guard('createApiKey', () => keys.createApiKey(record)),
+    getApiKey: (keyId) => guard('getApiKey', () => keys.getApiKey(keyId)),
+    listApiKeys: (query) => guard('listApiKeys', () => keys.listApiKeys(query)),
+    revokeApiKey: (keyId, at) => guard('revokeApiKey', () => keys.revokeApiKey(keyId, at)),
+  };
 }
