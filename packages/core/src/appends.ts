@@ -2,6 +2,7 @@ import { ConflictError, DuplicateError, ValidationError } from './errors.js';
 import type { EventBody } from './events.js';
 import { type Head, newHead } from './head.js';
 import { type CommitTarget, commitHead, retryConflicts } from './head-commit.js';
+import { assertSameRequest } from './idempotency.js';
 import type { JsonObject } from './json.js';
 import { refKey, type SessionRef } from './session-ref.js';
 
@@ -20,10 +21,12 @@ export function appendInput(
     agent: string;
     dedupeKey?: string;
     dedupeResult?: JsonObject;
+    /** Stored with the dedupe record; a duplicate with another hash is refused (idempotency.ts). */
+    requestHash?: string | undefined;
     requireAgent?: string | undefined;
   },
 ): Promise<{ seq: number; duplicate: boolean }> {
-  const { dedupeKey } = options;
+  const { dedupeKey, requestHash } = options;
   return retryConflicts(
     target.clock,
     async (retry) => {
@@ -31,7 +34,10 @@ export function appendInput(
       // so the attempt is two round trips, which narrows the window for the next conflict.
       if (dedupeKey && retry === 0) {
         const earlier = await target.store.getDedupe(ref, dedupeKey);
-        if (earlier) return { seq: Number((earlier.result as { seq?: number }).seq ?? 0), duplicate: true };
+        if (earlier) {
+          assertSameRequest(earlier.result, requestHash);
+          return { seq: Number((earlier.result as { seq?: number }).seq ?? 0), duplicate: true };
+        }
       }
       const head =
         (await target.store.readHead(ref)) ??
@@ -51,11 +57,19 @@ export function appendInput(
             lastInputSeq: seq,
             status: head.status === 'waiting_approval' ? 'waiting_approval' : 'running',
           }),
-          ...(dedupeKey ? { dedupe: { dedupeKey, result: { seq, ...options.dedupeResult } } } : {}),
+          ...(dedupeKey
+            ? {
+                dedupe: {
+                  dedupeKey,
+                  result: { seq, ...options.dedupeResult, ...(requestHash ? { requestHash } : {}) },
+                },
+              }
+            : {}),
         });
         return { seq, duplicate: false };
       } catch (error) {
         if (error instanceof DuplicateError) {
+          assertSameRequest(error.original.result, requestHash);
           return { seq: Number((error.original.result as { seq?: number }).seq ?? 0), duplicate: true };
         }
         throw error;

@@ -11,6 +11,8 @@ export interface InputRequest {
   agent?: string;
   /** Idempotency key of the trigger (Idempotency-Key header, Slack event_id, queue message id). */
   dedupeKey?: string;
+  /** Hash of the request that carried `dedupeKey` (`idempotencyHash`): the same key with another hash is refused with 422. */
+  requestHash?: string;
   source: string;
   sender?: string;
   metadata?: JsonObject;
@@ -48,6 +50,7 @@ export async function appendInputRequest(
   const appended = await appendInput(target, ref, body, {
     agent: agent.name,
     ...(input.dedupeKey ? { dedupeKey: `input:${input.dedupeKey}` } : {}),
+    ...(input.dedupeKey && input.requestHash ? { requestHash: input.requestHash } : {}),
     requireAgent: input.agent,
   });
   return { session: ref, inputSeq: appended.seq, duplicate: appended.duplicate };
