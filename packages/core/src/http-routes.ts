@@ -2,6 +2,7 @@ import type { Baton, ConverseResult } from './baton.js';
 import { BatonError, isBatonError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { eventsPage } from './events-page.js';
 import type { SessionStatus } from './head.js';
+import { idempotencyHash } from './idempotency.js';
 import type { JsonObject } from './json.js';
 import { type SessionRef, sessionRef } from './session-ref.js';
 
@@ -123,7 +124,18 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
         text: body.text,
         source: 'http',
         ...(typeof body.agent === 'string' ? { agent: body.agent } : {}),
-        ...(idempotencyKey ? { dedupeKey: `http:${idempotencyKey}` } : {}),
+        ...(idempotencyKey
+          ? {
+              dedupeKey: `http:${idempotencyKey}`,
+              // Keys are scoped to one session: the same key on another session is a new request there.
+              requestHash: idempotencyHash({
+                method,
+                route: `${sessionPath(ref)}/messages`,
+                tenant: ref.tenant,
+                body: { text: body.text, agent: typeof body.agent === 'string' ? body.agent : undefined },
+              }),
+            }
+          : {}),
       },
       { deadline: options.deadline, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) },
     );
