@@ -49,6 +49,18 @@ const MIGRATIONS: readonly string[] = [
   -- list pages filtered by status across tenants (the console's quick links) read this index.
   CREATE INDEX heads_by_status_recency ON heads (status, updated_at DESC, tenant, session_id);
   `,
+  `
+  -- API keys, outside every session: the hash of the secret only, never the key itself.
+  CREATE TABLE api_keys (
+    key_id      TEXT    NOT NULL PRIMARY KEY,
+    tenant      TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    revoked_at  INTEGER,
+    record      TEXT    NOT NULL
+  );
+  -- listApiKeys of one tenant reads this index in the order it returns.
+  CREATE INDEX api_keys_by_tenant ON api_keys (tenant, created_at, key_id);
+  `,
 ];
 
 export const SQL_SCHEMA_VERSION = MIGRATIONS.length;

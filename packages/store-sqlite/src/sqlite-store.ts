@@ -23,6 +23,7 @@ import {
   type StoreLimits,
 } from '@baton/core/store';
 import Database from 'better-sqlite3';
+import { SqliteApiKeys } from './api-key-table.js';
 import { type CommitRows, commitRows } from './commit-rows.js';
 import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
 import { prepareDatabase } from './schema.js';
@@ -82,6 +83,8 @@ export class SqliteStore implements SessionStore {
     rowsRead: 0,
     bytesRead: 0,
   };
+  /** API keys in their own table, on this connection. */
+  readonly apiKeys: SqliteApiKeys;
   private readonly db: Database.Database;
   private readonly ownsDatabase: boolean;
   private readonly statements: Statements;
@@ -106,6 +109,7 @@ export class SqliteStore implements SessionStore {
     }
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
+    this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
     this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) =>
       this.applyCommit(request, rows),
     );
