@@ -1,0 +1,27 @@
+import type { AuthLevel } from './azure-app.js';
+
+/** One HTTP function the app registers: all of them run the same handler (`app.fetch`). */
+export interface HttpFunction {
+  name: string;
+  /** Relative to host.json's route prefix (`api`). */
+  route: string;
+  methods: ('GET' | 'POST' | 'DELETE')[];
+  authLevel: AuthLevel;
+}
+
+/**
+ * The HTTP functions: Slack's routes and the health check anonymous (Slack cannot send a function
+ * key, it signs its requests; a health probe holds no key), everything else on the catch-all at the
+ * API's auth level. The Functions host tries routes in the alphabetical order of the function
+ * names, not by how specific they are, so the specific routes' names sort before the catch-all's.
+ *
+ * @example
+ * for (const fn of httpFunctions('function')) functions.http(fn.name, { ...fn, handler });
+ */
+export function httpFunctions(apiAuthLevel: AuthLevel): HttpFunction[] {
+  return [
+    { name: 'baton-channel-slack', route: 'slack/{kind}', methods: ['POST'], authLevel: 'anonymous' },
+    { name: 'baton-healthz', route: 'healthz', methods: ['GET'], authLevel: 'anonymous' },
+    { name: 'baton-http', route: '{*path}', methods: ['GET', 'POST', 'DELETE'], authLevel: apiAuthLevel },
+  ];
+}
