@@ -1,4 +1,5 @@
-import type { AuthLevel } from './azure-app.js';
+/** The Functions host's own check before a function runs: a function key, or none. */
+export type AuthLevel = 'function' | 'anonymous';
 
 /** One HTTP function the app registers: all of them run the same handler (`app.fetch`). */
 export interface HttpFunction {
