@@ -4,6 +4,7 @@ import { type Head, newHead } from './head.js';
 import { type CommitTarget, commitHead, retryConflicts } from './head-commit.js';
 import { assertSameRequest } from './idempotency.js';
 import type { JsonObject } from './json.js';
+import { redactSecrets } from './redact.js';
 import { refKey, type SessionRef } from './session-ref.js';
 
 /**
@@ -101,7 +102,12 @@ export function recordFailure(
       if (!head) return 'no_session';
       const leaseLive = head.lease !== null && head.lease.expiresAt > target.clock.now();
       const events: EventBody[] = [
-        { kind: 'error', code: failure.code, message: failure.message.slice(0, 2000), retryable: false },
+        {
+          kind: 'error',
+          code: failure.code,
+          message: redactSecrets(failure.message).slice(0, 2000),
+          retryable: false,
+        },
       ];
       if (!leaseLive) events.push({ kind: 'run_finished', reason: 'failed', text: '' });
       try {

@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact.js';
+
 /** Structured logger; defaults to JSON lines on stderr so Lambda and Azure pick them up as is. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -39,7 +41,9 @@ export const silentLogger: Logger = {
   child: () => silentLogger,
 };
 
+/** Errors become plain fields, and every string is redacted: upstream error text may echo a key. */
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (typeof value === 'string') return redactSecrets(value);
   return value;
 }

@@ -5,6 +5,7 @@ import { BatonError, FencedError, ModelError } from './errors.js';
 import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
 import type { ModelRequest, ModelResponse } from './model.js';
+import { redactSecrets } from './redact.js';
 import type { RunContext, RunOutcome } from './run-context.js';
 import { refKey } from './session-ref.js';
 import { traceModelCall } from './tracing.js';
@@ -95,7 +96,8 @@ async function modelFailed(run: RunContext, error: unknown): Promise<RunOutcome 
   if (modelError.retryable) throw modelError;
   run.logger.error('model call failed; the run stops', { error: modelError });
   const released = await run.release('failed', [
-    { kind: 'error', code: modelError.code, message: modelError.message, retryable: false },
+    // Provider error text may echo the request's Authorization header.
+    { kind: 'error', code: modelError.code, message: redactSecrets(modelError.message), retryable: false },
     { kind: 'run_finished', reason: 'failed', text: '' },
   ]);
   return released ? { kind: 'failed', head: released, error: modelError } : null;

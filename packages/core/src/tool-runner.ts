@@ -2,6 +2,7 @@ import type { Agent } from './agent.js';
 import type { ToolCall, ToolOutcome } from './events.js';
 import type { Json, JsonObject } from './json.js';
 import type { Logger } from './logger.js';
+import { redactSecrets } from './redact.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { Tool, ToolContext, ToolState } from './tool.js';
 
@@ -147,7 +148,8 @@ export async function runTool(
     const message = error instanceof Error ? error.message : String(error);
     return {
       outcome: 'error',
-      output: { error: `${tool.name} failed: ${message}` },
+      // A tool's error may quote the credentials of the service it called.
+      output: { error: redactSecrets(`${tool.name} failed: ${message}`) },
       statePatch: {},
       durationMs,
     };

@@ -1,6 +1,7 @@
 import type { Baton, HandleResult } from '../baton.js';
 import { isBatonError, isRetryable } from '../errors.js';
 import type { RunMessage } from '../queue.js';
+import { redactSecrets } from '../redact.js';
 import { refKey, type SessionRef, sessionRef } from '../session-ref.js';
 import type { Channel } from './channel.js';
 import { parseRunMessage } from './run-message.js';
@@ -147,7 +148,8 @@ function codeOf(error: unknown): string {
   return isBatonError(error) ? error.code : 'internal';
 }
 
+/** What a dead-lettered message says about its last error: recorded, logged and handed to the queue. */
 function describe(error: unknown): string {
-  if (isBatonError(error)) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (isBatonError(error)) return redactSecrets(`${error.code}: ${error.message}`);
+  return redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
