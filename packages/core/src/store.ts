@@ -1,3 +1,4 @@
+import type { ApiKeyStore } from './auth/api-key-store.js';
 import type { SessionEvent } from './events.js';
 import type { Head, SessionStatus } from './head.js';
 import type { Json } from './json.js';
@@ -85,5 +86,7 @@ export interface SessionStore {
   listPending(query?: PendingQuery): Promise<ListPage>;
   /** Removes the head, every event and every dedupe record of the session. Deleting a missing session is not an error. */
   delete(ref: SessionRef): Promise<void>;
+  /** API keys (`apiKeys()` auth), kept in their own records outside every session. */
+  readonly apiKeys?: ApiKeyStore;
   close?(): Promise<void>;
 }

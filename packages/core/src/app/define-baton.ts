@@ -1,4 +1,5 @@
 import type { Agent } from '../agent.js';
+import type { AuthConfig } from '../auth/identity.js';
 import { ConfigurationError, type Environment, type ModelProvider } from '../models/model-provider.js';
 import { providerIds } from '../models/model-registry.js';
 import { isUnresolvedModel } from '../models/unresolved-model.js';
@@ -13,6 +14,12 @@ export interface BatonConfig {
   models?: readonly ModelProvider[];
   /** Channels besides the HTTP API, e.g. `slack()` from `@baton/slack`. */
   channels?: readonly ChannelFactory[];
+  /**
+   * How callers are authenticated: `apiKeys()`, `jwt({...})`, `customAuth(fn)`, several in order, or
+   * 'none' said out loud. Deployed hosts refuse to start without it; `baton serve` without it
+   * accepts only local requests (127.0.0.1, local Host and Origin).
+   */
+  auth?: AuthConfig;
 }
 
 /** A validated app definition: the default export of `baton.config.ts`, taken by every host. */
