@@ -12,7 +12,13 @@ import { corpusWorld } from './corpus-world.js';
 import { httpCases } from './http-cases.js';
 import { sqsCases, storageQueueCases } from './queue-cases.js';
 import { recordCases } from './record-cases.js';
-import { slackCases } from './slack-cases.js';
+import {
+  IDEMPOTENT_BODY,
+  IDEMPOTENT_SESSION,
+  REUSED_KEY,
+  requestSafetyCases,
+} from './request-safety-cases.js';
+import { slackCases, slackReplayCase } from './slack-cases.js';
 
 /**
  * Hostile input at every entry point of one process (the local HTTP server, the SQS worker, the
@@ -20,7 +26,7 @@ import { slackCases } from './slack-cases.js';
  * error, the store reads the same afterwards, and the process still serves.
  */
 export async function hostileInputs(store: SessionStore): Promise<ResultRow> {
-  const world = await corpusWorld(store);
+  const world = await corpusWorld(store, 'default', { localOnly: true });
   const sqs = await startSqsEmulator();
   const harness = await startSlackHarness({ agents: [singleTurnAgent(new ExecutionCounter())], store });
   try {
@@ -28,11 +34,21 @@ export async function hostileInputs(store: SessionStore): Promise<ResultRow> {
     const dlq = await sqs.createQueue('corpus-dead-letters');
     // The worker's own enqueues (none are expected) would go to the emulator too.
     void new SqsRunQueue({ queueUrl: queue.url, client: sqs.client });
+    // What the replay and reuse cases repeat: sent once, rightly, before the corpus.
+    const replay = slackReplayCase(harness);
+    await replay.prime();
+    const first = await world.http('POST', `/sessions/${IDEMPOTENT_SESSION}/messages`, {
+      headers: { 'content-type': 'application/json', 'idempotency-key': REUSED_KEY },
+      body: IDEMPOTENT_BODY,
+    });
+    expect(first).toMatchObject({ status: 200 });
     const cases = [
       ...httpCases(world),
+      ...requestSafetyCases(world),
       ...sqsCases(world.app, sqs, queue, dlq),
       ...storageQueueCases(world.app),
       ...slackCases(harness),
+      replay.replay,
     ];
     const result = await runCorpus(
       cases,

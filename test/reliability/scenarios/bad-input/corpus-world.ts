@@ -6,6 +6,7 @@ import {
   defineAgent,
   defineBaton,
   type RunMessage,
+  SCOPES,
   type SessionStore,
   silentLogger,
 } from '@baton/core';
@@ -35,7 +36,12 @@ export interface CorpusWorld {
   close(): Promise<void>;
 }
 
-export async function corpusWorld(store: SessionStore, tenant = 'default'): Promise<CorpusWorld> {
+/** `localOnly`: the app as `baton serve` makes it without auth, answering only a local Host and Origin. */
+export async function corpusWorld(
+  store: SessionStore,
+  tenant = 'default',
+  options: { localOnly?: boolean } = {},
+): Promise<CorpusWorld> {
   const model = new ScriptedModel((request) => {
     const last = request.messages.at(-1);
     const email = last?.role === 'user' ? /^email (\w+)/.exec(last.content) : null;
@@ -60,6 +66,7 @@ export async function corpusWorld(store: SessionStore, tenant = 'default'): Prom
     clock: { now: () => Date.now() },
     logger: silentLogger,
     env: {},
+    ...(options.localOnly ? { localOnly: true } : {}),
   });
   const baton = app.baton;
   const deadline = () => Date.now() + 60_000;
@@ -69,7 +76,11 @@ export async function corpusWorld(store: SessionStore, tenant = 'default'): Prom
   const decided = { tenant, sessionId: 'decided' };
   await baton.submit(decided, { text: 'email bo', source: 'corpus' });
   await baton.run(decided, { deadline: deadline() });
-  await baton.decide(decided, { callId: 'mail-bo', approved: true });
+  await baton.decide(decided, {
+    callId: 'mail-bo',
+    approved: true,
+    identity: { tenant, user: 'cli:corpus', scopes: SCOPES, via: 'cli' },
+  });
 
   const { server, url } = await startHttpServer(app, {
     host: '127.0.0.1',

@@ -6,6 +6,7 @@ import {
   mentionBody,
   type SlackHarness,
   signedSlackRequest,
+  slashCommandBody,
 } from '@baton/slack/testing';
 import type { Answer, BadInputCase } from './corpus.js';
 
@@ -145,4 +146,36 @@ export function slackCases(harness: SlackHarness): BadInputCase[] {
     ],
   ];
   return cases.map(([name, expected, send]) => ({ entry: 'slack', name, expected, send }));
+}
+
+/**
+ * A signed `/baton reset` replayed inside the signature's 5-minute window. `prime` asks a question
+ * in a channel, resets it with the request kept for the replay, and asks again; the replay must be
+ * answered without acting, so the second conversation survives it.
+ */
+export function slackReplayCase(harness: SlackHarness): { prime(): Promise<void>; replay: BadInputCase } {
+  const channel = 'C0REPLAY';
+  const reset = signedSlackRequest(slashCommandBody({ text: 'reset', channel, triggerId: 'replay-reset' }), {
+    secret: harness.secret,
+    now: harness.clock.now(),
+  });
+  const command = (text: string, triggerId: string) =>
+    harness.request(slashCommandBody({ text, channel, triggerId }), { kind: 'commands' });
+  return {
+    async prime() {
+      const asked = await command('ask first question', 'replay-ask-1');
+      const once = await handleSlackHttp(harness.slack, { ...reset, kind: 'commands' }, harness.clock.now());
+      const again = await command('ask second question', 'replay-ask-2');
+      for (const response of [asked, once, again])
+        if (response.status !== 200)
+          throw new Error(`priming the Slack replay got ${response.status} ${response.body}`);
+    },
+    replay: {
+      entry: 'slack',
+      name: 'a signed /baton reset replayed within 5 minutes',
+      expected: { status: 200 },
+      send: async () =>
+        answerOf(await handleSlackHttp(harness.slack, { ...reset, kind: 'commands' }, harness.clock.now())),
+    },
+  };
 }
