@@ -1,3 +1,5 @@
+import { type Identity, SCOPES } from './auth/identity.js';
+import type { RouteSpec } from './auth/route-spec.js';
 import type { Baton, ConverseResult } from './baton.js';
 import { BatonError, isBatonError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { eventsPage } from './events-page.js';
@@ -17,8 +19,8 @@ import { type SessionRef, sessionRef } from './session-ref.js';
  *   GET    /sessions?status=&limit=&cursor=
  *   DELETE /sessions/{id}
  *
- * The tenant comes from the `x-baton-tenant` header (default "default"); a deployment that
- * authenticates callers sets it from their identity instead (`options.tenant`).
+ * The app matches every request against API_ROUTES and authenticates the caller before it gets
+ * here (`app.fetch`); the tenant and the decider of an approval are the caller's identity's.
  */
 export interface HttpRequest {
   method: string;
@@ -36,12 +38,29 @@ export interface HttpResponse {
   body: JsonObject;
 }
 
+/** The API's routes and who may call them; `app.fetch` enforces them before `handleHttp` runs. */
+export const API_ROUTES: readonly RouteSpec[] = [
+  { method: 'GET', path: '/healthz', access: 'public', owner: 'api' },
+  { method: 'GET', path: '/sessions', access: 'read', owner: 'api' },
+  { method: 'GET', path: '/sessions/{id}', access: 'read', owner: 'api' },
+  { method: 'DELETE', path: '/sessions/{id}', access: 'admin', owner: 'api' },
+  { method: 'POST', path: '/sessions/{id}/messages', access: 'send', owner: 'api' },
+  { method: 'GET', path: '/sessions/{id}/events', access: 'read', owner: 'api' },
+  { method: 'POST', path: '/sessions/{id}/approvals/{callId}', access: 'approve', owner: 'api' },
+];
+
 export interface HttpRouteOptions {
   /** Epoch ms by which the invocation must return (Lambda remaining time, Azure timeout, local budget). */
   deadline: number;
   /** Answer a message request after this long even if the run goes on (hosts that keep running only). */
   waitMs?: number;
-  /** Overrides the tenant header, for hosts that authenticate callers. */
+  /**
+   * The caller, as `app.fetch` authenticated it: its tenant is the session's, its user decides
+   * approvals. Without it (direct calls: tests, tools) the caller is the local identity of `tenant`
+   * or the tenant header, as with `auth: 'none'`.
+   */
+  identity?: Identity;
+  /** The tenant when there is no identity. */
   tenant?: string;
   maxBodyBytes?: number;
 }
@@ -70,7 +89,13 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
   const method = request.method.toUpperCase();
   if (segments[0] === 'healthz' && segments.length === 1) return json(200, { ok: true });
   if (segments[0] !== 'sessions') throw notFound(request.path);
-  const tenant = options.tenant ?? request.headers['x-baton-tenant'] ?? 'default';
+  const identity: Identity = options.identity ?? {
+    tenant: options.tenant ?? request.headers['x-baton-tenant'] ?? 'default',
+    user: 'anonymous',
+    scopes: SCOPES,
+    via: 'local',
+  };
+  const tenant = identity.tenant;
 
   if (segments.length === 1) {
     if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
@@ -164,7 +189,7 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
       callId,
       approved: body.approved,
       ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
-      ...(request.headers['x-baton-user'] ? { by: request.headers['x-baton-user'] } : {}),
+      identity,
     });
     return json(202, { accepted: true, duplicate: decided.duplicate, poll: sessionPath(ref) });
   }
@@ -193,7 +218,7 @@ function parseBody(request: HttpRequest, options: HttpRouteOptions): JsonObject 
   const bytes = Buffer.byteLength(raw, 'utf8');
   if (bytes > limit) throw new PayloadTooLargeError(bytes, limit);
   const type = request.headers['content-type'];
-  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type)) {
+  if (type === undefined || !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new BatonError('unsupported_media_type', 'send the body as application/json', { status: 415 });
   }
   let parsed: unknown;

@@ -7,13 +7,6 @@ export {
   agentToolSpecs,
   defineAgent,
 } from './agent.js';
-export {
-  type ApprovalCall,
-  type ApproverPolicy,
-  type ChannelApprovers,
-  mayApprove,
-  setChannelApprovers,
-} from './approver-policy.js';
 export type { FetchOptions } from './app/app-fetch.js';
 // The app every host serves (app/) and models by name (models/).
 export type { Channel, ChannelContext, ChannelFactory, Route } from './app/channel.js';
@@ -34,6 +27,35 @@ export {
   requiredSetting,
   textSetting,
 } from './app/settings.js';
+export {
+  type ApprovalCall,
+  type ApproverPolicy,
+  type ChannelApprovers,
+  mayApprove,
+  setChannelApprovers,
+} from './approver-policy.js';
+// Who may call what (auth/): identities, auth modes, the route table, API keys in the store.
+export type { ApiKeyRecord, ApiKeyStore } from './auth/api-key-store.js';
+export {
+  apiKeys,
+  DEFAULT_KEY_SCOPES,
+  generateApiKey,
+  type ParsedApiKey,
+  parseApiKey,
+} from './auth/api-keys.js';
+export { AuthError, type AuthErrorCode, isAuthError } from './auth/auth-error.js';
+export { type CustomAuthFunction, customAuth, platformAuth } from './auth/custom-auth.js';
+export {
+  type AuthConfig,
+  type AuthContext,
+  type AuthMode,
+  type Identity,
+  type IdentitySource,
+  SCOPES,
+  type Scope,
+} from './auth/identity.js';
+export { type JwtOptions, jwt } from './auth/jwt.js';
+export type { RouteAccess, RouteSpec } from './auth/route-spec.js';
 export {
   Baton,
   type BatonOptions,
@@ -102,6 +124,7 @@ export {
 } from './events-page.js';
 export { type Head, hasPendingWork, type Lease, newHead, type SessionStatus } from './head.js';
 export {
+  API_ROUTES,
   DEFAULT_MAX_BODY_BYTES,
   type HttpRequest,
   type HttpResponse,
@@ -149,6 +172,7 @@ export {
   recordOutbox,
 } from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
+export { redactSecrets } from './redact.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
 export type { CommitRequest, ListPage, ListQuery, PendingQuery, SessionStore } from './store.js';
 export {

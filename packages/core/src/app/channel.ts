@@ -1,3 +1,5 @@
+import type { Identity } from '../auth/identity.js';
+import type { RouteSpec } from '../auth/route-spec.js';
 import type { Baton, HandleResult } from '../baton.js';
 import type { Logger } from '../logger.js';
 import type { Environment } from '../models/model-provider.js';
@@ -16,6 +18,11 @@ export interface ChannelContext {
  */
 export interface Channel {
   readonly name: string;
+  /**
+   * Every request this channel answers (owner: its name). The app sends a channel only requests
+   * that match one of these, after the access check (Slack's are `signed`: it verifies them itself).
+   */
+  readonly routes: readonly RouteSpec[];
   /** Answers the requests this channel owns (e.g. `POST /slack/events`), or null to let others try. */
   fetch?(request: Request, options: { deadline: number }): Promise<Response | null>;
   /** Whether a session's replies go out through this channel. */
@@ -40,7 +47,10 @@ export interface Channel {
 export type ChannelFactory = (context: ChannelContext) => Channel | undefined;
 
 /**
- * A route the host adds in front of the app's own (the local console): answers its requests, or
- * returns null to let the next route try.
+ * Routes a host adds in front of the app's own (the local console). The app matches a request
+ * against `specs` and checks access first; `fetch` gets the caller's identity (null on public routes).
  */
-export type Route = (request: Request) => Promise<Response | null>;
+export interface Route {
+  readonly specs: readonly RouteSpec[];
+  fetch(request: Request, identity: Identity | null): Promise<Response | null>;
+}

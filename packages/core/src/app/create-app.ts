@@ -1,4 +1,8 @@
 import { withModel } from '../agent.js';
+import { type Authenticator, describeAuth, resolveAuth } from '../auth/authenticator.js';
+import { allowedOrigins } from '../auth/browser-safety.js';
+import type { AuthContext, AuthMode } from '../auth/identity.js';
+import type { RouteSpec } from '../auth/route-spec.js';
 import { type Baton, createBaton } from '../baton.js';
 import { type Clock, systemClock } from '../clock.js';
 import { jsonLogger, type Logger } from '../logger.js';
@@ -7,11 +11,17 @@ import { ModelRegistry, type ResolvedModel } from '../models/model-registry.js';
 import { isUnresolvedModel } from '../models/unresolved-model.js';
 import type { RunQueue } from '../queue.js';
 import type { SessionStore } from '../store.js';
-import { appFetch, DEFAULT_MAX_BODY_BYTES, type FetchOptions } from './app-fetch.js';
+import {
+  appFetch,
+  DEFAULT_MAX_BODY_BYTES,
+  type FetchOptions,
+  type FetchTarget,
+  routeTable,
+} from './app-fetch.js';
 import type { Channel, Route } from './channel.js';
 import type { BatonDefinition } from './define-baton.js';
 import { type DeliveryOptions, type Disposition, deliver } from './deliver.js';
-import { appSettings } from './settings.js';
+import { appSettings, textSetting } from './settings.js';
 
 /** What a host brings to an app: where sessions live, how runs are queued, and its environment. */
 export interface AppHost {
@@ -23,8 +33,14 @@ export interface AppHost {
   logger?: Logger;
   /** Model providers the host loaded for the agents' models (see `neededProviders`). */
   providers?: readonly ModelProvider[];
-  /** Routes tried before the app's own (the local console). */
+  /** Routes matched before the app's own (the local console), each with its access in `specs`. */
   routes?: readonly Route[];
+  /** A deployed host: refuse to start when the definition sets no `auth`. */
+  requireAuth?: boolean;
+  /** The local server: answer only requests for a local Host (and from a local Origin). */
+  localOnly?: boolean;
+  /** Auth modes the host adds (the console's session cookie), tried before the definition's. */
+  authModes?: readonly AuthMode[];
   /** How long an HTTP input's queued run message stays hidden (BATON_SAFETY_NET_DELAY_MS wins). */
   safetyNetDelayMs?: number;
   /** Run budget of a request whose host gives no deadline. Default 25 s. */
@@ -42,6 +58,8 @@ export interface BatonApp {
   readonly channels: readonly Channel[];
   /** Each agent's model, resolved: for the start banner and logs. */
   readonly models: ReadonlyMap<string, ResolvedModel>;
+  /** Every route the app answers and who may call it: host routes, channels' routes, the API. */
+  routes(): RouteSpec[];
   /** A Web-standard request (the API, channel routes, host routes) to its response. */
   fetch(request: Request, options?: FetchOptions): Promise<Response>;
   /** One queue message to what the host must do with it. */
@@ -61,6 +79,7 @@ export interface BatonApp {
 export function createBatonApp(definition: BatonDefinition, host: AppHost): BatonApp {
   const env = host.env ?? process.env;
   const logger = host.logger ?? jsonLogger();
+  const auth = resolveAuth(definition.config.auth, host);
   const settings = appSettings(env);
   const registry = new ModelRegistry([...(host.providers ?? []), ...(definition.config.models ?? [])], env);
   const timing = {
@@ -92,10 +111,17 @@ export function createBatonApp(definition: BatonDefinition, host: AppHost): Bato
   const channels = (definition.config.channels ?? [])
     .map((factory) => factory({ baton, env, logger }))
     .filter((channel): channel is Channel => channel !== undefined);
-  const target = {
+  checkAuth(auth, { store: host.store, clock: baton.clock, env, logger }, host.localOnly === true);
+  const target: FetchTarget = {
     baton,
     channels,
-    routes: host.routes ?? [],
+    table: routeTable(host.routes ?? [], channels),
+    auth,
+    safety: {
+      localOnly: host.localOnly === true,
+      allowedOrigins: allowedOrigins(textSetting(env, 'BATON_ALLOWED_ORIGINS')),
+    },
+    env,
     requestBudgetMs: host.requestBudgetMs ?? 25_000,
     maxBodyBytes: host.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
@@ -103,6 +129,7 @@ export function createBatonApp(definition: BatonDefinition, host: AppHost): Bato
     baton,
     channels,
     models,
+    routes: () => target.table.map((entry) => ({ ...entry.spec })),
     fetch: (request, options) => appFetch(target, request, options),
     deliver: (message, options) => deliver({ baton, channels }, message, options),
     sweep: (options = {}) =>
@@ -113,4 +140,19 @@ export function createBatonApp(definition: BatonDefinition, host: AppHost): Bato
           : {}),
       }),
   };
+}
+
+/** Runs every mode's start check and says in the log how callers are authenticated. */
+function checkAuth(auth: Authenticator, context: AuthContext, localOnly: boolean): void {
+  for (const mode of auth.modes) mode.check?.(context);
+  const modes = describeAuth(auth);
+  if (auth.fallback === 'none') {
+    context.logger.warn("auth is 'none': every caller may read, send, approve and delete in any tenant", {
+      modes,
+    });
+  } else if (auth.fallback === 'local' && !localOnly) {
+    context.logger.warn('no auth in defineBaton: every caller gets the local identity', { modes });
+  } else {
+    context.logger.info('callers are authenticated by', { modes });
+  }
 }
