@@ -12,6 +12,7 @@ Usage:
   baton build azure      bundle it as an Azure Functions app (.baton/build/azure)
   baton sessions ...     list, show, events, approve, reject, delete, export, import
   baton tenants cost     token usage and estimated cost of a tenant
+  baton keys ...         create, list, revoke API keys (for \`auth: apiKeys()\`)
   baton <command> --help more about a command
 
   --config FILE          another config file than baton.config.ts (serve, build)
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   // Loaded on demand: the session commands must not load the model SDKs the server needs, and the
   // server not the CLI.
   const [command] = argv;
-  if (command === 'sessions' || command === 'tenants') {
+  if (command === 'sessions' || command === 'tenants' || command === 'keys') {
     const [{ runCli }, { processIo }] = await Promise.all([
       import('./cli/cli.js'),
       import('./cli/cli-io.js'),

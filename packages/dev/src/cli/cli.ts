@@ -1,6 +1,7 @@
 import { isBatonError, type PriceTable } from '@baton/core';
 import { pricesFromEnvironment } from '../console/prices-from-environment.js';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
+import { KEYS_USAGE, keysCommand } from './keys-commands.js';
 import { sessionsDecide } from './sessions-decide.js';
 import { sessionsDelete } from './sessions-delete.js';
 import { sessionsEvents } from './sessions-events.js';
@@ -36,7 +37,7 @@ Commands:
 const HELP = new Set([undefined, 'help', '--help', '-h']);
 
 /**
- * The session and tenant commands of the `baton` CLI. Returns the exit code: 0 done, 1 failed,
+ * The session, tenant and API key commands of the `baton` CLI. Returns the exit code: 0 done, 1 failed,
  * 2 wrong usage. Never throws, so tests call it directly with their own io.
  *
  * @example
@@ -86,6 +87,15 @@ export async function runCli(
         return 0;
       }
       throw new UsageError(`unknown command tenants ${command}\n\n${TENANTS_USAGE}`);
+    }
+    if (group === 'keys') {
+      const code = await keysCommand(io, command, rest);
+      if (code !== null) return code;
+      if (HELP.has(command)) {
+        io.stdout.write(KEYS_USAGE);
+        return 0;
+      }
+      throw new UsageError(`unknown command keys ${command}\n\n${KEYS_USAGE}`);
     }
     throw new UsageError(`unknown command ${group}`);
   } catch (error) {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type CommitRequest, EventTooLargeError, type SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keyIdentity } from '../test-support/identities.js';
 import {
   appendEvents,
   demoBaton,
@@ -41,7 +42,7 @@ async function conversation(store: SessionStore): Promise<void> {
   await say(baton, ref, 'ticket Printer jam');
   await say(baton, ref, 'email bob@example.com Hello');
   const callId = (await baton.session(ref)).pendingApprovals[0]!.callId;
-  await baton.decide(ref, { callId, approved: true });
+  await baton.decide(ref, { callId, approved: true, identity: keyIdentity(ref.tenant, ['approve']) });
   await resume(baton, ref);
 }
 

@@ -6,6 +6,7 @@ import { CosmosStore } from '@baton/store-cosmos';
 import { DynamoStore } from '@baton/store-dynamodb';
 import { SqliteStore } from '@baton/store-sqlite';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { keyIdentity } from '../test-support/identities.js';
 import { memoryIo } from '../test-support/memory-io.js';
 import { demoBaton, resume, say, tempDir } from '../test-support/session-fixtures.js';
 import { runCli } from './cli.js';
@@ -97,7 +98,7 @@ describe('moving a session between stores with the CLI', () => {
     await say(baton, ref, 'note pack passport');
     await say(baton, ref, 'email bob@example.com Flights');
     const callId = (await baton.session(ref)).pendingApprovals[0]!.callId;
-    await baton.decide(ref, { callId, approved: true });
+    await baton.decide(ref, { callId, approved: true, identity: keyIdentity(ref.tenant, ['approve']) });
     await resume(baton, ref);
     const fromSqlite = await sqlite.readEvents(ref);
     await sqlite.close();
