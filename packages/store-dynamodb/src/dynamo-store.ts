@@ -15,6 +15,7 @@ import {
   systemClock,
 } from '@baton/core';
 import type { CommitRequest, DedupeRecord, SessionSnapshot, StoreLimits } from '@baton/core/store';
+import { DynamoApiKeys } from './api-key-items.js';
 import { planCommit } from './commit-plan.js';
 import { commitError } from './error-mapping.js';
 import { MAX_EVENT_BYTES } from './limits.js';
@@ -58,6 +59,8 @@ export class DynamoStore implements SessionStore {
   readonly limits: StoreLimits = { maxEventBytes: MAX_EVENT_BYTES };
   readonly stats: DynamoStoreStats = emptyStats();
   readonly tableName: string;
+  /** API keys, in the same table under a partition no session can have (see keys.ts). */
+  readonly apiKeys: DynamoApiKeys;
   private readonly context: StoreContext;
   private readonly ownsClient: boolean;
   private readonly ttlSeconds: number | undefined;
@@ -85,6 +88,7 @@ export class DynamoStore implements SessionStore {
       ? (given as DynamoDBClient)
       : new DynamoDBClient((given ?? {}) as DynamoDBClientConfig);
     this.context = new StoreContext(client, tableName, options.clock ?? systemClock, this.stats);
+    this.apiKeys = new DynamoApiKeys(this.context);
   }
 
   /** One Query when the live context is shorter than `loadWindow` items and 1 MB. */

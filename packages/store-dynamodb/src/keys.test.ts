@@ -1,5 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  API_KEY_PREFIX,
+  API_KEYS_PK,
+  apiKeySortKey,
   chunkKey,
   dedupeKey,
   EVENTS_END,
@@ -97,5 +101,31 @@ describe('sort keys', () => {
   it('refuses a sequence number it cannot pad', () => {
     expect(() => eventKey(-1)).toThrow(RangeError);
     expect(() => eventKey(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('API key keys', () => {
+  it('never produces the key partition from any tenant and session id', () => {
+    const named = ['apikeys', 'apikey', 'apikeys#', '#apikeys', '', 'K', '__keys'];
+    for (const tenant of named) {
+      for (const sessionId of named) expect(partitionKey({ tenant, sessionId })).not.toBe(API_KEYS_PK);
+    }
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (tenant, sessionId) => {
+        const pk = partitionKey({ tenant, sessionId });
+        // Every session partition holds the tenant boundary; the key partition has no '#' at all.
+        expect(pk).toContain('#');
+        expect(pk).not.toBe(API_KEYS_PK);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(API_KEYS_PK).not.toContain('#');
+  });
+
+  it('gives distinct sort keys to keyIds that differ only in escaped characters', () => {
+    const ids = ['a#b', 'a%23b', 'a%b', 'a\u0000b', '\ud800', '\udc00', '%uD800', 'A', 'a'];
+    const keys = ids.map(apiKeySortKey);
+    expect(new Set(keys).size).toBe(ids.length);
+    expect(keys.every((key) => key.startsWith(API_KEY_PREFIX))).toBe(true);
   });
 });

@@ -17,6 +17,19 @@ export const DEDUPE_PREFIX = 'D#';
 /** Sorts after every event and chunk key: the upper bound of an event range. */
 export const EVENTS_END = 'E#~';
 
+/**
+ * The one partition holding every API key. Every session's partition key contains a '#' (the one
+ * between tenant and encoded id) and this one has none, so no tenant or session id can produce it,
+ * and deleting or loading a session never reaches a key.
+ */
+export const API_KEYS_PK = 'apikeys';
+export const API_KEY_PREFIX = 'K#';
+
+/** A key's sort key in API_KEYS_PK: the keyId, escaped like a session id (no lone surrogates merge). */
+export function apiKeySortKey(keyId: string): string {
+  return `${API_KEY_PREFIX}${encodeSessionId(keyId)}`;
+}
+
 /** Digits of Number.MAX_SAFE_INTEGER, so every sequence number a Head can hold pads the same way. */
 const SEQ_DIGITS = 16;
 const PART_DIGITS = 3;
