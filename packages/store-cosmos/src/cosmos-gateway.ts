@@ -110,6 +110,39 @@ export class CosmosGateway {
     this.stats.bytesWritten += jsonBytes(document);
   }
 
+  /** A create that answers false, instead of failing, when a document of that id exists (409). */
+  async createNew(document: { id: string; pk: string }, what: string): Promise<boolean> {
+    const response = await this.call(what, () =>
+      this.container.items.create(document).catch((error: { code?: unknown }) => {
+        if (error?.code === 409) return null;
+        throw error;
+      }),
+    );
+    if (!response) return false;
+    this.stats.requestCharge += response.requestCharge ?? 0;
+    this.stats.documentsWritten++;
+    this.stats.bytesWritten += jsonBytes(document);
+    return true;
+  }
+
+  /** A replace conditioned on the ETag; false, instead of failing, when it no longer matches (412). */
+  async replaceIfMatch(document: { id: string; pk: string }, etag: string, what: string): Promise<boolean> {
+    const response = await this.call(what, () =>
+      this.container
+        .item(document.id, document.pk)
+        .replace(document, { accessCondition: { type: 'IfMatch', condition: etag } })
+        .catch((error: { code?: unknown }) => {
+          if (error?.code === 412) return null;
+          throw error;
+        }),
+    );
+    if (!response) return false;
+    this.stats.requestCharge += response.requestCharge ?? 0;
+    this.stats.documentsWritten++;
+    this.stats.bytesWritten += jsonBytes(document);
+    return true;
+  }
+
   /** A transactional batch; its operations' statuses are the caller's to check (a failed batch does not throw). */
   async batch(operations: OperationInput[], pk: string, what: string): Promise<BatchResponse> {
     const response = await this.call(what, () => this.container.items.batch(operations, pk));

@@ -19,6 +19,7 @@ import {
   type SessionSnapshot,
   type StoreLimits,
 } from '@baton/core/store';
+import { CosmosApiKeys } from './api-key-documents.js';
 import type { BatchLimits } from './commit-plan.js';
 import { CommitWriter } from './commit-writer.js';
 import {
@@ -81,6 +82,8 @@ export class CosmosStore implements SessionStore {
   readonly stats: CosmosStoreStats = emptyStats();
   readonly client: CosmosClient;
   readonly names: ContainerNames;
+  /** API keys, in the same container under a partition no session can have (see documents.ts). */
+  readonly apiKeys: CosmosApiKeys;
   private readonly gateway: CosmosGateway;
   private readonly clock: Clock;
   private readonly cache = new HeadCache();
@@ -103,6 +106,7 @@ export class CosmosStore implements SessionStore {
     this.limits = { maxEventBytes: options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES };
     const container: Container = this.client.database(this.names.database).container(this.names.container);
     this.gateway = new CosmosGateway(container, this.stats);
+    this.apiKeys = new CosmosApiKeys(this.gateway);
     this.writer = new CommitWriter({
       gateway: this.gateway,
       cache: this.cache,

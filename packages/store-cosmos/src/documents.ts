@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Head, SessionEvent, SessionRef } from '@baton/core';
+import type { ApiKeyRecord, Head, SessionEvent, SessionRef } from '@baton/core';
 import type { DedupeRecord } from '@baton/core/store';
 
 /**
@@ -62,6 +62,27 @@ export interface DedupeDocument extends Envelope {
 
 export type SessionDocument = HeadDocument | EventsDocument | ChunkDocument | DedupeDocument;
 
+/**
+ * An API key, in the partition API_KEYS_PK beside every session's: a session's partition key is a
+ * JSON array (it starts with '['), this one is not, so no tenant or session id reaches it. Its
+ * type is in no session query's filter, and it has no ttl: keys never expire.
+ */
+export interface ApiKeyDocument extends Envelope {
+  type: 'apikey';
+  /** Copied from the record for the list query's filter and order. */
+  tenant: string;
+  keyId: string;
+  createdAt: number;
+  key: ApiKeyRecord;
+}
+
+export const API_KEYS_PK = 'apikeys';
+
+/** A key's id: the keyId encoded like a dedupe key (any keyId gives a valid id, never a collision). */
+export function apiKeyId(keyId: string): string {
+  return encodedId('k', keyId);
+}
+
 export const HEAD_ID = 'head';
 
 /** The partition key value: tenant and session id, unambiguous whatever either contains. */
@@ -86,12 +107,16 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** base64url never produces '/', '\\', '#', '?' or control characters, and never a '.'. */
 export function dedupeId(dedupeKey: string): string {
-  if (!LONE_SURROGATE.test(dedupeKey)) {
-    const encoded = Buffer.from(dedupeKey, 'utf8').toString('base64url');
-    if (encoded.length <= MAX_ENCODED_KEY) return `d.${encoded}`;
+  return encodedId('d', dedupeKey);
+}
+
+function encodedId(prefix: string, key: string): string {
+  if (!LONE_SURROGATE.test(key)) {
+    const encoded = Buffer.from(key, 'utf8').toString('base64url');
+    if (encoded.length <= MAX_ENCODED_KEY) return `${prefix}.${encoded}`;
   }
   // UTF-16 code units hash every string losslessly.
-  return `dh.${createHash('sha256').update(Buffer.from(dedupeKey, 'utf16le')).digest('base64url')}`;
+  return `${prefix}h.${createHash('sha256').update(Buffer.from(key, 'utf16le')).digest('base64url')}`;
 }
 
 // Control characters and the four characters Cosmos forbids in ids.
