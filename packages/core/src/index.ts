@@ -173,7 +173,6 @@ export {
 } from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { redactSecrets } from './redact.js';
-export { redactSecrets } from './redact.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
 export type { CommitRequest, ListPage, ListQuery, PendingQuery, SessionStore } from './store.js';
 export {
