@@ -1,13 +1,14 @@
 export { type PlannedMessage, planSlackMessages, type SlackTarget } from './delivery-plan.js';
 export { type SlackOptions, slack, slackAppChannel } from './slack-app-channel.js';
 export {
-  type ApproverPolicy,
   createSlackChannel,
   DEFAULT_MAX_MESSAGE_CHARS,
-  mayDecide,
+  type SlackApprovers,
   type SlackChannel,
   type SlackChannelOptions,
+  slackApproverPolicy,
   slackOptionsFromEnv,
+  slackUser,
 } from './slack-channel.js';
 export { deliverSlackReplies, type SlackDeliveryReport } from './slack-delivery.js';
 export {
@@ -17,7 +18,7 @@ export {
   type SlackSignatureFailure,
 } from './slack-errors.js';
 export { type ClassifiedEvent, classifyEvent, type SlackInput } from './slack-events.js';
-export { slackChannelFromEnvironment, slackRoute } from './slack-hosting.js';
+export { SLACK_ROUTES, slackChannelFromEnvironment, slackRoute } from './slack-hosting.js';
 export {
   handleSlackHttp,
   type SlackHttpRequest,

@@ -6,7 +6,7 @@ import {
   slackOptionsFromEnv,
 } from './slack-channel.js';
 import { deliver } from './slack-delivery.js';
-import { slackRoute } from './slack-hosting.js';
+import { SLACK_ROUTES, slackRoute } from './slack-hosting.js';
 import { handleSlackHttp } from './slack-http.js';
 import { isSlackSession } from './slack-session.js';
 
@@ -39,6 +39,7 @@ export function slackAppChannel(channel: SlackChannel): Channel & { slack: Slack
   return {
     name: 'slack',
     slack: channel,
+    routes: SLACK_ROUTES,
     async fetch(request) {
       const path = new URL(request.url).pathname;
       const route = slackRoute(request.method.toUpperCase(), path);

@@ -1,7 +1,12 @@
-import type { Baton } from '@baton/core';
+import { type ApproverPolicy, type Baton, type SessionRef, setChannelApprovers } from '@baton/core';
+import { isSlackSession } from './slack-session.js';
 
-/** Who may press Approve / Reject: anyone who can see the message, or only these user ids. */
-export type ApproverPolicy = 'anyone' | readonly string[];
+/**
+ * Who may decide the approvals of Slack sessions (SLACK_APPROVERS): anyone who holds the `approve`
+ * scope (every Slack user who sees the buttons does), or only these Slack user ids. An entry with
+ * a ':' is taken as an identity's user as it is (e.g. `key:<keyId>` for an API key, `cli:ops`).
+ */
+export type SlackApprovers = 'anyone' | readonly string[];
 
 export interface SlackChannelOptions {
   baton: Baton;
@@ -13,7 +18,8 @@ export interface SlackChannelOptions {
   agent?: string;
   /** The bot's user id; read from each event's `authorizations` when not set. */
   botUserId?: string;
-  approvers?: ApproverPolicy;
+  /** Becomes the core approver policy of Slack sessions; an agent's or tool's own policy wins. */
+  approvers?: SlackApprovers;
   /** Other bots' messages: ignored (default) or treated like people's. The bot's own are always ignored. */
   botMessages?: 'ignore' | 'others';
   /** Edits and deletions of messages: ignored (default) or recorded as new input describing the change. */
@@ -40,7 +46,7 @@ export interface SlackChannel {
   readonly botToken: string;
   readonly agent: string | undefined;
   readonly botUserId: string | undefined;
-  readonly approvers: ApproverPolicy;
+  readonly approvers: SlackApprovers;
   readonly botMessages: 'ignore' | 'others';
   readonly messageChanges: 'ignore' | 'as_input';
   readonly maxBodyBytes: number;
@@ -68,13 +74,22 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
   if (!Number.isInteger(maxMessageChars) || maxMessageChars < 100 || maxMessageChars > 40_000) {
     throw new Error('maxMessageChars must be an integer from 100 to 40000');
   }
+  const approvers = options.approvers ?? 'anyone';
+  // The policy lives in core, so an approval of a Slack session is checked the same way whichever
+  // way it arrives (these buttons, the HTTP API, the console, the CLI).
+  const policy = slackApproverPolicy(approvers);
+  setChannelApprovers(
+    options.baton,
+    'slack',
+    policy ? (ref: SessionRef) => (isSlackSession(ref) ? policy : undefined) : undefined,
+  );
   return {
     baton: options.baton,
     signingSecret: options.signingSecret,
     botToken: options.botToken,
     agent: options.agent,
     botUserId: options.botUserId,
-    approvers: options.approvers ?? 'anyone',
+    approvers,
     botMessages: options.botMessages ?? 'ignore',
     messageChanges: options.messageChanges ?? 'ignore',
     maxBodyBytes: options.maxBodyBytes ?? 512 * 1024,
@@ -115,7 +130,13 @@ export function slackOptionsFromEnv(
   };
 }
 
-/** Whether `userId` may decide approvals under the channel's policy. */
-export function mayDecide(slack: SlackChannel, userId: string): boolean {
-  return slack.approvers === 'anyone' || slack.approvers.includes(userId);
+/** The core policy SLACK_APPROVERS stands for: none for 'anyone', else those users (`slack:<U…>`). */
+export function slackApproverPolicy(approvers: SlackApprovers): ApproverPolicy | undefined {
+  if (approvers === 'anyone') return undefined;
+  return { users: approvers.map((id) => (id.includes(':') ? id : slackUser(id))) };
+}
+
+/** The identity user of a Slack user id, as decisions record it. */
+export function slackUser(userId: string): string {
+  return `slack:${userId}`;
 }

@@ -79,8 +79,9 @@ describe('handleSlackHttp slash commands', () => {
     expect(await h.store.readHead(ref)).toBeNull();
   });
 
-  it('records a command once when the same trigger arrives twice', async () => {
+  it('records a command once when the same trigger arrives twice, signed at another time', async () => {
     await command('hello', { triggerId: 't1' });
+    h.clock.advance(1_000);
     expect((await command('hello', { triggerId: 't1' })).body.text).toBe('Already asked.');
     const ref = slackSessionRef({ teamId: 'T0TEAM', channel: 'C0CHAN', thread: COMMAND_THREAD });
     expect(await h.baton.events(ref)).toHaveLength(1);

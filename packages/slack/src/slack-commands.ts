@@ -1,10 +1,12 @@
 import { isBatonError } from '@baton/core';
 import type { SlackChannel } from './slack-channel.js';
+import { claimCommand, commandLedgerRef } from './slack-command-ledger.js';
 import { SlackRequestError } from './slack-errors.js';
 import { originMetadata } from './slack-metadata.js';
 import { type SlashCommand, slashCommand } from './slack-payloads.js';
 import { issue, jsonResponse, type SlackHttpResponse } from './slack-response.js';
 import { COMMAND_THREAD, parseMessageLink, slackSessionRef } from './slack-session.js';
+import type { SlackHeaders } from './slack-signature.js';
 
 /**
  * Slash commands (form fields), e.g. `/baton`:
@@ -18,8 +20,14 @@ import { COMMAND_THREAD, parseMessageLink, slackSessionRef } from './slack-sessi
  * session per channel, and resetting a thread takes its link ("Copy link" on any message in it).
  * Reset deletes the session: its log, tool state and dedupe records; the thread's next message
  * starts afresh. The answer to the command itself is ephemeral (only the caller sees it).
+ * A command acts once: the same signed request sent again (a replay inside the signature's
+ * 5-minute window) is answered without acting (slack-command-ledger.ts).
  */
-export async function handleSlashCommand(slack: SlackChannel, body: string): Promise<SlackHttpResponse> {
+export async function handleSlashCommand(
+  slack: SlackChannel,
+  body: string,
+  headers: SlackHeaders,
+): Promise<SlackHttpResponse> {
   const form = new URLSearchParams(body);
   if (form.get('ssl_check') === '1') return jsonResponse(200, { ok: true });
   const parsed = slashCommand.safeParse(Object.fromEntries(form));
@@ -30,6 +38,11 @@ export async function handleSlashCommand(slack: SlackChannel, body: string): Pro
   const [word = '', ...rest] = text.split(/\s+/);
   const verb = word.toLowerCase();
   if (text === '' || verb === 'help') return ephemeral(help(command.command));
+  const ledger = commandLedgerRef({ enterpriseId: command.enterprise_id, teamId: command.team_id });
+  if (!(await claimCommand(slack, ledger, headers))) {
+    slack.baton.logger.warn('Slack command sent again; not acted on', { by: command.user_id, verb });
+    return ephemeral('Already done: this command was received before.');
+  }
   if (verb === 'reset') return reset(slack, command, rest.join(' '));
   return ask(slack, command, verb === 'ask' ? rest.join(' ') : text);
 }

@@ -114,7 +114,7 @@ describe.each(stores)('Slack end to end on the $name store', ({ open }) => {
     expect(JSON.parse(value)).toMatchObject({ c: callId, s: ref.sessionId, t: ref.tenant });
 
     const refused = await h.request(blockActionsBody({ actionId: APPROVE_ACTION, value, user: 'UMALLORY' }));
-    expect(JSON.parse(refused.body)).toMatchObject({ ok: false, error: 'not_allowed' });
+    expect(JSON.parse(refused.body)).toMatchObject({ ok: false, error: 'not_an_approver' });
     expect((await h.baton.session(ref)).status).toBe('waiting_approval');
     expect(h.queue.messages).toHaveLength(0);
 

@@ -1,4 +1,4 @@
-import type { Baton } from '@baton/core';
+import type { Baton, RouteSpec } from '@baton/core';
 import { createSlackChannel, type SlackChannel, slackOptionsFromEnv } from './slack-channel.js';
 import type { SlackRequestKind } from './slack-http.js';
 
@@ -9,6 +9,17 @@ const SLACK_PATHS = new Map<string, SlackRequestKind | undefined>([
   ['/slack/interactivity', 'interactivity'],
   ['/slack/commands', 'commands'],
 ]);
+
+/**
+ * Slack's part of the app's route table: every URL `slackRoute` answers, POST only, `signed`
+ * (the channel verifies Slack's signature itself; a request without a good one gets 401).
+ */
+export const SLACK_ROUTES: readonly RouteSpec[] = [...SLACK_PATHS.keys()].map((path) => ({
+  method: 'POST',
+  path,
+  access: 'signed',
+  owner: 'slack',
+}));
 
 /**
  * Whether a request is one of Slack's (always a POST), and which kind its URL says it is. Other

@@ -60,7 +60,7 @@ export async function handleSlackHttp(
     const kind = request.kind ?? detectKind(body);
     if (kind === 'events') return await handleEvents(slack, body, request.headers);
     if (kind === 'interactivity') return await handleInteraction(slack, body);
-    return await handleSlashCommand(slack, body);
+    return await handleSlashCommand(slack, body, request.headers);
   } catch (error) {
     return errorResponse(error, slack.baton.logger);
   }

@@ -44,7 +44,11 @@ describe('handleSlackHttp interactivity', () => {
     expect(session.status).toBe('idle');
     expect(session.toolState.sent).toBeUndefined();
     const events = await h.baton.events(ref);
-    expect(events.find((e) => e.kind === 'decision')).toMatchObject({ approved: false, by: 'UBOB' });
+    expect(events.find((e) => e.kind === 'decision')).toMatchObject({
+      approved: false,
+      by: 'slack:UBOB',
+      via: 'slack',
+    });
     expect(h.api.messages.some((m) => m.text.includes('*Rejected* by <@UBOB>'))).toBe(true);
   });
 

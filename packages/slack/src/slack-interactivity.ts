@@ -1,5 +1,5 @@
-import { isBatonError, type SessionRef, sessionRef } from '@baton/core';
-import { mayDecide, type SlackChannel } from './slack-channel.js';
+import { type Identity, isBatonError, type SessionRef, sessionRef } from '@baton/core';
+import { type SlackChannel, slackUser } from './slack-channel.js';
 import { SlackRequestError } from './slack-errors.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './slack-messages.js';
 import {
@@ -45,19 +45,28 @@ export async function handleInteraction(slack: SlackChannel, body: string): Prom
   if (ref.tenant !== tenant || !isSlackSession(ref)) {
     throw new SlackRequestError('forbidden', 'this button belongs to another workspace', 403);
   }
-  const user = payload.user.id;
-  if (!mayDecide(slack, user)) {
-    slack.baton.logger.warn('approval click refused: the user may not decide', { user, callId: value.c });
-    return jsonResponse(200, { ok: false, error: 'not_allowed' });
-  }
+  // A signed click is the Slack user's own: the core approver policy decides whether they may.
+  const identity: Identity = {
+    tenant: ref.tenant,
+    user: slackUser(payload.user.id),
+    scopes: ['send', 'approve'],
+    via: 'slack',
+  };
   try {
     const decided = await slack.baton.decide(ref, {
       callId: value.c,
       approved: action.action_id === APPROVE_ACTION,
-      by: user,
+      identity,
     });
     return jsonResponse(200, { ok: true, duplicate: decided.duplicate });
   } catch (error) {
+    if (isBatonError(error) && error.code === 'not_an_approver') {
+      slack.baton.logger.warn('approval click refused: the user may not decide', {
+        user: identity.user,
+        callId: value.c,
+      });
+      return jsonResponse(200, { ok: false, error: 'not_an_approver' });
+    }
     if (isBatonError(error) && SETTLED.has(error.code))
       return jsonResponse(200, { ok: false, error: error.code });
     throw error;

@@ -121,7 +121,9 @@ function argumentsText(raw: string): string {
 }
 
 function person(by: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : escapeMrkdwn(by);
+  // Decisions record `slack:<U…>` for a Slack user (older records the bare id); others by name.
+  const id = by.startsWith('slack:') ? by.slice('slack:'.length) : by;
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : escapeMrkdwn(by);
 }
 
 function section(text: string): JsonObject {
