@@ -1,6 +1,7 @@
 import { callTools, ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { defineAgent } from '../src/agent.js';
 import type { FetchOptions } from '../src/app/app-fetch.js';
+import type { ChannelFactory } from '../src/app/channel.js';
 import { type AppHost, type BatonApp, createBatonApp } from '../src/app/create-app.js';
 import { defineBaton } from '../src/app/define-baton.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
@@ -42,7 +43,11 @@ export interface AuthApp {
  * An app on the in-memory store whose agent answers every message, and asks for approval when the
  * message says "email" (so the approvals route has a call to decide).
  */
-export function authApp(auth: AuthConfig | undefined, host: Partial<AppHost> = {}): AuthApp {
+export function authApp(
+  auth: AuthConfig | undefined,
+  host: Partial<AppHost> = {},
+  channels: readonly ChannelFactory[] = [],
+): AuthApp {
   const clock = new ManualClock();
   const store = new MemoryStore();
   const queue = new ArrayQueue();
@@ -60,14 +65,17 @@ export function authApp(auth: AuthConfig | undefined, host: Partial<AppHost> = {
     model,
     tools: testTools(new Counter()),
   });
-  const app = createBatonApp(defineBaton({ agents: [agent], ...(auth !== undefined ? { auth } : {}) }), {
-    store,
-    queue,
-    clock,
-    env: {},
-    logger,
-    ...host,
-  });
+  const app = createBatonApp(
+    defineBaton({ agents: [agent], channels, ...(auth !== undefined ? { auth } : {}) }),
+    {
+      store,
+      queue,
+      clock,
+      env: {},
+      logger,
+      ...host,
+    },
+  );
   return {
     app,
     store,
