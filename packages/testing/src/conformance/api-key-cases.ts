@@ -149,6 +149,37 @@ export function describeApiKeyCases(ctx: ConformanceContext): void {
       expect(await keys().getApiKey(key.keyId)).toStrictEqual({ ...key, revokedAt: key.createdAt + 10 });
     });
 
+    it('lets exactly one of 8 concurrent creators of a keyId win, and stores the winner', async () => {
+      const keyId = ctx.tenant('keys-race');
+      const contenders = Array.from({ length: 8 }, (_, index) =>
+        record(ctx.tenant(`keys-race-${index}`), { keyId, secretHash: String(index).repeat(64) }),
+      );
+
+      const outcomes = await Promise.allSettled(contenders.map((key) => keys().createApiKey(key)));
+
+      const won = outcomes.flatMap((outcome, index) =>
+        outcome.status === 'fulfilled' ? [contenders[index]!] : [],
+      );
+      expect(won).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(ConflictError);
+      }
+      expect(await keys().getApiKey(keyId)).toStrictEqual(won[0]);
+    });
+
+    it('answers every one of 8 concurrent revokes with the one revokedAt that landed', async () => {
+      const key = record(ctx.tenant('keys-revoke-race'));
+      await keys().createApiKey(key);
+      const times = Array.from({ length: 8 }, (_, index) => key.createdAt + 100 + index);
+
+      const answers = await Promise.all(times.map((at) => keys().revokeApiKey(key.keyId, at)));
+
+      const landed = answers[0]!.revokedAt!;
+      expect(times).toContain(landed);
+      for (const answer of answers) expect(answer).toStrictEqual({ ...key, revokedAt: landed });
+      expect(await keys().getApiKey(key.keyId)).toStrictEqual({ ...key, revokedAt: landed });
+    });
+
     it('returns null when revoking an unknown key and creates nothing', async () => {
       const keyId = ctx.tenant('keys-revoke-unknown');
 
