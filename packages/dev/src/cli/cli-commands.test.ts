@@ -1,9 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { systemClock } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteRunQueue } from '../local-queue.js';
 import { memoryIo } from '../test-support/memory-io.js';
 import { appendEvents, demoBaton, everyKind, say, tempDir } from '../test-support/session-fixtures.js';
 import { runCli } from './cli.js';
@@ -143,52 +141,6 @@ describe('baton sessions events', () => {
     const text = await cli('sessions', 'events', 'e', '--after', '2', '--limit', '1');
     // A tool result shows the arguments of its call, which an earlier event holds.
     expect(text.out).toContain('args   {"text":"plain"}');
-  });
-});
-
-describe('baton sessions approve and reject', () => {
-  it('records the decision and queues the run for baton serve', async () => {
-    const { baton } = demoBaton(store);
-    const ref = { tenant: 'default', sessionId: 'mail' };
-    await say(baton, ref, 'email bob@example.com Hello');
-    const callId = (await baton.session(ref)).pendingApprovals[0]!.callId;
-    const approved = await cli('sessions', 'approve', 'mail', callId, '--reason', 'fine', '--by', 'ops');
-    expect(approved.code).toBe(0);
-    expect(approved.out).toBe(`approved ${callId} of mail\n`);
-    expect((await store.readEvents(ref)).at(-1)).toMatchObject({
-      kind: 'decision',
-      callId,
-      approved: true,
-      reason: 'fine',
-      by: 'ops',
-    });
-    const queue = new SqliteRunQueue(join(dir, 'baton.db'), systemClock);
-    try {
-      expect(queue.receive(10, 1000).map((item) => JSON.parse(item.body))).toContainEqual(
-        expect.objectContaining({ sessionId: 'mail', reason: 'decision' }),
-      );
-    } finally {
-      queue.close();
-    }
-    const again = await cli('sessions', 'reject', 'mail', callId);
-    expect(again.code).toBe(1);
-    expect(again.err).toContain('already decided');
-  });
-
-  it('rejects a waiting call, and refuses a call that is not waiting', async () => {
-    const { baton } = demoBaton(store);
-    const ref = { tenant: 'default', sessionId: 'mail' };
-    await say(baton, ref, 'email bob@example.com Hello');
-    const callId = (await baton.session(ref)).pendingApprovals[0]!.callId;
-    expect((await cli('sessions', 'reject', 'mail', callId, '--reason', 'no')).code).toBe(0);
-    expect((await store.readEvents(ref)).at(-1)).toMatchObject({
-      kind: 'decision',
-      approved: false,
-      reason: 'no',
-    });
-    const unknown = await cli('sessions', 'approve', 'mail', 'call_404');
-    expect(unknown.code).toBe(1);
-    expect(unknown.err).toContain('is not waiting for approval');
   });
 });
 

@@ -1,17 +1,23 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import {
   type Agent,
+  type BatonDefinition,
   createBaton,
   defineAgent,
+  type Identity,
   type Model,
   type RunMessage,
   type RunQueue,
+  SCOPES,
   type SessionRef,
   sessionRef,
   silentLogger,
   systemClock,
 } from '@baton/core';
 import { SqliteRunQueue } from '../local-queue.js';
+import { CONFIG_NAMES, loadDefinition } from '../project/config-file.js';
 import { parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import { CliError, type CliIo } from './cli-io.js';
 import { type OpenedStore, openStore } from './store-selection.js';
@@ -24,9 +30,12 @@ On SQLite the run is queued for \`baton serve\`. On DynamoDB or Cosmos DB the de
 and the deployment's sweeper resumes the run; with --api it goes through the deployment's HTTP
 API instead, which resumes the run at once.
 
+The decider is cli:<your OS user name> with every scope, checked against the approver policy
+of the agent and tool in ./baton.config.ts (and SLACK_APPROVERS for a Slack session, when the
+environment configures Slack), as every other way of deciding is.
+
 Options:
   --reason TEXT   why (recorded with the decision, shown to the model on a rejection)
-  --by NAME       who decides (default cli:$USER)
   --api URL       post to this deployment's approval route (bearer token: BATON_API_TOKEN)
   -h, --help
 
@@ -39,7 +48,6 @@ export async function sessionsDecide(io: CliIo, argv: string[], verb: 'approve' 
     options: {
       ...STORE_OPTIONS,
       reason: { type: 'string' },
-      by: { type: 'string' },
       api: { type: 'string' },
     },
     positionals: [2, 2],
@@ -49,7 +57,9 @@ export async function sessionsDecide(io: CliIo, argv: string[], verb: 'approve' 
   const ref = sessionRef(tenantOf(values), positionals[0]);
   const callId = positionals[1]!;
   const approved = verb === 'approve';
-  const by = values.by ?? `cli:${io.env.USER ?? io.env.USERNAME ?? osUser()}`;
+  // The operator at the terminal already holds the store's credentials: every scope, but the
+  // approver policy still decides, so `users` lists can name `cli:<user>` or leave it out.
+  const identity: Identity = { tenant: ref.tenant, user: `cli:${osUser()}`, scopes: SCOPES, via: 'cli' };
   if (values.api) return decideThroughApi(io, values.api, ref, callId, approved, values.reason);
   const opened = await openStore(values, io);
   try {
@@ -58,16 +68,23 @@ export async function sessionsDecide(io: CliIo, argv: string[], verb: 'approve' 
       throw new CliError(`no session ${ref.sessionId} in tenant ${ref.tenant} (${opened.description})`);
     const queue = runQueueFor(opened);
     try {
+      const definition = await projectDefinition(io);
+      const agents = definition?.config.agents ?? [];
       const baton = createBaton({
         store: opened.store,
-        agents: [placeholderAgent(head.agent)],
+        agents: agents.some((agent) => agent.name === head.agent)
+          ? [...agents]
+          : [...agents, placeholderAgent(head.agent)],
         queue,
         logger: silentLogger,
       });
+      // Channels register their approver policies (SLACK_APPROVERS) on the Baton they are built with.
+      for (const channel of definition?.config.channels ?? [])
+        channel({ baton, env: io.env, logger: silentLogger });
       const result = await baton.decide(ref, {
         callId,
         approved,
-        by,
+        identity,
         ...(values.reason ? { reason: values.reason } : {}),
       });
       const what = `${approved ? 'approved' : 'rejected'} ${terminalSafe(callId)} of ${terminalSafe(ref.sessionId)}`;
@@ -86,17 +103,28 @@ export async function sessionsDecide(io: CliIo, argv: string[], verb: 'approve' 
   }
 }
 
+/** The OS account running the CLI; USER / USERNAME are only a fallback, being easy to set. */
 function osUser(): string {
   try {
     return userInfo().username;
   } catch {
-    return 'unknown';
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }
 
 /**
+ * The project's definition when the folder has one: its agents' and tools' approver policies and
+ * its channels' apply here as in the deployment. Without one, only the default policy applies.
+ */
+async function projectDefinition(io: CliIo): Promise<BatonDefinition | undefined> {
+  const config = CONFIG_NAMES.map((name) => join(io.cwd, name)).find((path) => existsSync(path));
+  return config ? loadDefinition(config) : undefined;
+}
+
+/**
  * Baton.decide checks that the call waits for approval using the log alone; it needs an agent of
- * the session's name but never runs it, so the CLI works without the deployment's agent code.
+ * the session's name but never runs it, so the CLI works without the deployment's agent code
+ * (then only the default approver policy applies).
  */
 function placeholderAgent(name: string): Agent {
   const model: Model = {
