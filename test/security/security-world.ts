@@ -13,6 +13,7 @@ import {
   type SessionStore,
 } from '@baton/core';
 import { slack } from '@baton/slack';
+import { vi } from 'vitest';
 import { z } from 'zod';
 import { callTools, reply, ScriptedModel } from '../../packages/testing/src/scripted-model.js';
 import { AUDIENCE, type IdentityProvider, ISSUER } from './jwks.js';
@@ -106,7 +107,7 @@ export async function createKeys(store: SessionStore): Promise<SuiteKeys> {
     acmeReadOnly: await make('acme', ['read'], 'acme-read-only'),
     acmeNoApprove: await make('acme', ['send', 'read'], 'acme-no-approve'),
     acmeSendOnly: await make('acme', ['send'], 'acme-send-only'),
-    globex: await make('globex', undefined, 'globex'),
+    globex: await make('globex', ['send', 'read', 'approve', 'admin'], 'globex'),
     acmeRevoked: await make('acme', ['send', 'read', 'approve', 'admin'], 'acme-revoked'),
   };
   await keys.revokeApiKey(made.acmeRevoked.record.keyId, Date.now());
@@ -116,11 +117,21 @@ export async function createKeys(store: SessionStore): Promise<SuiteKeys> {
 /** acme's session waiting for approval of PENDING_CALL, acme's session to delete, globex's own. */
 export async function seedSessions(app: BatonApp): Promise<void> {
   const baton = app.baton;
-  const deadline = () => Date.now() + 30_000;
+  // Long enough for any host's model-call reserve: a seed run must reach its end, not continue later.
+  const deadline = () => Date.now() + 15 * 60_000;
   const seed = async (tenant: string, sessionId: string, text: string) => {
     const ref = { tenant, sessionId };
     await baton.submit(ref, { text, source: 'security-suite' });
     await baton.run(ref, { deadline: deadline() });
+    // The local host's worker may have taken the run first ("busy"): wait, bounded, for its end.
+    await vi.waitFor(
+      async () => {
+        const head = await baton.store.readHead(ref);
+        if (head?.status !== 'waiting_approval' && head?.status !== 'idle')
+          throw new Error(`seeding ${tenant}/${sessionId} left it ${head?.status}`);
+      },
+      { timeout: 30_000, interval: 20 },
+    );
   };
   await seed('acme', ACME_WAITING, `email ana ${ACME_MARKER}`);
   await seed('acme', ACME_DOOMED, 'hello');
