@@ -20,8 +20,9 @@ Usage:
 Environment:
   PORT (3000), HOST (127.0.0.1), BATON_DATA_DIR (.baton), BATON_DB, BATON_SYNC_WAIT_MS (10000),
   BATON_RUN_BUDGET_MS (300000), BATON_LEASE_MS, BATON_MODEL_CALL_MS, BATON_LOG_LEVEL (warn)
-  Console and cost: BATON_CONSOLE (on | off), BATON_CONSOLE_TOKEN (required unless HOST is loopback),
-  BATON_PRICES (a JSON price table overriding the built-in one)
+  HOST beyond loopback needs \`auth\` in baton.config.ts (e.g. \`auth: apiKeys()\`, keys from \`baton keys\`)
+  Console and cost: BATON_CONSOLE (on | off), BATON_CONSOLE_SECRET (signs console sign-ins; default random
+  per process), BATON_PRICES (a JSON price table overriding the built-in one)
   Model (for agents that name none): BATON_MODEL (<provider>:<model>), or OPENAI_API_KEY,
   OPENAI_BASE_URL, AZURE_OPENAI_ENDPOINT (see the README's model providers)
 `;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { integerSetting, type PriceTable } from '@baton/core';
-import { type ConsoleSettings, consoleSettings, isLoopbackHost } from './console/console-auth.js';
+import { type ConsoleSettings, consoleSettings } from './console/console-auth.js';
 import { pricesFromEnvironment } from './console/prices-from-environment.js';
 
 export interface LocalConfig {
@@ -11,7 +11,7 @@ export interface LocalConfig {
   dbPath: string;
   syncWaitMs: number;
   runBudgetMs: number;
-  /** Whether and how `/console` is served (BATON_CONSOLE, BATON_CONSOLE_TOKEN); default: on, no token on loopback. */
+  /** Whether `/console` is served (BATON_CONSOLE); default: on. Who may open it is the app's auth. */
   console?: ConsoleSettings;
   /** Price table for cost estimates (built-in, overridden by BATON_PRICES). */
   prices?: PriceTable;
@@ -31,7 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dbPath: env.BATON_DB ? resolve(cwd, env.BATON_DB) : join(dataDir, 'baton.db'),
     syncWaitMs: intSetting(env, 'BATON_SYNC_WAIT_MS', 10_000),
     runBudgetMs: intSetting(env, 'BATON_RUN_BUDGET_MS', 5 * 60_000),
-    console: consoleSettings(env, { loopback: isLoopbackHost(host), enabledByDefault: true }),
+    console: consoleSettings(env, { enabledByDefault: true }),
     prices: pricesFromEnvironment(env),
   };
 }

@@ -1,33 +1,46 @@
-import type { Route } from '@baton/core';
-import { type ConsoleHandler, type ConsoleResponse, isConsolePath } from './console/index.js';
+import type { Identity, Route } from '@baton/core';
+import { type ConsoleHandler, type ConsoleResponse, consoleSpecs, isConsolePath } from './console/index.js';
 
 /**
- * Mounts the console as a host route of the app: a Web request under `basePath` goes to the
- * handler as a ConsoleRequest, and its answer (a page, or a live stream of Server-Sent Events)
- * comes back as a Web Response. Other paths return null and reach the app's own routes.
+ * Mounts the console as a host route of the app: the app matches a request against the console's
+ * specs and checks access first, then the request goes to the handler as a ConsoleRequest with the
+ * caller's identity, and its answer (a page, or a live stream of Server-Sent Events) comes back as
+ * a Web Response.
  *
  * @example
- * const app = createBatonApp(definition, { store, queue, routes: [consoleRoute(createConsoleHandler({ store, auth }))] });
+ * const app = createBatonApp(definition, { store, queue, routes: [consoleRoute(createConsoleHandler({ store }))] });
  */
 export function consoleRoute(handler: ConsoleHandler, basePath = '/console'): Route {
-  return async (request) => {
-    const url = new URL(request.url);
-    if (!isConsolePath(url.pathname, basePath)) return null;
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
-    const method = request.method.toUpperCase();
-    const answer = await handler({
-      method,
-      path: url.pathname,
-      query: url.searchParams,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : await request.text(),
-      signal: request.signal,
-    });
-    return webResponse(answer);
+  return {
+    specs: consoleSpecs(basePath),
+    fetch: (request, identity) => forward(handler, basePath, request, identity),
   };
+}
+
+async function forward(
+  handler: ConsoleHandler,
+  basePath: string,
+  request: Request,
+  identity: Identity | null,
+): Promise<Response | null> {
+  const url = new URL(request.url);
+  if (!isConsolePath(url.pathname, basePath)) return null;
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  const method = request.method.toUpperCase();
+  const answer = await handler({
+    method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? undefined : await request.text(),
+    signal: request.signal,
+    identity,
+    secure: url.protocol === 'https:',
+  });
+  return webResponse(answer);
 }
 
 /** A console answer as a Web Response; a live stream becomes a body read chunk by chunk. */
@@ -50,4 +63,19 @@ export function webResponse(answer: ConsoleResponse): Response {
     { highWaterMark: 0 },
   );
   return new Response(body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * A browser (it asks for HTML) that opens a console page without a valid session gets the sign-in
+ * form instead of the app's JSON 401; every other answer passes unchanged.
+ */
+export function signInRedirect(request: Request, response: Response, basePath = '/console'): Response {
+  if (response.status !== 401 || request.method !== 'GET') return response;
+  if (!(request.headers.get('accept') ?? '').includes('text/html')) return response;
+  const { pathname } = new URL(request.url);
+  if (!isConsolePath(pathname, basePath) || pathname === `${basePath}/login`) return response;
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${basePath}/login`, 'cache-control': 'no-store' },
+  });
 }

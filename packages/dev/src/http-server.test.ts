@@ -18,7 +18,15 @@ async function serve(routes: Route[] = [], maxBodyBytes?: number): Promise<strin
     defineBaton({
       agents: [defineAgent({ name: 'a', instructions: '', model: new ScriptedModel([reply('hello')]) })],
     }),
-    { store: new MemoryStore(), queue: { enqueue: async () => {} }, logger: silentLogger, env: {}, routes },
+    {
+      store: new MemoryStore(),
+      queue: { enqueue: async () => {} },
+      logger: silentLogger,
+      env: {},
+      routes,
+      // What `baton serve` passes without auth: the local identity, for local Hosts only.
+      localOnly: true,
+    },
   );
   const started = await startHttpServer(app, {
     host: '127.0.0.1',
@@ -80,6 +88,40 @@ describe('startHttpServer', () => {
     expect(response.status).toBe(413);
   });
 
+  it('passes the Host the client sent to the app, which refuses a foreign one (DNS rebinding)', async () => {
+    const url = await serve();
+    const body = '{"text":"hi"}';
+    const rebound = await raw(
+      url,
+      `POST /sessions/s1/messages HTTP/1.1\r\nhost: attacker.example\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    expect(rebound).toMatch(/^HTTP\/1\.1 403 /);
+    expect(rebound).toContain('"host_not_allowed"');
+    const read = await raw(
+      url,
+      'GET /sessions/s1 HTTP/1.1\r\nhost: attacker.example:3000\r\nconnection: close\r\n\r\n',
+    );
+    expect(read).toMatch(/^HTTP\/1\.1 403 /);
+    // Nothing was served: the session was never created.
+    const local = await fetch(`${url}/sessions/s1`);
+    expect(local.status).toBe(404);
+  });
+
+  it('serves a local name with its port, and answers 400 to a Host that is not a name and a port', async () => {
+    const url = await serve();
+    const { port } = new URL(url);
+    const byName = await raw(
+      url,
+      `GET /healthz HTTP/1.1\r\nhost: localhost:${port}\r\nconnection: close\r\n\r\n`,
+    );
+    expect(byName).toMatch(/^HTTP\/1\.1 200 /);
+    const tricked = await raw(
+      url,
+      'GET /healthz HTTP/1.1\r\nhost: localhost@attacker.example\r\nconnection: close\r\n\r\n',
+    );
+    expect(tricked).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
   it('answers 400 to a method a Web Request cannot carry', async () => {
     const url = await serve();
     const answer = await raw(url, 'TRACE /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
@@ -91,16 +133,18 @@ describe('startHttpServer', () => {
     const gone = new Promise<void>((resolve) => {
       aborted = resolve;
     });
-    const stream: Route = async (request) => {
-      if (new URL(request.url).pathname !== '/stream') return null;
-      request.signal.addEventListener('abort', () => aborted());
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('data: first\n\n'));
-          // Nothing more until the client leaves.
-        },
-      });
-      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    const stream: Route = {
+      specs: [{ method: 'GET', path: '/stream', access: 'read', owner: 'test' }],
+      async fetch(request) {
+        request.signal.addEventListener('abort', () => aborted());
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('data: first\n\n'));
+            // Nothing more until the client leaves.
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
     };
     const url = await serve([stream]);
     const client = new AbortController();

@@ -15,8 +15,9 @@ export interface HttpServerOptions {
 
 /**
  * The local server: node:http in front of `app.fetch`. It only translates: the request (its body
- * read up to the limit) to a Web Request whose signal aborts when the client goes away, and the
- * app's Web Response, streamed bodies included, back to node:http.
+ * read up to the limit, its Host header as the URL's host) to a Web Request whose signal aborts
+ * when the client goes away, and the app's Web Response, streamed bodies included, back to
+ * node:http. Which Host and Origin are accepted is the app's decision (`AppHost.localOnly`).
  *
  * @example
  * const { url } = await startHttpServer(app, { host: '127.0.0.1', port: 3000, runBudgetMs: 300_000, syncWaitMs: 10_000 });
@@ -85,9 +86,16 @@ function toWebRequest(
       if (value === undefined) continue;
       for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
     }
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    // The URL carries the Host the client sent (the listening address only when it sent none), so
+    // the app sees the name a browser used: it refuses a foreign one (DNS rebinding) and compares a
+    // request's Origin with its own.
+    const host = request.headers.host;
+    // A name and a port only: `user@` or a path in it would make the URL say another host.
+    if (host !== undefined && !/^[A-Za-z0-9._~:[\]-]+$/.test(host)) return null;
+    const base = new URL(host ? `http://${host}` : origin);
+    const url = new URL(request.url ?? '/', base);
     const withBody = method !== 'GET' && method !== 'HEAD' && body.length > 0;
-    return new Request(`${origin}${url.pathname}${url.search}`, {
+    return new Request(`${base.origin}${url.pathname}${url.search}`, {
       method,
       headers,
       signal,

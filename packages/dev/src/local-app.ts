@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
 import {
+  type AuthConfig,
+  type AuthMode,
   type Baton,
   type BatonApp,
   type BatonDefinition,
   type Clock,
+  ConfigurationError,
   createBatonApp,
   type Environment,
   jsonLogger,
@@ -14,8 +17,8 @@ import {
 } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import type { LocalConfig } from './config.js';
-import { consoleSettings, createConsoleHandler, isLoopbackHost } from './console/index.js';
-import { consoleRoute } from './console-mount.js';
+import { ConsoleSessions, consoleSettings, createConsoleHandler, isLoopbackHost } from './console/index.js';
+import { consoleRoute, signInRedirect } from './console-mount.js';
 import { startHttpServer } from './http-server.js';
 import { SqliteRunQueue } from './local-queue.js';
 import { LocalWorker } from './local-worker.js';
@@ -33,6 +36,8 @@ export interface LocalApp {
   models: ReadonlyMap<string, ResolvedModel>;
   /** Where the web console is served, or why it is not. */
   console: { url: string } | { disabled: string };
+  /** Who may call, for the start banner: the local identity, or the app's auth modes. */
+  auth: string;
   stop(): Promise<void>;
 }
 
@@ -63,16 +68,28 @@ export async function startLocalApp(
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? jsonLogger();
   const env = options.env ?? process.env;
+  const auth = definition.config.auth;
+  // Without auth the local identity answers every caller: only this machine may be one.
+  const localOnly = auth === undefined;
+  if (localOnly && !isLoopbackHost(config.host)) {
+    throw new ConfigurationError(
+      `HOST=${config.host} would serve the API beyond this machine with no auth: add \`auth: apiKeys()\` to defineBaton in baton.config.ts (then \`baton keys create --tenant NAME\`), or serve on HOST=127.0.0.1`,
+    );
+  }
   const providers = await loadModelProviders(neededProviders(definition, env), options.importer);
   const store = new SqliteStore({ path: config.dbPath });
   const queue = new SqliteRunQueue(config.dbPath, clock);
-  const settings =
-    config.console ?? consoleSettings({}, { loopback: isLoopbackHost(config.host), enabledByDefault: true });
+  const settings = config.console ?? consoleSettings({}, { enabledByDefault: true });
+  // Browsers sign in to the console with an API key when the app takes API keys.
+  const sessions =
+    settings.enabled && modesOf(auth).some((mode) => mode.kind === 'api_key')
+      ? new ConsoleSessions({ context: { store, clock, env, logger } })
+      : undefined;
   const consoleHandler = settings.enabled
     ? createConsoleHandler({
         store,
-        auth: settings.auth,
         logger,
+        ...(sessions ? { signIn: sessions } : {}),
         ...(config.prices ? { prices: config.prices } : {}),
       })
     : null;
@@ -91,16 +108,27 @@ export async function startLocalApp(
       logger,
       providers,
       routes: consoleHandler ? [consoleRoute(consoleHandler)] : [],
+      localOnly,
+      authModes: sessions ? [sessions.authMode()] : [],
       // The inline run usually answers first; the queued message is the safety net if this process dies.
       safetyNetDelayMs: config.syncWaitMs + 1_000,
       requestBudgetMs: config.runBudgetMs,
     });
-    listening = await startHttpServer(app, {
-      host: config.host,
-      port: config.port,
-      runBudgetMs: config.runBudgetMs,
-      syncWaitMs: config.syncWaitMs,
-    });
+    const served = app;
+    listening = await startHttpServer(
+      // A browser that opens a console page without a session is sent to the sign-in form.
+      {
+        ...served,
+        fetch: async (request, fetchOptions) =>
+          signInRedirect(request, await served.fetch(request, fetchOptions)),
+      },
+      {
+        host: config.host,
+        port: config.port,
+        runBudgetMs: config.runBudgetMs,
+        syncWaitMs: config.syncWaitMs,
+      },
+    );
   } catch (error) {
     await release();
     throw error;
@@ -125,6 +153,7 @@ export async function startLocalApp(
     url,
     models: app.models,
     console: settings.enabled ? { url: `${url}/console` } : { disabled: settings.reason },
+    auth: describeAuth(auth),
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Live console streams never end by themselves: end them, then drop their now idle connections.
@@ -136,4 +165,18 @@ export async function startLocalApp(
       await release();
     },
   };
+}
+
+function modesOf(auth: AuthConfig | undefined): readonly AuthMode[] {
+  if (auth === undefined || auth === 'none') return [];
+  return 'authenticate' in auth ? [auth as AuthMode] : (auth as readonly AuthMode[]);
+}
+
+function describeAuth(auth: AuthConfig | undefined): string {
+  if (auth === undefined)
+    return "local only (this machine's requests, Host and Origin checked); `auth: apiKeys()` serves others";
+  if (auth === 'none') return "none: every caller is trusted (auth: 'none')";
+  return modesOf(auth)
+    .map((mode) => mode.describe())
+    .join(', then ');
 }

@@ -105,6 +105,65 @@ describe('baton CLI (child process)', () => {
     expect(readFileSync(log, 'utf8')).toContain('@aws-sdk/client-dynamodb');
   });
 
+  it('creates a key once, lists it without its secret, revokes it, and refuses bad input', async () => {
+    const created = await baton(
+      ['keys', 'create', '--tenant', 'acme', '--scopes', 'read,approve', '--name', 'ci'],
+      {
+        cwd: dir,
+        env: { BATON_DB: 'keys.db' },
+      },
+    );
+    expect(created.code).toBe(0);
+    const key = created.out.trim();
+    expect(key).toMatch(/^bk_[a-z2-7]{16}_[A-Za-z0-9_-]{43}$/);
+    const keyId = key.split('_')[1]!;
+    expect(created.err).toContain(`created key ${keyId} for tenant acme (scopes read, approve; name ci)`);
+    expect(created.err).not.toContain(key);
+    const list = await baton(['keys', 'list', '--db', 'keys.db'], { cwd: dir });
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(new RegExp(`^${keyId}\\s+acme\\s+read,approve\\s+ci\\s+\\d{4}-`, 'm'));
+    const json = await baton(['keys', 'list', '--db', 'keys.db', '--json', '--tenant', 'acme'], { cwd: dir });
+    const listed = JSON.parse(json.out) as Record<string, unknown>;
+    expect(listed).toMatchObject({ keyId, tenant: 'acme', scopes: ['read', 'approve'], name: 'ci' });
+    expect(listed).not.toHaveProperty('secretHash');
+    // The file holds the hash of the secret, never the key or the secret.
+    const file = readFileSync(join(dir, 'keys.db')).toString('latin1');
+    expect(file).not.toContain(key.slice(`bk_${keyId}_`.length));
+    const revoked = await baton(['keys', 'revoke', keyId, '--db', 'keys.db'], { cwd: dir });
+    expect(revoked.code).toBe(0);
+    expect(revoked.out).toContain(`revoked key ${keyId} of tenant acme`);
+    const after = await baton(['keys', 'list', '--db', 'keys.db', '--json'], { cwd: dir });
+    expect(JSON.parse(after.out)).toHaveProperty('revokedAt');
+
+    const badScope = await baton(
+      ['keys', 'create', '--tenant', 'acme', '--scopes', 'read,root', '--db', 'keys.db'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(badScope.code).toBe(2);
+    expect(badScope.err).toMatch(/^baton: unknown scope root: use send, read, approve, admin\n/);
+    const badTenant = await baton(['keys', 'create', '--tenant', 'a b', '--db', 'keys.db'], { cwd: dir });
+    expect(badTenant.code).not.toBe(0);
+    expect(badTenant.err.split('\n')[0]).toMatch(/^baton: .*tenant/);
+    const noTenant = await baton(['keys', 'create', '--db', 'keys.db'], { cwd: dir });
+    expect(noTenant.code).toBe(2);
+    const unknown = await baton(['keys', 'revoke', 'abcdefghijklmnop', '--db', 'keys.db'], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^baton: no API key abcdefghijklmnop in SQLite .*keys\.db\n$/);
+  });
+
+  it('refuses to serve beyond loopback when the app has no auth, in one line naming the fix', async () => {
+    const served = await baton(['serve'], {
+      env: { HOST: '0.0.0.0', PORT: '0', BATON_DATA_DIR: join(dir, 'refused') },
+    });
+    expect(served.code).toBe(2);
+    expect(served.err).toMatch(
+      /^baton: HOST=0\.0\.0\.0 .*no auth: add `auth: apiKeys\(\)`.*HOST=127\.0\.0\.1\n$/,
+    );
+    expect(served.out).toBe('');
+  });
+
   it('runs as npx baton from the repository root, and keeps baton --help for serve', async () => {
     const help = await run('npx', ['--no-install', 'baton', 'sessions', '--help']);
     expect(help.code).toBe(0);

@@ -114,11 +114,11 @@ async function keysCreate(io: CliIo, argv: string[], clock: Clock): Promise<numb
   } else {
     io.stdout.write(`${key}\n`);
   }
+  const named = record.name !== undefined ? `; name ${record.name}` : '';
   io.stderr.write(
-    `created key ${record.keyId} for tenant ${record.tenant} (scopes ${record.scopes.join(', ')}${
-      record.name !== undefined ? `; name ${record.name}` : ''
-    }) in ${opened.description}\n` + 'the key is shown this once and stored only as a hash: keep it now\n',
+    `created key ${record.keyId} for tenant ${record.tenant} (scopes ${record.scopes.join(', ')}${named}) in ${opened.description}\n`,
   );
+  io.stderr.write('the key is shown this once and stored only as a hash: keep it now\n');
   return 0;
 }
 

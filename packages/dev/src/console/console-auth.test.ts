@@ -1,34 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSettings, isAuthorized, isLoopbackHost } from './console-auth.js';
+import { keyIdentity, LOCAL_IDENTITY } from '../test-support/identities.js';
+import { consoleSession, consoleSettings, consoleTenant, isLoopbackHost } from './console-auth.js';
 import { bufferResponse } from './console-types.js';
 
 describe('consoleSettings', () => {
-  const local = { loopback: true, enabledByDefault: true };
-  const cloud = { loopback: false, enabledByDefault: false };
-
-  it('serves the local console without a token on a loopback host only', () => {
-    expect(consoleSettings({}, local)).toEqual({ enabled: true, auth: 'none' });
-    expect(consoleSettings({}, { loopback: false, enabledByDefault: true })).toMatchObject({
-      enabled: false,
-      reason: expect.stringContaining('BATON_CONSOLE_TOKEN'),
-    });
-  });
-
-  it('requires BATON_CONSOLE=on and a long enough token for a cloud handler', () => {
-    expect(consoleSettings({ BATON_CONSOLE_TOKEN: 'x'.repeat(32) }, cloud)).toMatchObject({ enabled: false });
-    expect(consoleSettings({ BATON_CONSOLE: 'on' }, cloud)).toMatchObject({ enabled: false });
-    expect(consoleSettings({ BATON_CONSOLE: 'on', BATON_CONSOLE_TOKEN: 'short' }, cloud)).toMatchObject({
-      enabled: false,
-      reason: expect.stringContaining('16 characters'),
-    });
-    expect(consoleSettings({ BATON_CONSOLE: 'on', BATON_CONSOLE_TOKEN: 'x'.repeat(32) }, cloud)).toEqual({
-      enabled: true,
-      auth: { token: 'x'.repeat(32) },
-    });
+  it('serves the local console by default and a cloud handler only with BATON_CONSOLE=on', () => {
+    expect(consoleSettings({}, { enabledByDefault: true })).toEqual({ enabled: true });
+    expect(consoleSettings({}, { enabledByDefault: false })).toMatchObject({ enabled: false });
+    expect(consoleSettings({ BATON_CONSOLE: 'on' }, { enabledByDefault: false })).toEqual({ enabled: true });
   });
 
   it('turns the console off with BATON_CONSOLE=off even locally', () => {
-    expect(consoleSettings({ BATON_CONSOLE: 'off' }, local)).toMatchObject({ enabled: false });
+    expect(consoleSettings({ BATON_CONSOLE: 'off' }, { enabledByDefault: true })).toMatchObject({
+      enabled: false,
+    });
+  });
+});
+
+describe('consoleTenant', () => {
+  it('lets the local identity see every tenant and a key its own only', () => {
+    expect(consoleTenant(LOCAL_IDENTITY, '')).toBe('');
+    expect(consoleTenant(LOCAL_IDENTITY, 'other')).toBe('other');
+    expect(consoleTenant(keyIdentity('acme'), '')).toBe('acme');
+    expect(consoleTenant(keyIdentity('acme'), 'acme')).toBe('acme');
+    expect(consoleTenant(keyIdentity('acme'), 'other')).toEqual({ refused: expect.stringContaining('acme') });
+    expect(consoleSession(keyIdentity('acme'), '', 's1')).toEqual({ tenant: 'acme', sessionId: 's1' });
+    expect(consoleSession(LOCAL_IDENTITY, '', 's1')).toEqual({ tenant: 'default', sessionId: 's1' });
   });
 });
 
@@ -36,16 +33,6 @@ describe('isLoopbackHost', () => {
   it('knows loopback addresses from the others', () => {
     expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '10.0.0.1', '::', 'example.com'].some(isLoopbackHost)).toBe(false);
-  });
-});
-
-describe('isAuthorized', () => {
-  it('accepts the bearer token in any letter case of the scheme and nothing else', () => {
-    const auth = { token: 'a-long-console-token-123' };
-    expect(isAuthorized(auth, { authorization: 'bearer a-long-console-token-123' })).toBe(true);
-    expect(isAuthorized(auth, { authorization: 'Bearer a-long-console-token-12' })).toBe(false);
-    expect(isAuthorized(auth, { authorization: 'Basic a-long-console-token-123' })).toBe(false);
-    expect(isAuthorized(auth, { cookie: 'baton_console=a-long-console-token-123' })).toBe(false);
   });
 });
 

@@ -1,107 +1,85 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Identity, type SessionRef, sessionRef } from '@baton/core';
 import { html } from './html.js';
 import { type ConsolePaths, page } from './layout.js';
 
-/** A bearer token, or 'none' where the network is trusted (the local server on 127.0.0.1). */
-export type ConsoleAuth = { token: string } | 'none';
+/** Identities that see every tenant: the local server's own and an app that said `auth: 'none'`. */
+const EVERY_TENANT: ReadonlySet<Identity['via']> = new Set(['local', 'none', 'cli']);
 
-const COOKIE = 'baton_console';
-const MIN_TOKEN_LENGTH = 16;
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Compares digests, so neither the length nor the content of the token leaks through timing. */
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
-/** What the login cookie holds: derived from the token, so the cookie never carries the token itself. */
-function cookieSecret(token: string): string {
-  return digest(`baton-console-cookie:${token}`).toString('hex');
-}
-
-function cookie(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
+/**
+ * The tenant a console page may show. The local identity sees every tenant (the requested one, or
+ * all when `requested` is empty); any other identity sees its own tenant only, and asking for
+ * another is refused as the HTTP API refuses it.
+ */
+export function consoleTenant(identity: Identity, requested: string): string | { refused: string } {
+  if (EVERY_TENANT.has(identity.via)) return requested ? sessionRef(requested, 'any').tenant : '';
+  if (requested && requested !== identity.tenant) {
+    return { refused: `this sign-in is for tenant ${identity.tenant}, not ${requested}` };
   }
-  return undefined;
+  return identity.tenant;
 }
 
-/** `Authorization: Bearer <token>` (scripts, curl) or the cookie set by the login form (browsers). */
-export function isAuthorized(auth: ConsoleAuth, headers: Record<string, string | undefined>): boolean {
-  if (auth === 'none') return true;
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-  if (bearer !== undefined && sameSecret(bearer, auth.token)) return true;
-  const session = cookie(headers, COOKIE);
-  return session !== undefined && sameSecret(session, cookieSecret(auth.token));
+/** The session a page or stream names, if the identity may see its tenant. */
+export function consoleSession(
+  identity: Identity,
+  requestedTenant: string,
+  sessionId: string,
+): SessionRef | { refused: string } {
+  const tenant = consoleTenant(
+    identity,
+    requestedTenant || (EVERY_TENANT.has(identity.via) ? 'default' : ''),
+  );
+  return typeof tenant === 'string' ? sessionRef(tenant, sessionId) : tenant;
 }
 
-export function loginPage(paths: ConsolePaths, failed: boolean): string {
+/** The sign-in page: an API key's form when the server signs browsers in, else why there is none. */
+export function loginPage(paths: ConsolePaths, state: 'form' | 'failed' | 'no-sign-in'): string {
+  if (state === 'no-sign-in') {
+    return page(
+      paths,
+      'Sign in',
+      html`<h1>Sign in</h1>
+<p>This server signs browsers in with API keys only when its app sets <code>auth: apiKeys()</code>.
+Without <code>auth</code> the local server needs no sign-in (it answers only on this machine); with another
+mode, send that mode's <code>Authorization</code> header.</p>
+<p><a href="${paths.list()}">All sessions</a></p>`,
+    );
+  }
   return page(
     paths,
     'Sign in',
     html`<h1>Sign in</h1>
-${failed ? html`<p class="warning" role="alert">That token is not valid.</p>` : ''}
+${state === 'failed' ? html`<p class="warning" role="alert">That API key is not valid (or it is revoked).</p>` : ''}
 <form method="post" action="${paths.login()}">
-<label>Console token <input type="password" name="token" autocomplete="current-password" required></label>
+<label>API key <input type="password" name="key" autocomplete="off" required></label>
 <button type="submit">Sign in</button>
-</form>`,
+</form>
+<p>Create one with <code>baton keys create --tenant NAME --scopes read,approve</code>.</p>`,
   );
 }
 
-/** The login form's POST: a valid token sets an HttpOnly, SameSite=Strict cookie scoped to the console. */
-export function login(
-  auth: ConsoleAuth,
-  paths: ConsolePaths,
-  body: string | undefined,
-  headers: Record<string, string | undefined>,
-): { ok: true; setCookie: string } | { ok: false } {
-  if (auth === 'none') return { ok: true, setCookie: '' };
-  const token = new URLSearchParams(body ?? '').get('token') ?? '';
-  if (!sameSecret(token, auth.token)) return { ok: false };
-  const secure = headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-  return {
-    ok: true,
-    setCookie: `${COOKIE}=${cookieSecret(auth.token)}; Path=${paths.base}; HttpOnly; SameSite=Strict; Max-Age=43200${secure}`,
-  };
-}
-
-export type ConsoleSettings = { enabled: true; auth: ConsoleAuth } | { enabled: false; reason: string };
+export type ConsoleSettings = { enabled: true } | { enabled: false; reason: string };
 
 /**
- * Whether and how to serve the console, from the environment:
- *   BATON_CONSOLE        on | off (default: on for the local server, off for cloud handlers)
- *   BATON_CONSOLE_TOKEN  the bearer token (16 characters or more); required beyond a loopback host
+ * Whether to serve the console, from the environment:
+ *   BATON_CONSOLE  on | off (default: on for the local server, off for cloud handlers)
+ * Who may open it is the app's auth: its pages need the `read` scope, its actions the HTTP API's.
  *
  * @example
- * const settings = consoleSettings(process.env, { loopback: false, enabledByDefault: false });
+ * const settings = consoleSettings(process.env, { enabledByDefault: false });
  */
 export function consoleSettings(
   env: Record<string, string | undefined>,
-  options: { loopback: boolean; enabledByDefault: boolean },
+  options: { enabledByDefault: boolean },
 ): ConsoleSettings {
   const flag = env.BATON_CONSOLE?.toLowerCase();
   if (flag === 'off' || flag === 'false' || flag === '0')
     return { enabled: false, reason: 'BATON_CONSOLE is off' };
   if (flag === undefined && !options.enabledByDefault)
     return { enabled: false, reason: 'BATON_CONSOLE is not on' };
-  const token = env.BATON_CONSOLE_TOKEN;
-  if (token) {
-    if (token.length < MIN_TOKEN_LENGTH) {
-      return {
-        enabled: false,
-        reason: `BATON_CONSOLE_TOKEN must have at least ${MIN_TOKEN_LENGTH} characters`,
-      };
-    }
-    return { enabled: true, auth: { token } };
-  }
-  if (options.loopback) return { enabled: true, auth: 'none' };
-  return { enabled: false, reason: 'set BATON_CONSOLE_TOKEN to serve the console beyond a loopback address' };
+  return { enabled: true };
 }
 
+/** Whether the server binds to this machine only (HOST), so the local identity may apply. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { SessionStore } from '@baton/core';
+import type { Identity, SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keyIdentity, LOCAL_IDENTITY } from '../test-support/identities.js';
 import { appendEvents, everyKind, tempDir } from '../test-support/session-fixtures.js';
 import { createConsoleHandler } from './console-handler.js';
 import type { ConsoleHandler, ConsoleResponse } from './console-types.js';
@@ -11,14 +12,15 @@ let console_: ConsoleHandler;
 
 async function get(
   path: string,
-  headers: Record<string, string> = {},
+  identity: Identity | null = LOCAL_IDENTITY,
 ): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   const [pathname, search] = path.split('?');
   const response: ConsoleResponse = await console_({
     method: 'GET',
     path: pathname!,
     query: new URLSearchParams(search ?? ''),
-    headers,
+    headers: {},
+    identity,
   });
   if (!('body' in response)) throw new Error('expected a page, got a stream');
   return response;
@@ -26,7 +28,7 @@ async function get(
 
 beforeEach(() => {
   store = new SqliteStore({ path: join(tempDir(), 'console.db') });
-  console_ = createConsoleHandler({ store, auth: 'none' });
+  console_ = createConsoleHandler({ store });
 });
 
 afterEach(async () => {
@@ -144,7 +146,7 @@ describe('console session page', () => {
   });
 
   it('shows the latest window of a long log with a link to earlier events', async () => {
-    console_ = createConsoleHandler({ store, auth: 'none', windowSize: 3 });
+    console_ = createConsoleHandler({ store, windowSize: 3 });
     const ref = { tenant: 'default', sessionId: 'long' };
     await appendEvents(
       store,
@@ -188,32 +190,61 @@ describe('console escaping', () => {
   });
 });
 
-describe('console auth', () => {
-  const token = 'a-long-console-token-123';
-
-  beforeEach(() => {
-    console_ = createConsoleHandler({ store, auth: { token } });
+describe('console access', () => {
+  it('answers 401 with the sign-in page when the host resolved no identity', async () => {
+    const page = await get('/console', null);
+    expect(page.status).toBe(401);
+    expect(page.body).toContain('Sign in');
+    // Assets carry nothing secret and style the sign-in page.
+    expect((await get('/console/assets/console.css', null)).status).toBe(200);
   });
 
-  it('refuses pages without the token and serves them with the bearer token', async () => {
-    expect((await get('/console')).status).toBe(401);
-    expect((await get('/console', { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
-    expect((await get('/console', { authorization: `Bearer ${token}` })).status).toBe(200);
-    // Assets carry nothing secret and style the login page.
-    expect((await get('/console/assets/console.css')).status).toBe(200);
+  it("shows a key's own tenant only, and refuses another tenant's list, session, stream and cost", async () => {
+    await appendEvents(store, { tenant: 'acme', sessionId: 'mine' }, [
+      { kind: 'input', text: 'hi', source: 'http' },
+    ]);
+    await appendEvents(store, { tenant: 'other', sessionId: 'theirs' }, [
+      { kind: 'input', text: 'secret', source: 'http' },
+    ]);
+    const acme = keyIdentity('acme');
+    const list = await get('/console', acme);
+    expect(list.body).toContain('mine');
+    expect(list.body).not.toContain('theirs');
+    for (const path of [
+      '/console?tenant=other',
+      '/console/sessions/theirs?tenant=other',
+      '/console/cost?tenant=other',
+    ]) {
+      const refused = await get(path, acme);
+      expect(refused.status).toBe(403);
+      expect(refused.body).not.toContain('secret');
+    }
+    const stream = await console_({
+      method: 'GET',
+      path: '/console/sessions/theirs/stream',
+      query: new URLSearchParams({ tenant: 'other' }),
+      headers: {},
+      identity: acme,
+    });
+    expect(stream.status).toBe(403);
+    // Without ?tenant= the key's tenant applies: another tenant's session id is simply not there.
+    expect((await get('/console/sessions/theirs', acme)).status).toBe(404);
+    expect((await get('/console/sessions/mine', acme)).status).toBe(200);
   });
 
-  it('signs a browser in with the login form and an HttpOnly cookie that is not the token', async () => {
-    const post = (body: string) =>
-      console_({ method: 'POST', path: '/console/login', query: new URLSearchParams(), headers: {}, body });
-    expect((await post('token=wrong')).status).toBe(401);
-    const ok = await post(`token=${token}`);
-    expect(ok.status).toBe(303);
-    const cookie = ok.headers['set-cookie']!;
-    expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
-    expect(cookie).not.toContain(token);
-    const pair = cookie.split(';')[0]!;
-    expect((await get('/console', { cookie: `other=1; ${pair}` })).status).toBe(200);
+  it('has no sign-in form when the host gives it no way to sign in', async () => {
+    const form = await get('/console/login', null);
+    expect(form.body).not.toContain('<form');
+    const post = await console_({
+      method: 'POST',
+      path: '/console/login',
+      query: new URLSearchParams(),
+      headers: {},
+      body: 'key=x',
+      identity: null,
+    });
+    expect(post.status).toBe(404);
+    expect(post.headers['set-cookie']).toBeUndefined();
   });
 });
 
@@ -233,6 +264,7 @@ describe('console assets', () => {
       path: '/console',
       query: new URLSearchParams(),
       headers: {},
+      identity: LOCAL_IDENTITY,
     });
     expect(response.status).toBe(405);
   });

@@ -6,11 +6,11 @@ import {
   type SessionEvent,
   type SessionStatus,
   type SessionStore,
-  sessionRef,
   ValidationError,
 } from '@baton/core';
 import { assetResponse } from './console-assets.js';
-import { type ConsoleAuth, isAuthorized, login, loginPage } from './console-auth.js';
+import { consoleSession, consoleTenant, loginPage } from './console-auth.js';
+import type { ConsoleSignIn } from './console-session.js';
 import type { ConsoleHandler, ConsoleRequest, ConsoleResponse } from './console-types.js';
 import { costPage } from './cost-page.js';
 import { tenantCost } from './cost-report.js';
@@ -18,14 +18,19 @@ import { html } from './html.js';
 import { ConsolePaths, page, SECURITY_HEADERS } from './layout.js';
 import { listPage, STATUSES } from './list-page.js';
 import { DEFAULT_PAGE_SIZE, readLog } from './read-log.js';
+import { forbidden, htmlResponse, methodNotAllowed } from './responses.js';
 import { SessionDigest } from './session-digest.js';
 import { sessionPage } from './session-page.js';
 import { sessionStream } from './session-stream.js';
+import { signInRoute } from './sign-in.js';
 
 export interface ConsoleOptions {
   store: SessionStore;
-  /** A bearer token, or 'none' only where the network is trusted (see consoleSettings). */
-  auth: ConsoleAuth;
+  /**
+   * Signs browsers in with an API key (a session cookie the host's auth mode reads). Without it
+   * there is no sign-in: the pages rely on the identity the host resolves (the local one, a bearer).
+   */
+  signIn?: ConsoleSignIn;
   /** Where the console is mounted. Default '/console'. */
   basePath?: string;
   /** Prefix of the HTTP API that the Approve / Reject buttons post to. Default '' (the same origin's root). */
@@ -46,11 +51,14 @@ export interface ConsoleOptions {
 /**
  * The web console as one request handler: session list, session page with conversation and
  * timeline, live updates over Server-Sent Events, tenant cost. Cloud-neutral: it needs a store and
- * nothing of the host; the Approve / Reject buttons use the HTTP API's approval route.
+ * nothing of the host; the Approve / Reject buttons use the HTTP API's approval route. The host
+ * checks access first (see `consoleRoute`) and passes the caller's identity: the pages show that
+ * identity's tenant only (every tenant for the local identity).
  *
  * @example
- * const console = createConsoleHandler({ store, auth: { token: process.env.BATON_CONSOLE_TOKEN! } });
- * const response = await console({ method: 'GET', path: '/console', query: new URLSearchParams(), headers: {} });
+ * const console = createConsoleHandler({ store });
+ * const identity: Identity = { tenant: 'acme', user: 'key:abc', scopes: ['read'], via: 'api_key' };
+ * const response = await console({ method: 'GET', path: '/console', query: new URLSearchParams(), headers: {}, identity });
  */
 export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
   const paths = new ConsolePaths(options.basePath ?? '/console', options.apiBase ?? '');
@@ -99,41 +107,25 @@ async function route(
   const method = request.method.toUpperCase();
   const [first, second, third] = segments;
   if (first === 'assets' && segments.length === 2 && method === 'GET') return assetResponse(second);
-  if (first === 'login' && segments.length === 1) {
-    if (method === 'GET') return htmlResponse(200, loginPage(paths, false));
-    if (method !== 'POST') return methodNotAllowed(paths, 'GET, POST');
-    const result = login(options.auth, paths, request.body, request.headers);
-    if (!result.ok) return htmlResponse(401, loginPage(paths, true));
-    return {
-      status: 303,
-      headers: {
-        ...SECURITY_HEADERS,
-        location: paths.list(),
-        ...(result.setCookie ? { 'set-cookie': result.setCookie } : {}),
-      },
-      body: '',
-    };
-  }
-  if (!isAuthorized(options.auth, request.headers)) {
-    return {
-      status: 401,
-      headers: {
-        ...SECURITY_HEADERS,
-        'content-type': 'text/html; charset=utf-8',
-        'www-authenticate': 'Bearer realm="baton-console"',
-      },
-      body: loginPage(paths, false),
-    };
-  }
+  if (first === 'login' && segments.length === 1)
+    return signInRoute(options.signIn, paths, request, options.logger);
+  const identity = request.identity;
+  if (!identity) return htmlResponse(401, loginPage(paths, options.signIn ? 'form' : 'no-sign-in'));
   if (method !== 'GET') return methodNotAllowed(paths, 'GET');
-  if (segments.length === 0) return listSessions(options, paths, request.query);
+  if (segments.length === 0) {
+    const tenant = consoleTenant(identity, request.query.get('tenant') ?? '');
+    if (typeof tenant !== 'string') return forbidden(paths, tenant.refused);
+    return listSessions(options, paths, tenant, request.query);
+  }
   if (first === 'cost' && segments.length === 1) {
-    const tenant = validTenant(request.query.get('tenant') || 'default');
-    const report = await tenantCost(options.store, tenant, options.prices ?? DEFAULT_PRICES);
+    const tenant = consoleTenant(identity, request.query.get('tenant') || identity.tenant);
+    if (typeof tenant !== 'string') return forbidden(paths, tenant.refused);
+    const report = await tenantCost(options.store, tenant || 'default', options.prices ?? DEFAULT_PRICES);
     return htmlResponse(200, costPage(paths, report));
   }
   if (first === 'sessions' && second !== undefined) {
-    const ref = sessionRef(request.query.get('tenant') || 'default', second);
+    const ref = consoleSession(identity, request.query.get('tenant') ?? '', second);
+    if ('refused' in ref) return forbidden(paths, ref.refused);
     if (segments.length === 2) return showSession(options, paths, ref, request.query);
     if (third === 'stream' && segments.length === 3) {
       const after = request.headers['last-event-id'] ?? request.query.get('after') ?? '0';
@@ -150,9 +142,9 @@ async function route(
 async function listSessions(
   options: ConsoleOptions,
   paths: ConsolePaths,
+  tenant: string,
   query: URLSearchParams,
 ): Promise<ConsoleResponse> {
-  const tenant = query.get('tenant') ? validTenant(query.get('tenant')!) : '';
   const status = query.get('status') || undefined;
   if (status !== undefined && !STATUSES.includes(status as SessionStatus)) {
     throw new ValidationError(`status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
@@ -249,11 +241,6 @@ function stream(
   };
 }
 
-/** The tenant rules are the session ref's: checked there, so a bad tenant gets the same 400. */
-function validTenant(tenant: string): string {
-  return sessionRef(tenant, 'any').tenant;
-}
-
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -264,18 +251,4 @@ function decodeSegment(segment: string): string {
 
 function notFound(paths: ConsolePaths): string {
   return page(paths, 'Not found', html`<h1>Not found</h1><p><a href="${paths.list()}">All sessions</a></p>`);
-}
-
-function methodNotAllowed(paths: ConsolePaths, allow: string): ConsoleResponse {
-  return {
-    ...htmlResponse(405, page(paths, 'Method not allowed', html`<h1>Method not allowed</h1>`)),
-    headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', allow },
-  };
-}
-
-function htmlResponse(
-  status: number,
-  body: string,
-): { status: number; headers: Record<string, string>; body: string } {
-  return { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' }, body };
 }

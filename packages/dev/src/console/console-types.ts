@@ -1,3 +1,5 @@
+import type { Identity } from '@baton/core';
+
 /**
  * The console speaks plain request/response values so any host can mount it: the local node:http
  * server, a Lambda HTTP handler, an Azure Functions HTTP trigger. Hosts translate, nothing more.
@@ -12,6 +14,13 @@ export interface ConsoleRequest {
   body?: string | undefined;
   /** Aborted when the client goes away: ends a live stream. */
   signal?: AbortSignal;
+  /**
+   * Who is calling, as the host's app resolved it before the console ran (null on the public
+   * sign-in page and assets). Pages without one answer 401 with the sign-in form.
+   */
+  identity?: Identity | null;
+  /** The request came over HTTPS (the sign-in cookie is then Secure). */
+  secure?: boolean;
 }
 
 export type ConsoleResponse =

@@ -1,13 +1,14 @@
 // The web console, mountable by any host: it imports @baton/core and node built-ins only, so a
 // function bundle that mounts it (`@baton/dev/console`) pulls in no SQLite and no dev server.
-export {
-  type ConsoleAuth,
-  type ConsoleSettings,
-  consoleSettings,
-  isAuthorized,
-  isLoopbackHost,
-} from './console-auth.js';
+export { type ConsoleSettings, consoleSettings, isLoopbackHost } from './console-auth.js';
 export { type ConsoleOptions, createConsoleHandler, isConsolePath } from './console-handler.js';
+export { consoleSpecs } from './console-routes.js';
+export {
+  CONSOLE_COOKIE,
+  type ConsoleSessionOptions,
+  ConsoleSessions,
+  type ConsoleSignIn,
+} from './console-session.js';
 export {
   bufferResponse,
   type ConsoleHandler,

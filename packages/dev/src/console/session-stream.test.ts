@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_IDENTITY } from '../test-support/identities.js';
 import { appendEvents, tempDir } from '../test-support/session-fixtures.js';
 import { createConsoleHandler } from './console-handler.js';
 import type { ConsoleHandler } from './console-types.js';
@@ -58,6 +59,7 @@ function open(options: { after?: number; lastEventId?: string; signal?: AbortSig
     path: '/console/sessions/live/stream',
     query: new URLSearchParams({ tenant: 'acme', after: String(options.after ?? 0) }),
     headers: options.lastEventId ? { 'last-event-id': options.lastEventId } : {},
+    identity: LOCAL_IDENTITY,
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }
@@ -72,7 +74,7 @@ async function openStream(options: Parameters<typeof open>[0] = {}) {
 beforeEach(async () => {
   store = new SqliteStore({ path: join(tempDir(), 'stream.db') });
   // A short poll keeps the test quick; the test waits on the stream itself, never on a timer.
-  console_ = createConsoleHandler({ store, auth: 'none', pollMs: 5, heartbeatMs: 60_000 });
+  console_ = createConsoleHandler({ store, pollMs: 5, heartbeatMs: 60_000 });
   await appendEvents(store, ref, [{ kind: 'input', text: 'first', source: 'http' }]);
 });
 
@@ -158,7 +160,7 @@ describe('console live stream', () => {
   });
 
   it('answers once and ends with streamMaxMs 0, for hosts that buffer responses', async () => {
-    console_ = createConsoleHandler({ store, auth: 'none', streamMaxMs: 0 });
+    console_ = createConsoleHandler({ store, streamMaxMs: 0 });
     const stream = await openStream({ after: 0 });
     expect((await stream.nextEvent())?.data?.timeline).toContain('id="e1"');
     expect(await stream.next()).toBeNull();
@@ -170,6 +172,7 @@ describe('console live stream', () => {
       path: '/console/sessions/live/stream',
       query: new URLSearchParams({ tenant: 'acme', after: '-1' }),
       headers: {},
+      identity: LOCAL_IDENTITY,
     });
     expect(response.status).toBe(400);
   });

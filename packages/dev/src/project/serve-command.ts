@@ -20,14 +20,26 @@ export async function serveProject(options: { cwd: string; config?: string }): P
   out.write(`  app: ${configPath}\n`);
   out.write(`  store: SQLite ${config.dbPath} (sessions and pending runs survive a restart)\n`);
   for (const [agent, model] of app.models) out.write(`  model (${agent}): ${model.description}\n`);
+  out.write(`  auth: ${app.auth}\n`);
   out.write(
     'url' in app.console
       ? `  console: ${app.console.url}\n`
       : `  console: not served (${app.console.disabled})\n`,
   );
+  if (process.env.BATON_CONSOLE_TOKEN) {
+    out.write(
+      '  BATON_CONSOLE_TOKEN is no longer read: the console signs in with an API key (`baton keys create`)\n',
+    );
+  }
   out.write('Try:\n');
+  // With auth the API wants a credential: a key from `baton keys create` when the app takes API keys.
+  const credential =
+    definition.config.auth === undefined || definition.config.auth === 'none'
+      ? ''
+      : ` -H "authorization: Bearer $BATON_KEY"`;
+  if (credential) out.write('  BATON_KEY=$(npx baton keys create --tenant default)\n');
   out.write(
-    `  curl -s ${app.url}/sessions/demo/messages -H 'content-type: application/json' -d '{"text":"hello"}'\n`,
+    `  curl -s ${app.url}/sessions/demo/messages -H 'content-type: application/json'${credential} -d '{"text":"hello"}'\n`,
   );
   const shutdown = async (signal: string) => {
     out.write(`\n${signal}: stopping (pending runs stay queued in ${config.dbPath})\n`);
