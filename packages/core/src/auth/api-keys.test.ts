@@ -115,7 +115,7 @@ describe('apiKeys()', () => {
         'Basic credentials',
         post('/sessions/s1/messages', undefined, { text: 'hi' }, { authorization: 'Basic YTpi' }),
         401,
-        'invalid_credentials',
+        'unauthenticated',
       ],
     ];
     for (const [name, request, status, code] of cases) {

@@ -50,8 +50,8 @@ export function describeAuth(auth: Authenticator): string[] {
 }
 
 /**
- * Who sends a request: the first mode that knows its credential, or the fallback. Throws AuthError:
- * `unauthenticated` without a credential, `invalid_credentials` with one no mode accepts.
+ * Who sends a request: the first mode that knows its credential, or the fallback. Throws AuthError
+ * `unauthenticated` when no mode knows it (a mode itself throws `invalid_credentials` for a bad one).
  * `hostTenant` is the tenant a host without modes of its own was told (ignored for modes).
  */
 export async function authenticate(
@@ -73,8 +73,9 @@ export async function authenticate(
     }
     return { tenant, user: 'anonymous', scopes: SCOPES, via: auth.fallback };
   }
-  if (request.headers.has('authorization') || request.headers.has('x-api-key')) {
-    throw new AuthError('invalid_credentials', 'no configured auth mode accepts this credential');
-  }
-  throw new AuthError('unauthenticated', 'this route needs credentials: an API key or a bearer token');
+  // A credential no mode reads (Basic, an unknown token) identifies nobody: the same as none.
+  const why = request.headers.has('authorization')
+    ? 'no configured auth mode accepts this kind of credential'
+    : 'this route needs credentials: an API key or a bearer token';
+  throw new AuthError('unauthenticated', why);
 }
