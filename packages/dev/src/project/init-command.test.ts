@@ -21,6 +21,11 @@ describe('initProject', () => {
     expect(pkg.name).toBe('my-agent');
     expect(pkg.scripts).toMatchObject({ start: 'baton serve', test: 'vitest run' });
     expect(pkg.scripts.deploy).toContain('baton build aws');
+    // A project made to be deployed authenticates its callers; the comment names the other modes.
+    const config = await readFile(join(dir, 'baton.config.ts'), 'utf8');
+    expect(config).toContain('auth: apiKeys(),');
+    expect(config).toMatch(/jwt\(.*customAuth\(fn\).*'none'/s);
+    expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain('npx baton keys create --tenant demo');
   });
 
   it('refuses to write into a folder that has files', async () => {

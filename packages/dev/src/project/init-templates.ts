@@ -35,7 +35,7 @@ export function initFiles(
   };
 }
 
-const CONFIG = `import { defineAgent, defineBaton, defineTool } from '@baton/core';
+const CONFIG = `import { apiKeys, defineAgent, defineBaton, defineTool } from '@baton/core';
 import { z } from 'zod';
 
 /** A tool: its parameters are checked before it runs; what it returns goes back to the model. */
@@ -60,7 +60,15 @@ export const support = defineAgent({
   tools: [lookupOrder],
 });
 
-export default defineBaton({ agents: [support] });
+export default defineBaton({
+  agents: [support],
+  // Every caller needs an API key: \`npx baton keys create --tenant acme\`, sent as
+  // \`Authorization: Bearer <key>\`; the local console signs in with one too. Other modes: jwt({ ... })
+  // for Cognito, Entra ID, Auth0 or Clerk tokens, platformAuth({ ... }) for a platform that verified
+  // the caller, customAuth(fn), several in a list, or 'none' said out loud. Without \`auth\` only
+  // \`baton serve\` on 127.0.0.1 starts, and deployed hosts refuse to.
+  auth: apiKeys(),
+});
 `;
 
 const TEST = `import { callTools, reply, ScriptedModel, testApp } from '@baton/testing';
@@ -123,7 +131,11 @@ An agent on [Baton](https://www.npmjs.com/package/@baton/core): stateful on stat
     npm start            # serves baton.config.ts on http://127.0.0.1:3000 (SQLite under .baton/)
     npm test             # the agent's tests, with a scripted model
 
-    curl -s localhost:3000/sessions/demo/messages -H 'content-type: application/json' -d '{"text":"order 42"}'
+    KEY=$(npx baton keys create --tenant demo)   # printed once, stored hashed in .baton/baton.db
+    curl -s localhost:3000/sessions/demo/messages -H "authorization: Bearer $KEY" \\
+      -H 'content-type: application/json' -d '{"text":"order 42"}'
+
+The console (http://127.0.0.1:3000/console) signs in with a key too.
 
 Deploy to AWS: \`npm install @baton/aws @baton/infra sst\`, then \`npm run deploy\` (builds the
 bundle with \`npx baton build aws\`, then \`sst deploy\`). For Azure, \`npx baton build azure\`.
