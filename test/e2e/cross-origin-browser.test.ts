@@ -147,9 +147,9 @@ describe('a page on another origin against the local server (Debian Chromium via
 /** The attacker's own origin: serves the page, and resolves `done` with what the page reports. */
 async function startAttacker(
   html: string,
-): Promise<{ url: string; done: Promise<unknown>; close(): Promise<void> }> {
-  let report: (value: unknown) => void;
-  const done = new Promise<unknown>((resolve) => {
+): Promise<{ url: string; done: Promise<Record<string, unknown>>; close(): Promise<void> }> {
+  let report: (value: Record<string, unknown>) => void;
+  const done = new Promise<Record<string, unknown>>((resolve) => {
     report = resolve;
   });
   const server: Server = createServer((request, response) => {
