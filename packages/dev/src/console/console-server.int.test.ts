@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { defineBaton, silentLogger } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
@@ -79,6 +80,31 @@ describe('console on the local server', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers only a local Host and Origin without auth: a rebound DNS name or a foreign page gets 403', async () => {
+    expect(app.auth).toMatch(/^local only/);
+    const { port } = new URL(app.url);
+    const rebound = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(`GET /console HTTP/1.1\r\nhost: attacker.example:${port}\r\nconnection: close\r\n\r\n`),
+      );
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    expect(rebound).toMatch(/^HTTP\/1\.1 403 /);
+    expect(rebound).not.toContain('<html');
+    const foreign = await fetch(`${app.url}/sessions/x/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://attacker.example' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
+    expect(foreign.status).toBe(403);
+    expect((await fetch(`${app.url}/sessions/x`)).status).toBe(404);
   });
 
   it('approves a pending tool with the button route and streams the run to its end', async () => {
