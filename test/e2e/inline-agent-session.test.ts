@@ -50,7 +50,11 @@ describe('Bedrock Agents through InvokeInlineAgent', () => {
     f.clock.advance(60_000);
     const secondStore = new SqliteStore({ path });
     const second = world(secondStore, supportAgent(f.inlineAgentModel()), f.clock);
-    await second.baton.decide(ref, { callId: 'inv-1_0', approved: true, by: 'ops@acme' });
+    await second.baton.decide(ref, {
+      callId: 'inv-1_0',
+      approved: true,
+      identity: { tenant: ref.tenant, user: 'ops@acme', scopes: ['approve'], via: 'jwt' },
+    });
     const finished = await second.run(ref);
 
     expect(finished).toMatchObject({

@@ -1,8 +1,12 @@
 import { callTools, reply } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { kinds, kit } from '../test/kit.js';
+import type { Identity } from './auth/identity.js';
 import { BatonError, PayloadTooLargeError, SessionNotFoundError, ValidationError } from './errors.js';
 import { sessionRef } from './session-ref.js';
+
+/** Decides as an API key of the test tenant that holds approve (the default approver policy). */
+const approver: Identity = { tenant: 'acme', user: 'key:approver', scopes: ['approve'], via: 'api_key' };
 
 describe('Baton.submit', () => {
   it('records one input and answers the same for a repeated dedupe key', async () => {
@@ -63,20 +67,28 @@ describe('Baton.decide', () => {
   it('answers specific errors for unknown sessions, unknown calls and second decisions', async () => {
     const t = kit([callTools([{ name: 'send_email', args: { to: 'bob' }, callId: 'e1' }]), reply('ok')]);
     await expect(
-      t.baton.decide(sessionRef('acme', 'nope'), { callId: 'e1', approved: true }),
+      t.baton.decide(sessionRef('acme', 'nope'), { callId: 'e1', approved: true, identity: approver }),
     ).rejects.toBeInstanceOf(SessionNotFoundError);
     await t.baton.submit(t.ref, { text: 'email', source: 'http' });
     await t.baton.run(t.ref, { deadline: t.later() });
-    await expect(t.baton.decide(t.ref, { callId: 'zzz', approved: true })).rejects.toMatchObject({
+    await expect(
+      t.baton.decide(t.ref, { callId: 'zzz', approved: true, identity: approver }),
+    ).rejects.toMatchObject({
       code: 'no_pending_approval',
       status: 404,
     });
     await expect(
-      t.baton.decide(t.ref, { callId: 'e1', approved: 'yes' as unknown as boolean }),
+      t.baton.decide(t.ref, { callId: 'e1', approved: 'yes' as unknown as boolean, identity: approver }),
     ).rejects.toBeInstanceOf(ValidationError);
-    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: false });
-    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: true });
-    await expect(t.baton.decide(t.ref, { callId: 'e1', approved: false })).rejects.toBeInstanceOf(BatonError);
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver })).toEqual({
+      duplicate: false,
+    });
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver })).toEqual({
+      duplicate: true,
+    });
+    await expect(
+      t.baton.decide(t.ref, { callId: 'e1', approved: false, identity: approver }),
+    ).rejects.toBeInstanceOf(BatonError);
     expect(kinds(await t.store.readEvents(t.ref)).filter((k) => k === 'decision')).toHaveLength(1);
   });
 });
@@ -99,12 +111,14 @@ describe('Baton.sweep', () => {
     t.clock.advance(61_000);
     t.queue.messages.length = 0;
     expect(await t.baton.sweep()).toBe(0);
-    await t.baton.decide(t.ref, { callId: 'e1', approved: true });
+    await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver });
     t.queue.messages.length = 0; // as if the enqueue after the decision had failed
     t.clock.advance(61_000);
     expect(await t.baton.sweep()).toBe(1);
     // A client retrying the decision gets "duplicate" and the run is enqueued again too.
-    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true })).toEqual({ duplicate: true });
+    expect(await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver })).toEqual({
+      duplicate: true,
+    });
     expect(t.queue.messages.map((m) => m.message.reason)).toEqual(['retry', 'decision']);
   });
 });

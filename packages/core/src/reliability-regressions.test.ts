@@ -2,6 +2,7 @@ import { callTools, ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { ArrayQueue, Counter, testTools } from '../test/kit.js';
 import { defineAgent } from './agent.js';
+import type { Identity } from './auth/identity.js';
 import { createBaton } from './baton.js';
 import { isRetryable } from './errors.js';
 import { newHead } from './head.js';
@@ -11,6 +12,9 @@ import { MemoryStore } from './memory-store.js';
 import { parseEvent, parseHead } from './migrate.js';
 import { refKey, sessionRef } from './session-ref.js';
 import type { CommitRequest } from './store.js';
+
+/** Decides as an API key of the test tenant that holds approve (the default approver policy). */
+const approver: Identity = { tenant: 'acme', user: 'key:approver', scopes: ['approve'], via: 'api_key' };
 
 /**
  * Regressions found by the reliability suite (issue 7, test/reliability). Each case replays, in one
@@ -68,7 +72,7 @@ function setup() {
 async function killAfterApproval(t: ReturnType<typeof setup>, dieAfter: (request: CommitRequest) => boolean) {
   await t.baton.submit(t.ref, { text: 'email bob', source: 'test' });
   expect(await t.baton.run(t.ref, { deadline: t.later() })).toMatchObject({ kind: 'waiting_approval' });
-  await t.baton.decide(t.ref, { callId: 'e1', approved: true });
+  await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver });
   t.store.dieAfter = dieAfter;
   void t.baton.run(t.ref, { deadline: t.later() });
   await t.store.died;

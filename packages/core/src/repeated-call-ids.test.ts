@@ -3,12 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ArrayQueue } from '../test/kit.js';
 import { defineAgent } from './agent.js';
+import type { Identity } from './auth/identity.js';
 import { createBaton } from './baton.js';
 import { silentLogger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { sessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
 import { defineTool } from './tool.js';
+
+/** Decides as an API key of the test tenant that holds approve (the default approver policy). */
+const approver: Identity = { tenant: 'acme', user: 'key:approver', scopes: ['approve'], via: 'api_key' };
 
 /** Yields to the event loop on every load, so a test that loops forever times out instead of hanging. */
 class YieldingStore extends MemoryStore {
@@ -73,14 +77,20 @@ describe('a call id the provider repeats in a later response', () => {
     const t = world();
     await t.baton.submit(t.ref, { text: 'refund A1', source: 'test' });
     expect(await t.run()).toMatchObject({ kind: 'waiting_approval', callIds: ['call_1'] });
-    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true })).toEqual({ duplicate: false });
+    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true, identity: approver })).toEqual({
+      duplicate: false,
+    });
     expect(await t.run()).toMatchObject({ kind: 'finished', text: 'Refunded A1.' });
 
     await t.baton.submit(t.ref, { text: 'refund B2', source: 'test' });
     expect(await t.run()).toMatchObject({ kind: 'waiting_approval', callIds: ['call_1'] });
-    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true })).toEqual({ duplicate: false });
+    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true, identity: approver })).toEqual({
+      duplicate: false,
+    });
     // The same decision again is a duplicate, not a second decision.
-    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true })).toEqual({ duplicate: true });
+    expect(await t.baton.decide(t.ref, { callId: 'call_1', approved: true, identity: approver })).toEqual({
+      duplicate: true,
+    });
     expect(await t.run()).toMatchObject({ kind: 'finished', text: 'Refunded B2.' });
 
     expect(t.keys).toHaveLength(2);
@@ -96,8 +106,10 @@ describe('a call id the provider repeats in a later response', () => {
     const t = world();
     await t.baton.submit(t.ref, { text: 'refund A1', source: 'test' });
     await t.run();
-    await t.baton.decide(t.ref, { callId: 'call_1', approved: true });
-    await expect(t.baton.decide(t.ref, { callId: 'call_1', approved: false })).rejects.toMatchObject({
+    await t.baton.decide(t.ref, { callId: 'call_1', approved: true, identity: approver });
+    await expect(
+      t.baton.decide(t.ref, { callId: 'call_1', approved: false, identity: approver }),
+    ).rejects.toMatchObject({
       code: 'already_decided',
     });
   });

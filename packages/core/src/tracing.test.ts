@@ -8,7 +8,11 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kit } from '../test/kit.js';
+import type { Identity } from './auth/identity.js';
 import { formatTraceparent, parseTraceparent } from './tracing.js';
+
+/** Decides as an API key of the test tenant that holds approve (the default approver policy). */
+const approver: Identity = { tenant: 'acme', user: 'key:approver', scopes: ['approve'], via: 'api_key' };
 
 describe('tracing', () => {
   const exporter = new InMemorySpanExporter();
@@ -36,7 +40,7 @@ describe('tracing', () => {
     await t.baton.submit(t.ref, { text: 'look up and email', source: 'test' });
     expect((await t.baton.run(t.ref, { deadline: t.later() })).kind).toBe('waiting_approval');
     expect((await t.store.readHead(t.ref))?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
-    await t.baton.decide(t.ref, { callId: 'e1', approved: true });
+    await t.baton.decide(t.ref, { callId: 'e1', approved: true, identity: approver });
     expect((await t.baton.run(t.ref, { deadline: t.later() })).kind).toBe('finished');
 
     const spans = exporter.getFinishedSpans();

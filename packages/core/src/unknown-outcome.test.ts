@@ -1,7 +1,11 @@
 import { callTools, reply } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
 import { kinds, kit } from '../test/kit.js';
+import type { Identity } from './auth/identity.js';
 import type { SessionEvent } from './events.js';
+
+/** Decides as an API key of the test tenant that holds approve (the default approver policy). */
+const approver: Identity = { tenant: 'acme', user: 'key:approver', scopes: ['approve'], via: 'api_key' };
 
 describe('at-most-once tools after a crash', () => {
   it('surfaces an at-most-once call with an intent but no result as an unknown outcome and never re-runs it', async () => {
@@ -35,7 +39,7 @@ describe('at-most-once tools after a crash', () => {
     const waiting = await t.baton.run(t.ref, { deadline: t.later() });
     expect(waiting).toMatchObject({ kind: 'waiting_approval', callIds: ['c1'] });
     expect((await t.baton.session(t.ref)).pendingApprovals[0]).toMatchObject({ unknownOutcome: true });
-    await t.baton.decide(t.ref, { callId: 'c1', approved: true });
+    await t.baton.decide(t.ref, { callId: 'c1', approved: true, identity: approver });
     await t.baton.run(t.ref, { deadline: t.later() });
     expect(t.counter.of('charge_card')).toBe(1);
   });

@@ -72,7 +72,14 @@ export function testApp(
       return { state: body.state, reply: body.reply, session: body.session };
     },
     async decide(sessionId, callId, approved) {
-      await app.baton.decide(ref(sessionId), { callId, approved });
+      // The test decides as an approver of the session's tenant under the default policy.
+      const identity = {
+        tenant: ref(sessionId).tenant,
+        user: 'test:approver',
+        scopes: ['approve' as const],
+        via: 'local' as const,
+      };
+      await app.baton.decide(ref(sessionId), { callId, approved, identity });
       await app.baton.run(ref(sessionId), { deadline: Date.now() + TEST_BUDGET_MS });
       return app.baton.session(ref(sessionId));
     },

@@ -60,7 +60,11 @@ export async function driveToEnd(
             : [];
       if (outcome.kind === 'idle' && waiting.length === 0) return result;
       for (const callId of waiting) {
-        await baton.decide(ref, { callId, approved: true, by: 'reliability-approver' });
+        await baton.decide(ref, {
+          callId,
+          approved: true,
+          identity: { tenant: ref.tenant, user: 'reliability-approver', scopes: ['approve'], via: 'api_key' },
+        });
       }
     } catch (error) {
       if (!options.retries || result.retries >= options.retries || !isRetryable(error)) throw error;

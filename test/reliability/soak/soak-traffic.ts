@@ -161,7 +161,16 @@ export async function approver(
         for (const head of page.sessions) {
           const ref = log.ref(head.sessionId);
           for (const pending of (await baton.session(ref)).pendingApprovals) {
-            await baton.decide(ref, { callId: pending.callId, approved: true, by: 'reliability-approver' });
+            await baton.decide(ref, {
+              callId: pending.callId,
+              approved: true,
+              identity: {
+                tenant: ref.tenant,
+                user: 'reliability-approver',
+                scopes: ['approve'],
+                via: 'api_key',
+              },
+            });
           }
         }
         cursor = page.cursor;
