@@ -23,6 +23,10 @@ const eventSchema = z.object({
     stage: z.string().optional(),
     domainName: z.string().optional(),
     timeEpoch: z.number().optional(),
+    // Set by API Gateway itself after its JWT authorizer verified the token; no client can write it.
+    authorizer: z
+      .object({ jwt: z.object({ claims: z.record(z.string(), z.unknown()).optional() }).nullish() })
+      .nullish(),
   }),
 });
 
@@ -35,6 +39,11 @@ export type NormalizedHttpEvent =
       viaApiGateway: boolean;
       /** Epoch ms the request reached API Gateway or the Function URL, when the event says. */
       arrivedAt: number | undefined;
+      /**
+       * The claims API Gateway's JWT authorizer verified (`requestContext.authorizer.jwt.claims`),
+       * the only place a platform-verified identity comes from; never from a header.
+       */
+      platformClaims: Readonly<Record<string, unknown>> | undefined;
     }
   | { ok: false; result: APIGatewayProxyStructuredResultV2 };
 
@@ -98,6 +107,7 @@ export function normalizeHttpEvent(event: unknown, options: HttpEventOptions): N
     request,
     viaApiGateway: !domain.includes('.lambda-url.'),
     arrivedAt: input.requestContext.timeEpoch,
+    platformClaims: input.requestContext.authorizer?.jwt?.claims,
   };
 }
 

@@ -51,7 +51,7 @@ describe('createHttpHandler', () => {
     expect(encoded.statusCode).toBe(413);
   });
 
-  it('answers 400 when a base64 body is not base64, and hands other bytes to the app as sent', async () => {
+  it('answers 400 when a base64 body is not base64, and 400 invalid_encoding when its bytes are not UTF-8', async () => {
     const { invoke } = setup([]);
     const notBase64 = { ...fixture<APIGatewayProxyEventV2>('function-url'), body: '%%%not base64%%%' };
     expect((await invoke(notBase64)).json.error.code).toBe('invalid_body_encoding');
@@ -61,7 +61,7 @@ describe('createHttpHandler', () => {
     };
     const response = await invoke(notUtf8);
     expect(response.statusCode).toBe(400);
-    expect(response.json.error.code).toBe('invalid_json');
+    expect(response.json.error.code).toBe('invalid_encoding');
   });
 
   it('answers 400 when the event is not an HTTP API payload 2.0 event', async () => {

@@ -76,7 +76,11 @@ describe('slackChannelFromEnvironment', () => {
 
 describe('createHttpHandler with the slack() channel', () => {
   it('stops the cold start when only one of the two Slack settings is present', () => {
-    const definition = defineBaton({ agents: [testAgent(new ScriptedModel([]))], channels: [slack()] });
+    const definition = defineBaton({
+      agents: [testAgent(new ScriptedModel([]))],
+      channels: [slack()],
+      auth: 'none',
+    });
     expect(() =>
       createLambdaHandlers(definition, {
         store: new MemoryStore(),

@@ -18,11 +18,6 @@ export interface HttpHandlerOptions {
   timeoutEarlyMs?: number;
   /** A path prefix to strip; default: the literal part of a greedy route key (`ANY /api/{proxy+}`). */
   basePath?: string;
-  /**
-   * The tenant of an authenticated caller (from the authorizer's claims, say). When it returns a
-   * string, the `x-baton-tenant` header is ignored.
-   */
-  tenant?: (event: APIGatewayProxyEventV2) => string | undefined;
 }
 
 export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
@@ -30,6 +25,9 @@ export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGate
 /**
  * The Lambda handler for API Gateway HTTP API (payload 2.0) and Function URL events: the event as
  * a Request, `app.fetch` with the time the request has left, the Response as Lambda's result.
+ * Who the caller is stays the app's decision: the handler hands it only the claims API Gateway's
+ * JWT authorizer verified (`requestContext.authorizer.jwt.claims`, for `platformAuth`), never a
+ * tenant or identity read from the request.
  *
  * @example
  * export const handler = createHttpHandler(app, { safetyMarginMs: 2_000 });
@@ -57,14 +55,14 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions = {
             ? { capMs: API_GATEWAY_BUDGET_MS, startedAt: normalized.arrivedAt ?? clock.now() }
             : {}),
         });
-        const tenant = options.tenant?.(event);
+        const { platformClaims } = normalized;
         const response = await app.fetch(normalized.request, {
           deadline,
-          ...(tenant !== undefined ? { tenant } : {}),
+          ...(platformClaims ? { platformClaims } : {}),
         });
         return await toLambdaResult(response);
       } catch (error) {
-        // The app answers its own errors; this is the adapter's (a tenant resolver, say).
+        // The app answers its own errors; reaching this is a bug in the adapter or the app.
         logger.error('HTTP adapter failed', { error });
         return errorResult(500, 'internal', 'internal error', true);
       }

@@ -75,7 +75,7 @@ describe('Lambda handlers on DynamoDB Local and fauxqs', () => {
     const clock = new ManualClock();
     const queue = await sqs.createQueue(`runs-${randomUUID()}`);
     const model = new ScriptedModel(script(clock));
-    const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(model)] }), {
+    const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(model)], auth: 'none' }), {
       store: new DynamoStore({ client: dynamodb, tableName, clock }),
       queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
       clock,
@@ -123,13 +123,16 @@ describe('Lambda handlers on DynamoDB Local and fauxqs', () => {
 /** The same conversation in one invocation with all the time it needs, as `npm start` runs it. */
 async function referenceRun(): Promise<SessionEvent[]> {
   const clock = new ManualClock();
-  const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(new ScriptedModel(script()))] }), {
-    store: new MemoryStore(),
-    env: {},
-    queue: new RecordingQueue(),
-    clock,
-    logger: silentLogger,
-  });
+  const handlers = createLambdaHandlers(
+    defineBaton({ agents: [testAgent(new ScriptedModel(script()))], auth: 'none' }),
+    {
+      store: new MemoryStore(),
+      env: {},
+      queue: new RecordingQueue(),
+      clock,
+      logger: silentLogger,
+    },
+  );
   const baton: Baton = handlers.app.baton;
   await baton.converse(ref, { text: TEXT, source: 'http' }, { deadline: clock.now() + 600_000 });
   return baton.events(ref);

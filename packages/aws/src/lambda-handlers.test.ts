@@ -14,7 +14,7 @@ const env = {
   AWS_REGION: 'eu-west-1',
 };
 
-const definitionWith = (model: ScriptedModel) => defineBaton({ agents: [testAgent(model)] });
+const definitionWith = (model: ScriptedModel) => defineBaton({ agents: [testAgent(model)], auth: 'none' });
 const quiet = jsonLogger({ write: () => undefined });
 
 describe('createLambdaHandlers', () => {
@@ -43,6 +43,39 @@ describe('createLambdaHandlers', () => {
     expect(() =>
       createLambdaHandlers(definition, { env: { ...env, BATON_TTL_SECONDS: '1d' }, logger: quiet }),
     ).toThrow(/BATON_TTL_SECONDS/);
+  });
+
+  it('refuses to start with one line naming the fix when the definition declares no auth', () => {
+    const definition = defineBaton({ agents: [testAgent(new ScriptedModel([]))] });
+    const start = () =>
+      createLambdaHandlers(definition, {
+        store: new MemoryStore(),
+        queue: new RecordingQueue(),
+        env,
+        logger: quiet,
+      });
+    expect(start).toThrow(ConfigurationError);
+    expect(start).toThrow(/auth/);
+    let message = '';
+    try {
+      start();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it("starts with auth 'none' said out loud and announces it in the log", () => {
+    const lines: Record<string, unknown>[] = [];
+    createLambdaHandlers(definitionWith(new ScriptedModel([])), {
+      store: new MemoryStore(),
+      queue: new RecordingQueue(),
+      env,
+      logger: jsonLogger({ write: (line) => lines.push(JSON.parse(line)) }),
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/none/i) }),
+    );
   });
 
   it('puts the invocation id, and the message id and session for records, on every log line', async () => {

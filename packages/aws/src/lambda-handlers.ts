@@ -67,7 +67,8 @@ export interface LambdaHandlers {
 
 /**
  * One app for a Lambda deployment and its three handlers, on DynamoDB and SQS as the environment
- * names them where the options leave it open. Built once per cold start.
+ * names them where the options leave it open. Built once per cold start, which stops with a
+ * ConfigurationError when the definition declares no `auth` (`'none'` must be said out loud).
  *
  * @example
  * import definition from './baton.config.js';
@@ -107,6 +108,8 @@ export function createLambdaHandlers(
   }
   const deadLetterQueueUrl = options.deadLetterQueueUrl ?? (env.BATON_DLQ_URL || undefined);
   const app = createBatonApp(definition, {
+    // A deployed API answers the internet: a definition without `auth` stops the cold start.
+    requireAuth: true,
     store,
     queue,
     env,

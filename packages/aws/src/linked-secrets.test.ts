@@ -68,6 +68,7 @@ describe('linked secrets', () => {
     const withSlack = defineBaton({
       agents: [defineAgent({ name: 'helper', instructions: 'Help.', model: new ScriptedModel([]) })],
       channels: [slack()],
+      auth: 'none',
     });
     const handlers = createLambdaHandlers(withSlack, {
       env: sst,

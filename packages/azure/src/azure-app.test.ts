@@ -1,4 +1,11 @@
-import { defineAgent, defineBaton, MemoryStore, silentLogger } from '@baton/core';
+import {
+  ConfigurationError,
+  defineAgent,
+  defineBaton,
+  jsonLogger,
+  MemoryStore,
+  silentLogger,
+} from '@baton/core';
 import { CosmosStore } from '@baton/store-cosmos';
 import { ScriptedModel } from '@baton/testing';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +16,8 @@ const env = {
   BATON_QUEUE_NAME: 'runs',
   BATON_STORE: 'memory',
 };
-const definition = defineBaton({
-  agents: [defineAgent({ name: 'helper', instructions: 'Help.', model: new ScriptedModel([]) })],
-});
+const helper = defineAgent({ name: 'helper', instructions: 'Help.', model: new ScriptedModel([]) });
+const definition = defineBaton({ agents: [helper], auth: 'none' });
 
 describe('createAzureApp', () => {
   it('serves the definition on the queue and store the settings name when given them', () => {
@@ -38,6 +44,35 @@ describe('createAzureApp', () => {
     expect(azure.settings.maxDequeueCount).toBe(3);
     expect(azure.authLevel).toBe('anonymous');
     expect(azure.app.baton.agents.get('helper')?.timing.leaseMs).toBe(45_000);
+  });
+
+  it('refuses to start with one line naming the fix when the definition declares no auth', () => {
+    const start = () => createAzureApp(defineBaton({ agents: [helper] }), { env, logger: silentLogger });
+    expect(start).toThrow(ConfigurationError);
+    expect(start).toThrow(/auth/);
+    expect(() => start()).not.toThrow(/\n/);
+  });
+
+  it("starts with auth 'none' said out loud and announces it in the log", () => {
+    const lines: { level: string; message: string }[] = [];
+    createAzureApp(definition, {
+      env,
+      logger: jsonLogger({ write: (line) => lines.push(JSON.parse(line)) }),
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/none/i) }),
+    );
+  });
+
+  it('takes the auth level from the option over the setting, and App Service authentication only from its setting', () => {
+    const anonymous = { ...env, BATON_HTTP_AUTH_LEVEL: 'anonymous' };
+    const start = (settings: Record<string, string>, options = {}) =>
+      createAzureApp(definition, { env: settings, logger: silentLogger, ...options });
+    expect(start(anonymous, { authLevel: 'function' }).authLevel).toBe('function');
+    expect(start(env, { authLevel: 'anonymous' }).authLevel).toBe('anonymous');
+    expect(start(env).appServiceAuth).toBe(false);
+    expect(start({ ...env, BATON_APP_SERVICE_AUTH: 'true' }).appServiceAuth).toBe(true);
+    expect(start({ ...env, BATON_APP_SERVICE_AUTH: 'yes please' }).appServiceAuth).toBe(false);
   });
 
   it('refuses what is not an app definition with a one-line error', () => {

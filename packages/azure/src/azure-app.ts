@@ -14,6 +14,7 @@ import {
 import hostJson from '../host.json' with { type: 'json' };
 import { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 import { type Environment, type HostSettings, hostSettings } from './host-settings.js';
+import type { AuthLevel } from './http-routes.js';
 import { lazyCredential, usesManagedIdentity } from './managed-identity.js';
 import { StorageQueueRunQueue, storageConnectionSetting } from './storage-queue-run-queue.js';
 
@@ -35,6 +36,13 @@ export interface AzureAppOptions {
   clock?: Clock;
   /** Default: the host.json this package ships (and the build copies next to the bundle). */
   hostJson?: unknown;
+  /**
+   * The Functions host's own check on the API routes: `function` asks for a function key
+   * (`x-functions-key` or `?code=`) before the app runs, `anonymous` leaves it to the app's `auth`.
+   * Default: BATON_HTTP_AUTH_LEVEL, else `function`. Slack's routes and /healthz are always
+   * anonymous (Slack cannot send a key; it signs its requests).
+   */
+  authLevel?: AuthLevel;
 }
 
 export interface AzureApp {
@@ -44,8 +52,10 @@ export interface AzureApp {
   connection: string;
   /** host.json as the host applies it (with `AzureFunctionsJobHost__*` overrides). */
   settings: HostSettings;
-  /** BATON_HTTP_AUTH_LEVEL: `function` (the default) or `anonymous`. */
-  authLevel: 'function' | 'anonymous';
+  /** The API routes' auth level: the option, else BATON_HTTP_AUTH_LEVEL, else `function`. */
+  authLevel: AuthLevel;
+  /** BATON_APP_SERVICE_AUTH=true: App Service authentication guards `x-ms-client-principal`. */
+  appServiceAuth: boolean;
 }
 
 /** How long an HTTP input's safety-net run message stays hidden: the inline run usually ends first. */
@@ -68,6 +78,8 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
   const credential = identity ? { credential: identity } : {};
   const queue = StorageQueueRunQueue.fromEnvironment(env, credential);
   const app = createBatonApp(definition, {
+    // A deployed API answers the internet: a definition without `auth` stops the host at start.
+    requireAuth: true,
     store: options.store ?? storeFromEnvironment(env, identity),
     queue,
     env,
@@ -86,7 +98,9 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
     queue,
     connection: storageConnectionSetting(env),
     settings: hostSettings(options.hostJson ?? hostJson, env),
-    authLevel: env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function',
+    authLevel: options.authLevel ?? (env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function'),
+    // Read by its literal name so the infra contract sees the read (APP_SERVICE_AUTH_SETTING).
+    appServiceAuth: env.BATON_APP_SERVICE_AUTH === 'true',
   };
 }
 

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { BatonApp } from '@baton/core';
+import { CLIENT_PRINCIPAL_HEADERS, clientPrincipalClaims } from './client-principal.js';
 import { HTTP_RESPONSE_LIMIT_MS, invocationDeadline } from './time-budget.js';
 
 export type AzureHttpHandler = (
@@ -13,13 +14,18 @@ export interface HttpHandlerOptions {
   marginMs?: number;
   /** host.json `extensions.http.routePrefix` ('api' by default, '' for none): stripped from the path. */
   routePrefix?: string;
-  /** For deployments that authenticate callers: the tenant of this caller (replaces the tenant header). */
-  tenant?: (request: HttpRequest) => string;
+  /**
+   * App Service authentication is enabled (app setting BATON_APP_SERVICE_AUTH=true): the platform
+   * validated the caller's token and wrote `x-ms-client-principal`, whose claims go to the app as
+   * `platformClaims`. Otherwise the platform does not guard those headers, so they are dropped.
+   */
+  appServiceAuth?: boolean;
 }
 
 /**
  * The HTTP trigger: the Azure request as a Web `Request` relative to the app root, through
- * `app.fetch`, and its `Response` back. Register it on a catch-all route (`{*path}`).
+ * `app.fetch`, and its `Response` back. Register it on a catch-all route (`{*path}`). Who the
+ * caller is stays the app's decision; the handler passes on only what the platform verified.
  *
  * @example
  * app.http('baton', { route: '{*path}', handler: createHttpHandler(batonApp, { timeoutMs: 600_000 }) });
@@ -34,12 +40,17 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions): A
     const method = request.method.toUpperCase();
     // Bytes, not text: a signature (Slack's) covers the body exactly as sent.
     const body = method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer();
+    const headers = new Headers(request.headers);
+    const platformClaims = options.appServiceAuth
+      ? clientPrincipalClaims(headers.get('x-ms-client-principal'))
+      : null;
+    if (!options.appServiceAuth) for (const name of CLIENT_PRINCIPAL_HEADERS) headers.delete(name);
     const response = await app.fetch(
-      new Request(url, { method, headers: request.headers, ...(body?.byteLength ? { body } : {}) }),
+      new Request(url, { method, headers, ...(body?.byteLength ? { body } : {}) }),
       {
         // No waitMs: an invocation ends with its response, so the run must stop at the deadline instead.
         deadline: invocationDeadline(startedAt, budgetMs, options.marginMs),
-        ...(options.tenant ? { tenant: options.tenant(request) } : {}),
+        ...(platformClaims ? { platformClaims } : {}),
       },
     );
     return {

@@ -1,7 +1,13 @@
 export { type AzureApp, type AzureAppOptions, createAzureApp, storeFromEnvironment } from './azure-app.js';
+export {
+  APP_SERVICE_AUTH_SETTING,
+  CLIENT_PRINCIPAL_HEADERS,
+  clientPrincipalClaims,
+} from './client-principal.js';
 export { cosmosStoreFromEnvironment } from './cosmos-from-environment.js';
 export { type Environment, type HostSettings, hostSettings, timeSpanMs } from './host-settings.js';
 export { type AzureHttpHandler, createHttpHandler, type HttpHandlerOptions } from './http-handler.js';
+export { type AuthLevel, type HttpFunction, httpFunctions } from './http-routes.js';
 export { lazyCredential, usesManagedIdentity } from './managed-identity.js';
 export { invocationOwner, priorAttempts, type QueueDelivery, queueDelivery } from './queue-delivery.js';
 export {

@@ -8,6 +8,7 @@ import { lazyCredential, usesManagedIdentity } from './managed-identity.js';
 
 const definition = defineBaton({
   agents: [defineAgent({ name: 'helper', instructions: 'Help.', model: new ScriptedModel([]) })],
+  auth: 'none',
 });
 
 /** The app settings infra/azure.ts gives the Function App: names and endpoints, no key anywhere. */

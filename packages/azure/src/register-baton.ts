@@ -2,6 +2,7 @@ import azureFunctions from '@azure/functions';
 import type { BatonDefinition } from '@baton/core';
 import { type AzureApp, type AzureAppOptions, createAzureApp } from './azure-app.js';
 import { createHttpHandler } from './http-handler.js';
+import { httpFunctions } from './http-routes.js';
 import { createPoisonQueueHandler, createRunQueueHandler } from './queue-handlers.js';
 import { createSweepHandler } from './sweep-handler.js';
 
@@ -9,8 +10,9 @@ import { createSweepHandler } from './sweep-handler.js';
 const { app: functions } = azureFunctions;
 
 /**
- * Registers the app's Functions: HTTP on a catch-all route, the run queue, its poison queue and
- * the sweep timer. The entry `npx baton build azure` generates calls it once.
+ * Registers the app's Functions: HTTP (Slack's routes and /healthz anonymous, the API on a
+ * catch-all at `authLevel`), the run queue, its poison queue and the sweep timer. The entry
+ * `npx baton build azure` generates calls it once. The definition must declare `auth`.
  *
  * @example
  * import definition from './baton.config.js';
@@ -24,15 +26,12 @@ export function registerBaton(definition: BatonDefinition, options: AzureAppOpti
     timeoutMs: settings.functionTimeoutMs,
     maxDequeueCount: settings.maxDequeueCount,
   };
-  functions.http('baton-http', {
-    route: '{*path}',
-    methods: ['GET', 'POST', 'DELETE'],
-    authLevel: azure.authLevel,
-    handler: createHttpHandler(app, {
-      timeoutMs: settings.functionTimeoutMs,
-      routePrefix: settings.routePrefix,
-    }),
+  const handler = createHttpHandler(app, {
+    timeoutMs: settings.functionTimeoutMs,
+    routePrefix: settings.routePrefix,
+    appServiceAuth: azure.appServiceAuth,
   });
+  for (const { name, ...http } of httpFunctions(azure.authLevel)) functions.http(name, { ...http, handler });
   functions.storageQueue('baton-runs', {
     queueName: queue.queueName,
     connection,

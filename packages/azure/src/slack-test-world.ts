@@ -61,7 +61,11 @@ export async function slackAzureWorld(options: { model: Model }): Promise<SlackA
     container: `slack-${randomUUID()}`,
   });
   await store.ensureContainer();
-  const definition = defineBaton({ agents: [createExampleAgent(options.model)], channels: [slack()] });
+  const definition = defineBaton({
+    agents: [createExampleAgent(options.model)],
+    channels: [slack()],
+    auth: 'none',
+  });
   const { app, queue } = createAzureApp(definition, {
     env: {
       AzureWebJobsStorage: connectionString,

@@ -24,6 +24,7 @@ const countLlamas = defineTool({
 
 export default defineBaton({
   agents: [defineAgent({ name: 'llama-keeper', instructions: 'Count llamas.', tools: [countLlamas] })],
+  auth: 'none',
 });
 `;
 

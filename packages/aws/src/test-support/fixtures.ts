@@ -4,7 +4,11 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 /** Captured event shapes, kept as JSON under packages/aws/test-events (as middy keeps its own). */
 const DIR = new URL('../../test-events/', import.meta.url);
 
-export type HttpFixture = 'http-api-v2' | 'http-api-v2-named-stage' | 'function-url';
+export type HttpFixture =
+  | 'http-api-v2'
+  | 'http-api-v2-named-stage'
+  | 'http-api-v2-jwt-authorizer'
+  | 'function-url';
 
 export function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`${name}.json`, DIR), 'utf8')) as T;

@@ -1,3 +1,4 @@
+import type { AuthConfig } from '@baton/core';
 import { ManualClock, ScriptedModel, type ScriptedStep } from '@baton/testing';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createHttpHandler, type HttpHandlerOptions } from '../http-handler.js';
@@ -12,7 +13,7 @@ import { RecordingQueue, testApp } from './test-baton.js';
 export function setup(
   script: ScriptedStep[] | ((clock: ManualClock) => ScriptedStep[]),
   options: HttpHandlerOptions = {},
-  appOptions: { maxBodyBytes?: number } = {},
+  appOptions: { maxBodyBytes?: number; auth?: AuthConfig } = {},
 ) {
   const clock = new ManualClock();
   const model = new ScriptedModel(typeof script === 'function' ? script(clock) : script);

@@ -56,7 +56,7 @@ export async function slackLambdaWorld(
   await createTable(dynamodb, tableName, { timeToLive: false });
   const queue = await sqs.createQueue(`slack-runs-${randomUUID()}`);
   const api = await FakeSlackApi.start();
-  const definition = defineBaton({ agents: [testAgent(options.model)], channels: [slack()] });
+  const definition = defineBaton({ agents: [testAgent(options.model)], channels: [slack()], auth: 'none' });
   const handlers = createLambdaHandlers(definition, {
     store: new DynamoStore({ client: dynamodb, tableName, clock }),
     queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),

@@ -1,6 +1,7 @@
 import {
   type Agent,
   type AgentTiming,
+  type AuthConfig,
   type Baton,
   type BatonApp,
   type ChannelFactory,
@@ -55,12 +56,15 @@ export function testApp(options: {
   channels?: ChannelFactory[];
   env?: Environment;
   maxBodyBytes?: number;
+  auth?: AuthConfig;
 }): TestApp {
   const clock = options.clock ?? new ManualClock();
   const store = options.store ?? new MemoryStore();
   const definition = defineBaton({
     agents: [testAgent(options.model, options.timing)],
     ...(options.channels ? { channels: options.channels } : {}),
+    // The tests of routes and deadlines speak for any tenant; the auth tests pass their own mode.
+    auth: options.auth ?? 'none',
   });
   const app = createBatonApp(definition, {
     store,

@@ -21,6 +21,7 @@ const tideTable = defineTool({
 
 export default defineBaton({
   agents: [defineAgent({ name: 'harbour-master', instructions: 'Answer about tides.', tools: [tideTable] })],
+  auth: 'none',
 });
 `;
 
@@ -83,7 +84,8 @@ describe('buildAzureApp', () => {
       timeout: 30_000,
     });
     expect(run.status, run.stderr).toBe(0);
-    for (const name of ['baton-http', 'baton-runs', 'baton-runs-poison', 'baton-sweep']) {
+    const names = ['baton-channel-slack', 'baton-healthz', 'baton-http', 'baton-runs', 'baton-runs-poison'];
+    for (const name of [...names, 'baton-sweep']) {
       expect(run.stderr).toContain(`register function "${name}"`);
     }
   });
