@@ -86,6 +86,21 @@ export type EventBody =
       usage?: Usage;
     }
   | { kind: 'error'; code: string; message: string; retryable: boolean }
+  | {
+      /**
+       * A run stopped on a failure a retry can fix (a throttled or failing model, a timeout) and its
+       * queue message comes back at `retryAt`. Recorded by the delivery, not the lease holder: like
+       * an outbox entry it is not input, so it neither wakes a run nor blocks a release.
+       */
+      kind: 'retry_scheduled';
+      /** The delivery that failed, from 1. */
+      attempt: number;
+      code: string;
+      /** Redacted. */
+      message: string;
+      /** Epoch ms when the message becomes visible again. */
+      retryAt: number;
+    }
   | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
   | { kind: 'run_finished'; reason: RunEndReason; text: string }
   | { kind: 'outbox'; messageId: string; channel: string; payload: JsonObject }

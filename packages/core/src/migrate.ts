@@ -54,6 +54,7 @@ const KINDS = [
   'state_change',
   'summary',
   'error',
+  'retry_scheduled',
   'continuation',
   'run_finished',
   'outbox',

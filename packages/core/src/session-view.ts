@@ -1,6 +1,6 @@
 import type { Agent } from './agent.js';
 import { runPosition } from './context.js';
-import type { SessionEvent } from './events.js';
+import type { EventOf, SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import type { JsonObject } from './json.js';
 
@@ -10,6 +10,15 @@ export interface PendingApproval {
   arguments: string;
   /** The call was started once and its outcome is unknown; approving runs it again. */
   unknownOutcome: boolean;
+}
+
+export interface LastRetry {
+  attempt: number;
+  code: string;
+  message: string;
+  /** When the failure was recorded. */
+  at: string;
+  retryAt: string;
 }
 
 /** What a client may see of a session. */
@@ -22,6 +31,11 @@ export interface SessionView {
   toolState: JsonObject;
   pendingApprovals: PendingApproval[];
   lastReply: string | null;
+  /**
+   * The last retry scheduled since the last run finished: the run failed on something a retry can
+   * fix (a throttled model, a timeout) and comes back at `retryAt`. Null when there is none.
+   */
+  lastRetry: LastRetry | null;
   usage: Head['usage'];
   createdAt: string;
   updatedAt: string;
@@ -44,11 +58,14 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
     }
   }
   let lastReply: string | null = null;
-  for (let i = events.length - 1; i >= 0; i--) {
+  let retry: EventOf<'retry_scheduled'> | undefined;
+  let runEnded = false;
+  for (let i = events.length - 1; i >= 0 && lastReply === null; i--) {
     const event = events[i]!;
-    if (event.kind === 'run_finished' && event.text) {
-      lastReply = event.text;
-      break;
+    if (event.kind === 'retry_scheduled' && !runEnded) retry ??= event;
+    if (event.kind === 'run_finished') {
+      runEnded = true;
+      if (event.text) lastReply = event.text;
     }
   }
   return {
@@ -60,6 +77,15 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
     toolState: head.toolState,
     pendingApprovals,
     lastReply,
+    lastRetry: retry
+      ? {
+          attempt: retry.attempt,
+          code: retry.code,
+          message: retry.message,
+          at: new Date(retry.at).toISOString(),
+          retryAt: new Date(retry.retryAt).toISOString(),
+        }
+      : null,
     usage: head.usage,
     createdAt: new Date(head.createdAt).toISOString(),
     updatedAt: new Date(head.updatedAt).toISOString(),

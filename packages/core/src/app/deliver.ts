@@ -2,6 +2,7 @@ import type { Baton, HandleResult } from '../baton.js';
 import { isBatonError, isRetryable } from '../errors.js';
 import type { RunMessage } from '../queue.js';
 import { redactSecrets } from '../redact.js';
+import { recordRetry } from '../retry-record.js';
 import { refKey, type SessionRef, sessionRef } from '../session-ref.js';
 import type { Channel } from './channel.js';
 import { parseRunMessage } from './run-message.js';
@@ -99,6 +100,7 @@ export async function deliver(
         attempt: options.attempt,
         delayMs,
       });
+      await noteRetry(delivery, ref, options.attempt, error, delayMs);
       return { action: 'retry', delayMs, consumesAttempt: true, reason: codeOf(error) };
     }
     const why = retryable
@@ -137,6 +139,31 @@ async function giveUp(
     baton.logger.warn(`could not show the failure in ${channel?.name}`, { error });
   }
   return { action: 'dead_letter', ...failure };
+}
+
+/**
+ * Records the coming retry on the session (why the run is slow), here where the delay is decided.
+ * Best effort: the retry happens whether or not the record could be written.
+ */
+async function noteRetry(
+  delivery: Delivery,
+  ref: SessionRef,
+  attempt: number,
+  error: unknown,
+  delayMs: number,
+): Promise<void> {
+  const { baton } = delivery;
+  try {
+    await recordRetry(baton, ref, {
+      attempt,
+      code: codeOf(error),
+      // Redacted by recordRetry: provider error text may echo the request's credentials.
+      message: error instanceof Error ? error.message : String(error),
+      retryAt: baton.clock.now() + delayMs,
+    });
+  } catch (recordError) {
+    baton.logger.warn('could not record the retry on the session', { error: recordError });
+  }
 }
 
 /** One key per message, whichever host or attempt records the failure, so it is recorded once. */
