@@ -2,7 +2,7 @@ import { handlerIn } from './aws-bundle.js';
 import { bedrockPermissions, functionPermissions } from './aws-permissions.js';
 import { isProduction } from './clouds.js';
 import { declareSecrets } from './secrets.js';
-import { AWS_TUNING, fromEnvironment, MODEL_SETTINGS, type SecretName } from './settings.js';
+import { AUTH_SETTINGS, AWS_TUNING, fromEnvironment, MODEL_SETTINGS, type SecretName } from './settings.js';
 
 /** API Gateway answers 503 after 30 s; the handler plans within that (API_GATEWAY_BUDGET_MS). */
 export const HTTP_TIMEOUT_SECONDS = 30;
@@ -24,6 +24,9 @@ export const API_ROUTES = [
   'POST /sessions/{sessionId}/messages',
   'POST /sessions/{sessionId}/approvals/{callId}',
 ] as const;
+
+/** Routes anyone may call: the health check. The JWT authorizer never guards them. */
+export const PUBLIC_ROUTES: readonly string[] = ['GET /healthz'];
 
 /** Slack's Events API, interactivity and slash command URLs (the ones to enter in the Slack app). */
 export const SLACK_ROUTES = [
@@ -53,6 +56,22 @@ export interface AwsStackOptions {
   bedrockModels?: readonly string[];
   /** An address the dead-letter alarm mails (confirm the SNS subscription once). */
   alarmEmail?: string;
+  /**
+   * Authentication the platform does before the function runs. API keys need nothing here (they
+   * live in the table). `jwt`: an API Gateway JWT authorizer on every API route but the health
+   * check and Slack's (Slack signs its requests): API Gateway refuses a missing, expired or wrongly
+   * signed token itself, and the app reads the verified claims with `platformAuth({ tenantClaim })`.
+   */
+  auth?: AwsAuthOptions;
+}
+
+export interface AwsAuthOptions {
+  jwt?: {
+    /** The token issuer, e.g. `https://cognito-idp.<region>.amazonaws.com/<pool id>`. */
+    issuer: string;
+    /** A token must name one of these in `aud` (Cognito: the app client id). */
+    audience: string[];
+  };
 }
 
 /**
@@ -68,6 +87,10 @@ export interface AwsStackOptions {
 export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
   const env = options.env ?? process.env;
   const production = isProduction($app.stage);
+  const jwt = options.auth?.jwt;
+  if (jwt && (!jwt.issuer || jwt.audience.length === 0)) {
+    throw new Error('auth.jwt needs an issuer and at least one audience');
+  }
   const workerTimeout = options.workerTimeoutSeconds ?? 300;
   const maxConcurrency = options.workerMaxConcurrency ?? 20;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
@@ -127,6 +150,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
       // The worker records the failure on the last receive, so it must know the queue's limit.
       BATON_MAX_RECEIVES: String(RUN_QUEUE_MAX_RECEIVES),
       ...fromEnvironment(MODEL_SETTINGS, env),
+      ...fromEnvironment(AUTH_SETTINGS, env),
       ...fromEnvironment(AWS_TUNING, env),
     },
   };
@@ -138,7 +162,14 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     permissions: [...functionPermissions('http', targets), ...bedrock],
   });
   const api = new sst.aws.ApiGatewayV2('Api');
-  for (const route of [...API_ROUTES, ...SLACK_ROUTES]) api.route(route, http.arn);
+  const authorizer = jwt
+    ? api.addAuthorizer({ name: 'Jwt', jwt: { issuer: jwt.issuer, audiences: jwt.audience } })
+    : undefined;
+  for (const route of API_ROUTES) {
+    const guarded = authorizer && !PUBLIC_ROUTES.includes(route);
+    api.route(route, http.arn, guarded ? { auth: { jwt: { authorizer: authorizer.id } } } : {});
+  }
+  for (const route of SLACK_ROUTES) api.route(route, http.arn);
 
   // A plain function and its own event source mapping rather than queue.subscribe(), whose
   // subscriber adds sqs:GetQueueUrl and exposes no maximum concurrency.

@@ -5,11 +5,19 @@ import {
   ONE_DEPLOY_TEMPLATE,
   stableGuid,
 } from './azure-access.js';
+import { APP_SERVICE_AUTH_SETTING, appServiceAuthentication } from './azure-auth.js';
 import { azureMonitoring } from './azure-monitoring.js';
 import { azureNameStem, isProduction } from './clouds.js';
 import { folderHash } from './package-version.js';
 import { declareSecrets } from './secrets.js';
-import { AZURE_TUNING, fromEnvironment, MODEL_SETTINGS, SECRETS, type SecretName } from './settings.js';
+import {
+  AUTH_SETTINGS,
+  AZURE_TUNING,
+  fromEnvironment,
+  MODEL_SETTINGS,
+  SECRETS,
+  type SecretName,
+} from './settings.js';
 
 /** Names the app settings pass to the Functions app; test/infra holds them against the code. */
 export const COSMOS_DATABASE = 'baton';
@@ -33,6 +41,30 @@ export interface AzureStackOptions {
   alarmEmail?: string;
   /** When this deploy happens; the package link it hands OneDeploy expires two hours later. */
   now?: Date;
+  /** How the platform checks callers before the app's own `auth` (API keys need nothing here). */
+  auth?: AzureAuthOptions;
+}
+
+export interface AzureAuthOptions {
+  /**
+   * Function keys on the API routes (default true): the host asks for `x-functions-key` or
+   * `?code=` first. Slack's routes and /healthz never ask (Slack cannot send a key).
+   */
+  functionKeys?: boolean;
+  /**
+   * App Service authentication (Easy Auth) with Microsoft Entra ID: the platform validates bearer
+   * tokens and passes the caller's claims in `x-ms-client-principal`, which the app reads with
+   * `platformAuth({ tenantClaim })`. Requests without a token still reach the app, whose route
+   * table decides (API keys, Slack's signatures, the public health check).
+   */
+  appServiceAuth?: {
+    /** The issuer, e.g. `https://login.microsoftonline.com/<directory id>/v2.0`. */
+    issuer: string;
+    /** The app registration's client id. */
+    clientId: string;
+    /** Accepted `aud` values; default `api://<clientId>` and the client id. */
+    audiences?: string[];
+  };
 }
 
 /**
@@ -55,6 +87,11 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
   const maxInstances = options.maximumInstanceCount ?? 100;
   if (!Number.isInteger(maxInstances) || maxInstances < 40 || maxInstances > 1000) {
     throw new Error(`maximumInstanceCount must be an integer from 40 to 1000, got ${maxInstances}`);
+  }
+
+  const easyAuth = options.auth?.appServiceAuth;
+  if (easyAuth && (!easyAuth.issuer || !easyAuth.clientId)) {
+    throw new Error('auth.appServiceAuth needs an issuer and a clientId');
   }
 
   const group = new azurenative.resources.ResourceGroup(`${stem}-rg`, {}, keep);
@@ -173,11 +210,14 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
     APPLICATIONINSIGHTS_CONNECTION_STRING: insights.connectionString,
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
     BATON_QUEUE_NAME: RUN_QUEUE_NAME,
-    BATON_HTTP_AUTH_LEVEL: 'function',
+    BATON_HTTP_AUTH_LEVEL: options.auth?.functionKeys === false ? 'anonymous' : 'function',
+    // The app trusts x-ms-client-principal only when this says the platform guards that header.
+    ...(easyAuth ? { [APP_SERVICE_AUTH_SETTING]: 'true' } : {}),
     COSMOS_ENDPOINT: cosmos.documentEndpoint,
     BATON_COSMOS_DATABASE: COSMOS_DATABASE,
     BATON_COSMOS_CONTAINER: COSMOS_CONTAINER,
     ...fromEnvironment(MODEL_SETTINGS, env),
+    ...fromEnvironment(AUTH_SETTINGS, env),
     ...fromEnvironment(AZURE_TUNING, env),
   };
   const settingNames = [...Object.keys(plainSettings), ...secretNames.map((name) => SECRETS[name])];
@@ -211,6 +251,7 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
     },
     siteConfig: { ftpsState: 'Disabled', minTlsVersion: '1.2', appSettings },
   });
+  if (easyAuth) appServiceAuthentication(app.name, group.name, easyAuth);
   const principalId = app.identity.apply((identity) => identity?.principalId ?? '');
 
   const subscription = azurenative.authorization.getClientConfigOutput().subscriptionId;

@@ -38,6 +38,20 @@ export const MODEL_SETTINGS = [
   'AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME',
 ] as const;
 
+/**
+ * The settings core's auth modes read (`jwt()` without options, browser safety's extra origins).
+ * Copied from the deploy environment when set, and left out when not: the definition's own options
+ * then decide, and an unset BATON_JWT_JWKS_URL with `jwt()` stops the app at start.
+ */
+export const AUTH_SETTINGS = [
+  'BATON_JWT_JWKS_URL',
+  'BATON_JWT_ISSUER',
+  'BATON_JWT_AUDIENCE',
+  'BATON_JWT_TENANT_CLAIM',
+  'BATON_JWT_USER_CLAIM',
+  'BATON_ALLOWED_ORIGINS',
+] as const;
+
 /** Tuning the Lambda handlers read; copied from the deploy environment when set, else their defaults. */
 export const AWS_TUNING = [
   'BATON_LOG_LEVEL',
@@ -83,6 +97,8 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
   COSMOS_CONNECTION_STRING: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
   COSMOS_KEY: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
   BATON_STORE: 'only `memory` (a throwaway demo) changes anything; the Cosmos settings are set',
+  BATON_APP_SERVICE_AUTH:
+    'set (to true) only when auth.appServiceAuth configures App Service authentication; without it the principal header is forgeable',
   AWS_REGION: 'read by OpenAI-on-Bedrock only; set it in the deploy environment to use that here',
   AWS_DEFAULT_REGION: 'read by OpenAI-on-Bedrock only, as a fallback of AWS_REGION',
   AWS_ACCESS_KEY_ID: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',

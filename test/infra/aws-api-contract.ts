@@ -1,7 +1,7 @@
 import type { DeployedFunction } from './aws-contract.js';
 import type { AwsFacts } from './aws-facts.js';
 import { callsOf, type Recording, referencePath } from './recording.js';
-import { routeIsServed } from './served-routes.js';
+import { routeIsServed, routeShape } from './served-routes.js';
 import { seconds } from './sst-duration.js';
 
 /** How the API's routes and the http function's timeout differ from what the HTTP handler serves. */
@@ -22,8 +22,10 @@ export async function apiMismatches(
   }
   const routes = callsOf(recording, /\.route$/);
   if (routes.length === 0) problems.push('the API declares no routes');
+  const authorizers = callsOf(recording, /\.addAuthorizer$/).map((call) => `${call.target}().id`);
   for (const route of routes) {
-    const [key, handler] = route.args as [string, unknown];
+    const [key, handler, args] = route.args as [string, unknown, RouteArgs | undefined];
+    problems.push(...authorizerMismatches(key, args, authorizers, facts));
     if (referencePath(handler) !== `${httpName}.arn`)
       problems.push(`route ${key} does not reach the http function`);
     const [, path = ''] = key.split(' ');
@@ -36,4 +38,34 @@ export async function apiMismatches(
     }
   }
   return problems;
+}
+
+interface RouteArgs {
+  auth?: { jwt?: { authorizer?: unknown } } | false;
+}
+
+/**
+ * With a JWT authorizer, every route core guards must carry it (else API Gateway lets requests
+ * without a valid token reach a route the deployment meant to guard), and Slack's and the public
+ * ones must not (Slack cannot send a token; a health probe holds none).
+ */
+function authorizerMismatches(
+  key: string,
+  args: RouteArgs | undefined,
+  authorizers: string[],
+  facts: AwsFacts,
+): string[] {
+  const jwt = args?.auth ? args.auth.jwt : undefined;
+  const guardedBy = jwt ? referencePath(jwt.authorizer) : undefined;
+  const open = key.split(' ')[1]?.startsWith('/slack/') || facts.publicRoutes.has(routeShape(key));
+  if (open) {
+    return jwt ? [`route ${key} requires a JWT, which its callers cannot send`] : [];
+  }
+  if (authorizers.length === 0) {
+    return jwt ? [`route ${key} names a JWT authorizer the API does not declare`] : [];
+  }
+  if (!jwt) return [`route ${key} is not behind the JWT authorizer`];
+  if (!guardedBy || !authorizers.includes(guardedBy))
+    return [`route ${key} names a JWT authorizer the API does not declare`];
+  return [];
 }

@@ -236,9 +236,12 @@ describe('infra/aws.ts', () => {
   });
 
   it('reports an SDK call the IAM contract does not know when the handlers start sending it', async () => {
-    const calling: AwsFacts = { ...facts, sdkCommands: new Set([...facts.sdkCommands, 'UpdateItemCommand']) };
+    const calling: AwsFacts = {
+      ...facts,
+      sdkCommands: new Set([...facts.sdkCommands, 'UpdateTableCommand']),
+    };
     expect(await mismatchesOf(INFRA_DIR, calling)).toContainEqual(
-      'the handlers send UpdateItemCommand, which the IAM contract does not map to actions',
+      'the handlers send UpdateTableCommand, which the IAM contract does not map to actions',
     );
   });
 

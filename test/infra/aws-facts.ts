@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_GATEWAY_BUDGET_MS, LINKED_SECRETS } from '@baton/aws';
 import { AWS_ENTRIES } from '@baton/aws/build';
-import { PROVIDER_PACKAGES } from '@baton/core';
+import { API_ROUTES, PROVIDER_PACKAGES } from '@baton/core';
 import { EXPIRES_AT_ATTRIBUTE, tableDefinition } from '@baton/store-dynamodb';
 import { sdkCommandsFrom } from './aws-iam-contract.js';
 import { builtBundle } from './built-bundle.js';
 import { bundledSources, packageSources, readsOf } from './environment-reads.js';
 import { REPO_ROOT } from './infra-copy.js';
+import { publicRouteShapes } from './served-routes.js';
 
 /** What the AWS code says, read from the packages; a test may hand the check a doctored copy. */
 export interface AwsFacts {
@@ -40,6 +41,8 @@ export interface AwsFacts {
   consumers: Set<string>;
   /** The kinds of Slack request packages/slack answers (its `SlackRequestKind`). */
   slackKinds: string[];
+  /** Core's API routes anyone may call (access `public`), as route shapes (`GET /healthz`). */
+  publicRoutes: Set<string>;
 }
 
 /**
@@ -81,5 +84,6 @@ export async function awsFacts(bundleDir: string): Promise<AwsFacts> {
     resourceReads,
     consumers: new Set(readsOf(all).variables.keys()),
     slackKinds: [...(kinds?.[1] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1]!),
+    publicRoutes: publicRouteShapes(API_ROUTES),
   };
 }

@@ -23,6 +23,10 @@ export const COMMAND_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   // Setup for tests and local runs; no handler path creates tables.
   CreateTableCommand: [],
   UpdateTimeToLiveCommand: [],
+  // API keys are created and revoked by `baton keys` with the operator's credentials; the deployed
+  // functions only look them up (GetItem), so their roles get neither action.
+  PutItemCommand: [],
+  UpdateItemCommand: [],
 };
 
 /** What Lambda's SQS event source polls with, on the worker's role. */

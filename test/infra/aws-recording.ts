@@ -15,21 +15,29 @@ export function useBundleDir(dir: string): void {
 /** Records infra/aws.ts of `dir`, by default with every optional setting in the deploy environment. */
 export async function recordAws(
   dir: string,
-  options: { env?: Record<string, string>; bundle?: string; workerMaxConcurrency?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    bundle?: string;
+    workerMaxConcurrency?: number;
+    auth?: unknown;
+  } = {},
 ): Promise<Recording> {
   const settings = await settingsOf(dir);
-  const env = options.env ?? everySetting([...settings.MODEL_SETTINGS, ...settings.AWS_TUNING]);
+  const env =
+    options.env ??
+    everySetting([...settings.MODEL_SETTINGS, ...settings.AUTH_SETTINGS, ...settings.AWS_TUNING]);
   const stackOptions = {
     env,
     ...(options.workerMaxConcurrency ? { workerMaxConcurrency: options.workerMaxConcurrency } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
   };
   return recordInfra(join(dir, 'aws.ts'), 'deployAws', [options.bundle ?? bundleDir, stackOptions]);
 }
 
-/** Every way infra/aws.ts of `dir`, recorded by recordAws, disagrees with `facts`. */
-export async function mismatchesOf(dir: string, facts: AwsFacts): Promise<string[]> {
+/** Every way infra/aws.ts of `dir`, recorded by recordAws (with `auth` when given), disagrees with `facts`. */
+export async function mismatchesOf(dir: string, facts: AwsFacts, auth?: unknown): Promise<string[]> {
   const { AWS_LEFT_UNSET } = await settingsOf(dir);
-  return awsMismatches(await recordAws(dir), facts, AWS_LEFT_UNSET);
+  return awsMismatches(await recordAws(dir, auth ? { auth } : {}), facts, AWS_LEFT_UNSET);
 }
 
 /** The Bedrock and Marketplace grants of each function, by label. */

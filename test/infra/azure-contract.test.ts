@@ -20,7 +20,7 @@ async function recordAzure(
   options: { values?: Record<string, unknown>; now?: Date } = {},
 ): Promise<Recording> {
   const settings = await settingsOf(dir);
-  const env = everySetting([...settings.MODEL_SETTINGS, ...settings.AZURE_TUNING]);
+  const env = everySetting([...settings.MODEL_SETTINGS, ...settings.AUTH_SETTINGS, ...settings.AZURE_TUNING]);
   const now = options.now ?? new Date('2026-12-05T10:00:00Z');
   return recordInfra(join(dir, 'azure.ts'), 'deployAzure', [appDir, { env, now }], {
     values: options.values ?? {},

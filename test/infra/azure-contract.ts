@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { storageConnectionSetting } from '@baton/azure';
+import { appServiceAuthMismatches } from './azure-auth-contract.js';
 import { cosmosMismatches } from './azure-cosmos-contract.js';
 import type { AzureFacts } from './azure-facts.js';
 import { identityMismatches } from './azure-identity-contract.js';
@@ -42,6 +43,7 @@ export function azureMismatches(
   problems.push(...identityMismatches(recording, app.name, settings));
   problems.push(...cosmosMismatches(recording, facts, settings));
   problems.push(...monitoringMismatches(recording, facts, app.name, settings));
+  problems.push(...appServiceAuthMismatches(recording, app.name, settings));
 
   const queueName = settings.get('BATON_QUEUE_NAME') ?? facts.defaultQueueName;
   const queues = resourcesOf(recording, 'azurenative.storage.Queue').map((queue) => queue.args.queueName);

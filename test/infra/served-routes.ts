@@ -1,4 +1,4 @@
-import { createBaton, handleHttp, MemoryStore, silentLogger } from '@baton/core';
+import { createBaton, handleHttp, MemoryStore, type RouteSpec, silentLogger } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 
 const baton = createBaton({
@@ -28,4 +28,19 @@ export async function routeIsServed(routeKey: string): Promise<boolean> {
   );
   const code = (response.body.error as { code?: string } | undefined)?.code;
   return code !== 'not_found' && code !== 'method_not_allowed';
+}
+
+/** `GET /sessions/{sessionId}` and core's `GET /sessions/{id}` as one key: parameter names dropped. */
+export function routeShape(routeKey: string): string {
+  return routeKey.replace(/\{[^}]+\}/g, '{}');
+}
+
+/**
+ * The API routes anyone may call (access `public` in core's route table), as route shapes: a
+ * platform authorizer in front of one would lock out what core serves without credentials.
+ */
+export function publicRouteShapes(table: readonly RouteSpec[]): Set<string> {
+  return new Set(
+    table.filter((spec) => spec.access === 'public').map((spec) => routeShape(`${spec.method} ${spec.path}`)),
+  );
 }
