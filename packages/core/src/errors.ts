@@ -80,6 +80,40 @@ export class StoreUnavailableError extends BatonError {
   }
 }
 
+/**
+ * The store's data is damaged (a SQLite file that fails its integrity check or is not a database).
+ * No retry can fix it: a person restores the file from a backup or moves it aside.
+ */
+export class StoreCorruptError extends BatonError {
+  constructor(message: string, cause?: unknown) {
+    super('store_corrupt', message, { retryable: false, status: 500, cause });
+  }
+}
+
+/**
+ * The store has no room left (a full disk, a database or partition at its size quota). Nothing was
+ * written; retrying cannot help until someone frees or adds space.
+ */
+export class StoreFullError extends BatonError {
+  constructor(message: string, cause?: unknown) {
+    super('store_full', message, { retryable: false, status: 507, cause });
+  }
+}
+
+/** The store refuses writes (a read-only file or mount, a read-only region or account). */
+export class StoreReadOnlyError extends BatonError {
+  constructor(message: string, cause?: unknown) {
+    super('store_read_only', message, { retryable: false, status: 500, cause });
+  }
+}
+
+/** One record the store was asked to write is over the store's own item size limit. Nothing was written. */
+export class StoreItemTooLargeError extends BatonError {
+  constructor(message: string, cause?: unknown) {
+    super('store_item_too_large', message, { retryable: false, status: 413, cause });
+  }
+}
+
 /** An event that no store item can hold, rejected before anything was written. */
 export class EventTooLargeError extends BatonError {
   constructor(bytes: number, limit: number) {

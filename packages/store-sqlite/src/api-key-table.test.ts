@@ -5,7 +5,6 @@ import { type ApiKeyRecord, CorruptRecordError, SCHEMA_VERSION } from '@baton/co
 import { newHead } from '@baton/core/store';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SQL_SCHEMA_VERSION } from './schema.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-sqlite-keys-'));
@@ -37,10 +36,10 @@ describe('SqliteStore api keys', () => {
     };
     await first.commit({ ref, expectedVersion: null, head, events: [event] });
     await first.close();
-    // What a file written before API keys looks like.
+    // What a file written before API keys (schema 2, before the dedupe age column too) looks like.
     const raw = new Database(path);
-    raw.exec('DROP TABLE api_keys');
-    raw.pragma(`user_version = ${SQL_SCHEMA_VERSION - 1}`);
+    raw.exec('DROP TABLE api_keys; DROP INDEX dedupe_by_age; ALTER TABLE dedupe DROP COLUMN recorded_at');
+    raw.pragma('user_version = 2');
     raw.close();
 
     const upgraded = new SqliteStore({ path });

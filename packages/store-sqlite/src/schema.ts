@@ -61,6 +61,14 @@ const MIGRATIONS: readonly string[] = [
   -- listApiKeys of one tenant reads this index in the order it returns.
   CREATE INDEX api_keys_by_tenant ON api_keys (tenant, created_at, key_id);
   `,
+  `
+  -- When each dedupe record was written (its record's \`at\`), computed by SQLite so no write
+  -- path changes; NULL for a record that is not JSON, which is then never pruned. The index lets
+  -- the pruner find the oldest rows without reading the others (dedupe-prune.ts).
+  ALTER TABLE dedupe ADD COLUMN recorded_at INTEGER
+    GENERATED ALWAYS AS (CASE WHEN json_valid(record) THEN json_extract(record, '$.at') END) VIRTUAL;
+  CREATE INDEX dedupe_by_age ON dedupe (recorded_at);
+  `,
 ];
 
 export const SQL_SCHEMA_VERSION = MIGRATIONS.length;

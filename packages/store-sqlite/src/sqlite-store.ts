@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
+  type Clock,
   ConflictError,
   DuplicateError,
   type Head,
@@ -9,6 +8,7 @@ import {
   type SessionEvent,
   type SessionRef,
   type SessionStore,
+  systemClock,
   ValidationError,
 } from '@baton/core';
 import {
@@ -22,11 +22,12 @@ import {
   type SessionSnapshot,
   type StoreLimits,
 } from '@baton/core/store';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { SqliteApiKeys } from './api-key-table.js';
 import { type CommitRows, commitRows } from './commit-rows.js';
+import { DedupePruner, dedupeWindow } from './dedupe-prune.js';
 import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
-import { prepareDatabase } from './schema.js';
+import { openDatabase } from './open-database.js';
 import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
 import { ListStatements, prepareStatements, type RecordRow, type Statements } from './statements.js';
 
@@ -39,6 +40,12 @@ export interface SqliteStoreOptions {
   maxEventBytes?: number;
   /** How long a commit waits for another connection's write lock before ThrottledError. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** A file up to this size gets a full quick_check at open, a larger one a bounded check. Default 16 MiB. */
+  integrityCheckMaxBytes?: number;
+  /** Dedupe records older than this are pruned, a bounded batch during commits. Default 7 days. */
+  dedupeTtlMs?: number;
+  /** The clock of the dedupe window. */
+  clock?: Clock;
 }
 
 /** Counters for benchmarks, for this connection only. */
@@ -100,19 +107,16 @@ export class SqliteStore implements SessionStore {
     }
     this.limits = { maxEventBytes };
     this.ownsDatabase = options.database === undefined;
-    this.db = options.database ?? openFile(options.path, busyTimeoutMs);
-    try {
-      prepareDatabase(this.db, busyTimeoutMs);
-    } catch (error) {
-      if (this.ownsDatabase) this.db.close();
-      throw translateSqliteError(error);
-    }
+    const dedupeTtlMs = dedupeWindow(options.dedupeTtlMs);
+    this.db = openDatabase({ ...options, busyTimeoutMs });
+    const pruner = new DedupePruner(this.db, options.clock ?? systemClock, dedupeTtlMs);
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
     this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
-    this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) =>
-      this.applyCommit(request, rows),
-    );
+    this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) => {
+      this.applyCommit(request, rows);
+      pruner.afterCommit();
+    });
     // A read transaction, so the head and the events come from one snapshot even while another
     // process commits between the two SELECTs.
     this.readSnapshot = this.db.transaction((ref: SessionRef) => this.readSnapshotNow(ref));
@@ -281,10 +285,4 @@ export class SqliteStore implements SessionStore {
       throw translateSqliteError(error);
     }
   }
-}
-
-function openFile(path: string | undefined, busyTimeoutMs: number): Database.Database {
-  if (!path) throw new ValidationError('SqliteStore needs a path (or an open database)', { field: 'path' });
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return new Database(path, { timeout: busyTimeoutMs });
 }
