@@ -1,3 +1,4 @@
+import type { EventOf } from './events.js';
 import type { SubmitResult } from './input-request.js';
 import type { SessionRef } from './session-ref.js';
 import type { SessionView } from './session-view.js';
@@ -11,7 +12,13 @@ export interface ConverseResult {
   session: SessionView;
 }
 
-/** The answer to one input: its reply once the run that answered it finished. */
+/**
+ * The answer to one input: its reply once the turn that answered it finished. A turn answers the
+ * inputs its last model response's context reached: an input committed while an earlier turn's
+ * model call was in flight (or held back by 'one_at_a_time') lands before that turn's
+ * `run_finished` (completed, or at the step limit) but is answered by a later one. A failed run
+ * ends every turn waiting.
+ */
 export async function answerOf(
   store: SessionStore,
   ref: SessionRef,
@@ -19,10 +26,15 @@ export async function answerOf(
   session: SessionView,
 ): Promise<ConverseResult> {
   const after = await store.readEvents(ref, { afterSeq: submit.inputSeq });
-  const finished = after.find((event) => event.kind === 'run_finished');
-  if (finished && finished.kind === 'run_finished') {
-    const failed = finished.reason === 'failed';
-    return { submit, state: failed ? 'failed' : 'finished', reply: finished.text || null, session };
+  let response: EventOf<'model_response'> | undefined;
+  for (const event of after) {
+    if (event.kind === 'model_response') response = event;
+    if (event.kind !== 'run_finished') continue;
+    const reached = response !== undefined && (response.contextThrough ?? response.seq) >= submit.inputSeq;
+    if (event.reason === 'failed' || reached) {
+      const failed = event.reason === 'failed';
+      return { submit, state: failed ? 'failed' : 'finished', reply: event.text || null, session };
+    }
   }
   const state =
     session.status === 'waiting_approval'

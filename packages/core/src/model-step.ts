@@ -54,12 +54,18 @@ export async function callModel(run: RunContext): Promise<RunOutcome | null> {
       outputTokens: head.usage.outputTokens + response.usage.outputTokens,
     },
   });
-  if (response.toolCalls.length === 0 && contextThrough === writer.readThrough) {
-    // An answer without tool calls ends the run: one commit records it, finishes the run and hands
-    // back the lease. If input arrived meanwhile nothing is written and it is recorded as a step.
+  if (response.toolCalls.length === 0) {
+    // An answer without tool calls ends the turn: one commit records it with its run_finished (so
+    // each input's reply is found after it) and, when nothing else waits, hands back the lease.
     const finished: EventBody = { kind: 'run_finished', reason: 'completed', text: response.text };
-    const released = await run.release('idle', [event, finished], counted);
-    if (released) return { kind: 'finished', head: released, text: response.text };
+    if (contextThrough === writer.readThrough) {
+      const released = await run.release('idle', [event, finished], counted);
+      if (released) return { kind: 'finished', head: released, text: response.text };
+    }
+    // Input waits that this call did not see (it arrived meanwhile, or 'one_at_a_time' held it
+    // back): the turn ends here, and the next one answers that input with its own step budget.
+    await run.commit([event, finished], (head) => ({ ...counted(head), runSteps: 0 }));
+    return null;
   }
   await run.commit([event], counted);
   return null;
