@@ -77,10 +77,11 @@ export async function credentialCases(
       codes: ['unauthenticated', 'invalid_credentials'],
     },
     {
+      // No mode recognizes it: "no credential of a kind we take" and "a bad credential" both hold.
       name: 'a Bearer that is neither key nor JWT',
       headers: bearer('not-a-token'),
       status: 401,
-      codes: INVALID,
+      codes: ['unauthenticated', 'invalid_credentials'],
     },
     { name: 'a malformed key', headers: bearer('bk_short_x'), status: 401, codes: INVALID },
     {
