@@ -1,4 +1,4 @@
-import { type AuthMode, SCOPES } from '@baton/core';
+import { type AuthMode, platformAuth, SCOPES } from '@baton/core';
 import { reply } from '@baton/testing';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +79,18 @@ describe('createHttpHandler with API Gateway JWT authorizer claims', () => {
     expect((await invoke(lambdaAuthorizer)).statusCode).toBe(401);
     expect(seen).toEqual([undefined, undefined]);
     expect((await baton.list({ tenant: 'acme' })).sessions).toHaveLength(0);
+  });
+
+  it("serves core's platformAuth with the authorizer's scopes, and refuses a scope the token lacks", async () => {
+    const { invoke } = setup([reply('hi')], {}, { auth: platformAuth({ tenantClaim: 'tenant' }) });
+    expect((await invoke(verified())).statusCode).toBe(200);
+    const remove = verified();
+    remove.requestContext.http.method = 'DELETE';
+    remove.rawPath = '/sessions/chat-1';
+    remove.body = undefined;
+    const refused = await invoke(remove);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json.error.code).toBe('insufficient_scope');
   });
 
   it('answers the health check without claims', async () => {
