@@ -67,9 +67,10 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exit(code);
   },
   (error: unknown) => {
-    // A misconfiguration or a wrong flag is one line that says what to fix; anything else keeps its stack.
+    // A misconfiguration, a wrong flag or a store that cannot be used (damaged, full, unopenable) is
+    // one line that says what to fix; anything else keeps its stack.
     const oneLine =
-      (isBatonError(error) && error.code === 'configuration') ||
+      (isBatonError(error) && (error.code === 'configuration' || error.code.startsWith('store_'))) ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(
       `baton: ${oneLine ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`,
