@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Usage } from './events.js';
 import { SCHEMA_VERSION } from './events.js';
 import type { JsonObject } from './json.js';
@@ -24,7 +25,14 @@ export interface Head {
   tenant: string;
   sessionId: string;
   agent: string;
-  /** Increases by one on every write of the head; commits are conditioned on it. */
+  /**
+   * Which life of the session id this is: chosen when the session is created and kept by every
+   * commit, so a writer still holding a head of a deleted session never lands on a new session of
+   * the same id, whatever its version. Absent on heads stored before incarnations existed
+   * (`incarnationOf` reads them as LEGACY_INCARNATION).
+   */
+  incarnation?: string;
+  /** Increases by one on every write of the head; commits are conditioned on it (and on `incarnation`). */
   version: number;
   /** Sequence number of the last event (0 for none). */
   seq: number;
@@ -63,13 +71,30 @@ export function hasPendingWork(head: Pick<Head, 'status' | 'lastInputSeq' | 'pro
   );
 }
 
-/** The head of a session that has no events yet. */
+/** The incarnation of a head stored before heads carried one. */
+export const LEGACY_INCARNATION = 'legacy';
+
+/** The head's incarnation; heads stored before incarnations existed all share LEGACY_INCARNATION. */
+export function incarnationOf(head: Pick<Head, 'incarnation'>): string {
+  return head.incarnation ?? LEGACY_INCARNATION;
+}
+
+/**
+ * Whether `next` may replace `stored`: a commit keeps the incarnation of the head it read. Every
+ * store checks this together with the version, atomically.
+ */
+export function sameIncarnation(stored: Pick<Head, 'incarnation'>, next: Pick<Head, 'incarnation'>): boolean {
+  return incarnationOf(stored) === incarnationOf(next);
+}
+
+/** The head of a session that has no events yet, in a new incarnation of its id. */
 export function newHead(tenant: string, sessionId: string, agent: string, now: number): Head {
   return {
     v: SCHEMA_VERSION,
     tenant,
     sessionId,
     agent,
+    incarnation: randomUUID(),
     version: 0,
     seq: 0,
     status: 'idle',

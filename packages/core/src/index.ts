@@ -126,7 +126,16 @@ export {
   eventResponseBytes,
   eventsPage,
 } from './events-page.js';
-export { type Head, hasPendingWork, type Lease, newHead, type SessionStatus } from './head.js';
+export {
+  type Head,
+  hasPendingWork,
+  incarnationOf,
+  LEGACY_INCARNATION,
+  type Lease,
+  newHead,
+  type SessionStatus,
+  sameIncarnation,
+} from './head.js';
 export {
   API_ROUTES,
   DEFAULT_MAX_BODY_BYTES,

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { BatonError, ConflictError, LeaseHeldError, SessionNotFoundError } from './errors.js';
-import type { Head } from './head.js';
+import { type Head, sameIncarnation } from './head.js';
 import { commitHead, retryConflicts } from './head-commit.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
@@ -70,9 +70,13 @@ export function extendLease(head: Head, expiresAt: number): Head {
   return head.lease ? { ...head, lease: { ...head.lease, expiresAt } } : head;
 }
 
-/** Whether the lease of epoch `epoch` is still the one on `head` (else its holder is fenced). */
-export function holdsLease(head: Head, epoch: number): boolean {
-  return head.lease?.epoch === epoch && head.leaseEpoch === epoch;
+/**
+ * Whether the lease taken as `held` is still the one on `head` (else its holder is fenced): the
+ * same epoch in the same incarnation. A session deleted and created again starts its epochs anew,
+ * so an equal epoch of another incarnation is someone else's lease.
+ */
+export function holdsLease(head: Head, held: Pick<Head, 'incarnation'> & { epoch: number }): boolean {
+  return sameIncarnation(head, held) && head.lease?.epoch === held.epoch && head.leaseEpoch === held.epoch;
 }
 
 /** Events arrived that the holder has not read; it must drain them before releasing. */

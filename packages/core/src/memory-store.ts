@@ -1,7 +1,7 @@
 import type { ApiKeyRecord, ApiKeyStore } from './auth/api-key-store.js';
 import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
 import type { SessionEvent } from './events.js';
-import { type Head, hasPendingWork } from './head.js';
+import { type Head, hasPendingWork, sameIncarnation } from './head.js';
 import { jsonBytes } from './json.js';
 import { parseDedupe, parseEvent, parseHead } from './migrate.js';
 import { refKey, type SessionRef } from './session-ref.js';
@@ -80,8 +80,11 @@ export class MemoryStore implements SessionStore {
       if (bytes > this.limits.maxEventBytes) throw new EventTooLargeError(bytes, this.limits.maxEventBytes);
     }
     const stored = this.sessions.get(key);
-    const currentVersion = stored ? parseHead(JSON.parse(stored.head)).version : null;
-    if (currentVersion !== request.expectedVersion) throw new ConflictError();
+    const current = stored ? parseHead(JSON.parse(stored.head)) : null;
+    if ((current?.version ?? null) !== request.expectedVersion) throw new ConflictError();
+    if (current && !sameIncarnation(current, request.head)) {
+      throw new ConflictError('the session was deleted and created again since this head was read');
+    }
     if (request.dedupe && stored?.dedupe.has(request.dedupe.dedupeKey)) {
       throw new DuplicateError(parseDedupe(JSON.parse(stored.dedupe.get(request.dedupe.dedupeKey)!)));
     }

@@ -27,6 +27,8 @@ const headV2 = z.object({
   tenant: z.string(),
   sessionId: z.string(),
   agent: z.string(),
+  // Optional within v2: heads stored before incarnations have none (see head.ts, incarnationOf).
+  incarnation: z.string().min(1).optional(),
   version: z.number().int().nonnegative(),
   seq: z.number().int().nonnegative(),
   status: z.enum(['idle', 'running', 'waiting_approval', 'failed']),

@@ -2,7 +2,7 @@ import { AGAIN, CONFLICT_RETRY, withBackoff } from './backoff.js';
 import type { Clock } from './clock.js';
 import { ConflictError, FencedError, SessionNotFoundError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
-import type { Head } from './head.js';
+import { type Head, sameIncarnation } from './head.js';
 import { type PlannedCommit, planCommit, writeCommit } from './head-commit.js';
 import { extendLease, holdsLease, UnreadInputError } from './lease.js';
 import { sameRecord } from './same-record.js';
@@ -26,8 +26,9 @@ export interface StepCommit {
 /**
  * The lease holder's only way to write. Serializes commits (tool calls finish in parallel), renews
  * the lease with every commit, and when the head moved on because a non-holder appended input,
- * lands the step on the new head as long as the lease epoch is still ours. A changed epoch means
- * another writer took over: FencedError, and this writer stops.
+ * lands the step on the new head as long as the lease epoch is still ours. A changed epoch (or a
+ * session deleted and created again, a new incarnation) means another writer took over:
+ * FencedError, and this writer stops.
  */
 export class SessionWriter {
   head: Head;
@@ -36,7 +37,8 @@ export class SessionWriter {
   /** Set when a commit landed on a head with events the loop has not read; cleared by the loop. */
   behind = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly epoch: number;
+  /** The lease this writer holds: its epoch, in the session's incarnation it was taken in. */
+  private readonly held: { epoch: number; incarnation?: string };
 
   constructor(
     private readonly store: SessionStore,
@@ -48,7 +50,10 @@ export class SessionWriter {
     if (!held.lease) throw new FencedError('a writer needs a held lease');
     this.head = held;
     this.readThrough = held.seq;
-    this.epoch = held.lease.epoch;
+    this.held = {
+      epoch: held.lease.epoch,
+      ...(held.incarnation === undefined ? {} : { incarnation: held.incarnation }),
+    };
   }
 
   /** Commits one step; resolves with the stored events. */
@@ -150,6 +155,10 @@ export class SessionWriter {
   ): Promise<SessionEvent[] | typeof AGAIN> {
     const fresh = await this.store.readHead(this.ref);
     if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
+    // Deleted and created again: nothing of this run belongs in the new session, which has its own
+    // writers. Checked before `landed`, whose events of the same seq could belong to the new life.
+    if (!sameIncarnation(fresh, this.held))
+      throw new FencedError('the session was deleted and created again');
     // First: did this very write land (its answer lost)? Then it counts, whatever happened since,
     // even if it was the release that handed the lease back.
     if (await this.landed(base, plan.events, fresh)) {
@@ -160,7 +169,7 @@ export class SessionWriter {
       this.behind = fresh.seq > this.readThrough;
       return plan.events;
     }
-    if (!holdsLease(fresh, this.epoch)) throw new FencedError();
+    if (!holdsLease(fresh, this.held)) throw new FencedError();
     this.head = fresh;
     this.behind = fresh.seq > this.readThrough;
     if (step.rebase !== false) return AGAIN;

@@ -7,7 +7,16 @@
  */
 export { type AppendTarget, appendInput, type FailureRecord, recordFailure } from './appends.js';
 export { CONFLICT_RETRY, type RetryPolicy } from './backoff.js';
-export { type Head, hasPendingWork, type Lease, newHead, type SessionStatus } from './head.js';
+export {
+  type Head,
+  hasPendingWork,
+  incarnationOf,
+  LEGACY_INCARNATION,
+  type Lease,
+  newHead,
+  type SessionStatus,
+  sameIncarnation,
+} from './head.js';
 export {
   type CommitTarget,
   commitHead,

@@ -20,13 +20,19 @@ export interface DedupeRecord {
 
 /**
  * One atomic step: the new events, the new head and (for triggers) the dedupe record, applied only
- * if the stored head's version is still `expectedVersion` (null: the session must not exist yet)
- * and the dedupe key was never recorded. Either everything is written or nothing is.
+ * if the stored head's version is still `expectedVersion` (null: the session must not exist yet),
+ * its incarnation is still `head.incarnation` (`sameIncarnation`: a session deleted and created
+ * again restarts its versions, so the version alone cannot tell its lives apart) and the dedupe
+ * key was never recorded. Either everything is written or nothing is; a version or incarnation
+ * mismatch is a ConflictError.
  */
 export interface CommitRequest {
   ref: SessionRef;
   expectedVersion: number | null;
-  /** The head after the commit; `head.version` is expectedVersion + 1 (1 when creating). */
+  /**
+   * The head after the commit; `head.version` is expectedVersion + 1 (1 when creating), and
+   * `head.incarnation` is the stored head's (a new one when creating).
+   */
   head: Head;
   /** New events, numbered expectedSeq + 1 .. head.seq in order. May be empty (a lease change). */
   events: SessionEvent[];
@@ -63,7 +69,7 @@ export interface StoreLimits {
  * Leases, dedupe and the mailbox rule are built in core on top of `commit`; a store only has to make
  * `commit` atomic and conditional. `@baton/testing`'s conformance suite is the definition of correct.
  *
- * Errors: ConflictError (version mismatch or existing session), DuplicateError (dedupe key seen;
+ * Errors: ConflictError (version or incarnation mismatch, or existing session), DuplicateError (dedupe key seen;
  * carries the original record), EventTooLargeError, ThrottledError / StoreUnavailableError (retryable).
  */
 export interface SessionStore {

@@ -1,6 +1,6 @@
 import type { JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
 import { type Clock, ConflictError, DuplicateError, StoreUnavailableError } from '@baton/core';
-import { type CommitRequest, parseDedupe } from '@baton/core/store';
+import { type CommitRequest, parseDedupe, sameIncarnation } from '@baton/core/store';
 import { type BatchOutcome, errorForFailedOperation, readBatchOutcome } from './batch-outcome.js';
 import { assertEventSizes, type BatchLimits, type CommitPlan, planCommit } from './commit-plan.js';
 import type { CosmosGateway } from './cosmos-gateway.js';
@@ -53,7 +53,7 @@ export class CommitWriter {
   private async attempt(request: CommitRequest): Promise<void> {
     const { gateway, cache, clock, ttlSeconds } = this.options;
     const pk = partitionKeyOf(request.ref);
-    const previous = request.expectedVersion === null ? null : await this.headAt(pk, request.expectedVersion);
+    const previous = request.expectedVersion === null ? null : await this.headAt(pk, request);
     const now = clock.now();
     const plan = planCommit({
       request,
@@ -91,12 +91,18 @@ export class CommitWriter {
     throw await this.errorFor(pk, plan, outcome);
   }
 
-  /** The stored head if it still has `version`; its ETag is what the batch conditions on. */
-  private async headAt(pk: string, version: number): Promise<CachedHead> {
+  /**
+   * The stored head if it still has the expected version in the same incarnation (a session deleted
+   * and created again restarts its versions); its ETag is what the batch conditions on, so the
+   * head checked here is the one replaced.
+   */
+  private async headAt(pk: string, request: CommitRequest): Promise<CachedHead> {
+    const matches = (head: CachedHead) =>
+      head.version === request.expectedVersion && sameIncarnation(head.head, request.head);
     const cached = this.options.cache.get(pk);
-    if (cached?.version === version && !isExpired(cached.document, this.options.clock.now())) return cached;
+    if (cached && matches(cached) && !isExpired(cached.document, this.options.clock.now())) return cached;
     const current = await this.options.readHead(pk);
-    if (!current || current.version !== version) throw new ConflictError();
+    if (!current || !matches(current)) throw new ConflictError();
     return current;
   }
 

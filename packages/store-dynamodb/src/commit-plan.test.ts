@@ -1,5 +1,5 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { EventTooLargeError, jsonBytes } from '@baton/core';
+import { EventTooLargeError, jsonBytes, LEGACY_INCARNATION } from '@baton/core';
 import { describe, expect, it } from 'vitest';
 import { planCommit } from './commit-plan.js';
 import { ITEM_BYTES, itemBytes, MAX_EVENT_BYTES, TRANSACTION_BYTES } from './limits.js';
@@ -35,13 +35,25 @@ describe('planCommit', () => {
     expect(dedupe?.Put?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('conditions an update on the expected version of a live head', () => {
+  it('conditions an update on the expected version and incarnation of a live head', () => {
     const created = appendRequest(REF, null, ['a']).head;
     const [head] = planCommit(appendRequest(REF, created, ['b']), OPTIONS).input.TransactItems!;
     expect(head?.Put?.ConditionExpression).toBe(
-      '#version = :expected AND (attribute_not_exists(#exp) OR #exp > :now)',
+      '#version = :expected AND #inc = :inc AND (attribute_not_exists(#exp) OR #exp > :now)',
     );
     expect(head?.Put?.ExpressionAttributeValues?.[':expected']).toEqual({ N: '1' });
+    expect(head?.Put?.ExpressionAttributeValues?.[':inc']).toEqual({ S: created.incarnation });
+    expect(unmarshall(head!.Put!.Item!).incarnation).toBe(created.incarnation);
+  });
+
+  it('lets a head stored before incarnations (no attribute) match a head without one', () => {
+    const { incarnation: _none, ...legacy } = appendRequest(REF, null, ['a']).head;
+    const [head] = planCommit(appendRequest(REF, legacy, ['b']), OPTIONS).input.TransactItems!;
+    expect(head?.Put?.ConditionExpression).toBe(
+      '#version = :expected AND (attribute_not_exists(#inc) OR #inc = :inc) AND (attribute_not_exists(#exp) OR #exp > :now)',
+    );
+    expect(head?.Put?.ExpressionAttributeValues?.[':inc']).toEqual({ S: LEGACY_INCARNATION });
+    expect(unmarshall(head!.Put!.Item!).incarnation).toBeUndefined();
   });
 
   it('stamps every item with the same expiresAt when a TTL is set', () => {

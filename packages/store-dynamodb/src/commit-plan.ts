@@ -1,6 +1,6 @@
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventTooLargeError, jsonBytes } from '@baton/core';
-import type { CommitRequest, DedupeRecord } from '@baton/core/store';
+import { type CommitRequest, type DedupeRecord, incarnationOf, LEGACY_INCARNATION } from '@baton/core/store';
 import type { ActionRole } from './error-mapping.js';
 import { partitionKey } from './keys.js';
 import {
@@ -51,7 +51,9 @@ export function planCommit(
 
   const head = headItem(request.ref, request.head, context);
   checkItem(head, 'the head');
-  const actions: TransactWriteItem[] = [headPut(options.tableName, head, request.expectedVersion, now)];
+  const actions: TransactWriteItem[] = [
+    headPut(options.tableName, head, request.expectedVersion, incarnationOf(request.head), now),
+  ];
   const roles: ActionRole[] = [{ kind: 'head' }];
   const written: FlatItem[] = [head];
 
@@ -102,10 +104,16 @@ function checkItem(item: FlatItem, what: string): void {
   }
 }
 
+/**
+ * The head's Put: absent (or expired) when creating; otherwise still at `expectedVersion` in the same
+ * incarnation, so a writer of a deleted session never lands on a new session of the same id. A head
+ * stored before incarnations has no attribute, which counts as LEGACY_INCARNATION (`sameIncarnation`).
+ */
 function headPut(
   tableName: string,
   item: FlatItem,
   expectedVersion: number | null,
+  incarnation: string,
   now: number,
 ): TransactWriteItem {
   const names = { '#pk': ATTRIBUTES.pk, '#exp': EXPIRES_AT_ATTRIBUTE };
@@ -120,13 +128,23 @@ function headPut(
       },
     };
   }
+  const sameIncarnation =
+    incarnation === LEGACY_INCARNATION ? '(attribute_not_exists(#inc) OR #inc = :inc)' : '#inc = :inc';
   return {
     Put: {
       TableName: tableName,
       Item: toAttributes(item),
-      ConditionExpression: '#version = :expected AND (attribute_not_exists(#exp) OR #exp > :now)',
-      ExpressionAttributeNames: { '#version': ATTRIBUTES.version, '#exp': EXPIRES_AT_ATTRIBUTE },
-      ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) }, ':now': { N: String(now) } },
+      ConditionExpression: `#version = :expected AND ${sameIncarnation} AND (attribute_not_exists(#exp) OR #exp > :now)`,
+      ExpressionAttributeNames: {
+        '#version': ATTRIBUTES.version,
+        '#inc': ATTRIBUTES.incarnation,
+        '#exp': EXPIRES_AT_ATTRIBUTE,
+      },
+      ExpressionAttributeValues: {
+        ':expected': { N: String(expectedVersion) },
+        ':now': { N: String(now) },
+        ':inc': { S: incarnation },
+      },
     },
   };
 }

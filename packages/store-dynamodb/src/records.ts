@@ -43,6 +43,7 @@ export function headItem(ref: SessionRef, head: Head, context: ItemContext): Fla
     [ATTRIBUTES.sk]: HEAD_SK,
     [ATTRIBUTES.data]: JSON.stringify(head),
     [ATTRIBUTES.version]: head.version,
+    [ATTRIBUTES.incarnation]: head.incarnation,
     [ATTRIBUTES.status]: head.status,
     [ATTRIBUTES.listPk]: ref.tenant,
     [ATTRIBUTES.listSk]: listSortKey(ref, head.updatedAt),

@@ -16,6 +16,11 @@ export const ATTRIBUTES = {
   chunks: 'chunks',
   /** On the head: its version, what every commit is conditioned on. */
   version: 'version',
+  /**
+   * On the head: its incarnation (core's `Head.incarnation`), which every commit is conditioned on
+   * with the version. Absent on heads stored before incarnations, and on heads that have none.
+   */
+  incarnation: 'incarnation',
   /** On the head: its status, for list filters. */
   status: 'status',
   /** On the head only, which makes the list index sparse (heads, never events). */

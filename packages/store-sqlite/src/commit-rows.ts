@@ -1,5 +1,6 @@
-import { EventTooLargeError, SCHEMA_VERSION, ValidationError } from '@baton/core';
-import type { CommitRequest, DedupeRecord } from '@baton/core/store';
+import { ConflictError, EventTooLargeError, type Head, SCHEMA_VERSION, ValidationError } from '@baton/core';
+import { type CommitRequest, type DedupeRecord, sameIncarnation } from '@baton/core/store';
+import type { HeadCheckRow } from './statements.js';
 
 /** A commit serialized once, checked before any lock is taken. */
 export interface CommitRows {
@@ -56,4 +57,16 @@ export function commitRows(request: CommitRequest, maxEventBytes: number): Commi
     ...(dedupe ? { dedupe } : {}),
     bytes,
   };
+}
+
+/**
+ * Refuses, as a lost race (ConflictError, retryable), a commit whose head belongs to another
+ * incarnation of the session than the stored one: a writer of a deleted session. Checked before the
+ * seq rule, since such a writer numbers its events after the old log.
+ */
+export function assertSameIncarnation(stored: HeadCheckRow | undefined, head: Head): void {
+  const incarnation = stored?.incarnation;
+  if (stored && !sameIncarnation(typeof incarnation === 'string' ? { incarnation } : {}, head)) {
+    throw new ConflictError('the session was deleted and created again since this head was read');
+  }
 }

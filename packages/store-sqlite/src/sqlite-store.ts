@@ -24,7 +24,7 @@ import {
 } from '@baton/core/store';
 import type Database from 'better-sqlite3';
 import { SqliteApiKeys } from './api-key-table.js';
-import { type CommitRows, commitRows } from './commit-rows.js';
+import { assertSameIncarnation, type CommitRows, commitRows } from './commit-rows.js';
 import { DedupePruner, dedupeWindow } from './dedupe-prune.js';
 import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
 import { openDatabase } from './open-database.js';
@@ -228,6 +228,7 @@ export class SqliteStore implements SessionStore {
     const { tenant, sessionId } = request.ref;
     const current = this.statements.headVersion.get(tenant, sessionId);
     if ((current?.version ?? null) !== request.expectedVersion) throw new ConflictError();
+    assertSameIncarnation(current, request.head);
     const previousSeq = request.head.seq - rows.events.length;
     if ((current?.seq ?? 0) !== previousSeq) {
       throw new ValidationError(

@@ -20,9 +20,16 @@ function prepare<P extends unknown[], R = unknown>(db: Database.Database, sql: s
   return db.prepare<P, R>(sql);
 }
 
+export interface HeadCheckRow {
+  version: number;
+  seq: number;
+  incarnation: string | null;
+}
+
 export interface Statements {
   head: Statement<Key, RecordRow>;
-  headVersion: Statement<Key, { version: number; seq: number }>;
+  /** What a commit checks: version, seq and incarnation (null on a head stored before incarnations). */
+  headVersion: Statement<Key, HeadCheckRow>;
   events: Statement<[...Key, afterSeq: number, limit: number], RecordRow>;
   dedupe: Statement<[...Key, dedupeKey: string], RecordRow>;
   insertHead: Statement<
@@ -59,9 +66,12 @@ export interface Statements {
 export function prepareStatements(db: Database.Database): Statements {
   return {
     head: prepare<Key, RecordRow>(db, 'SELECT record FROM heads WHERE tenant = ? AND session_id = ?'),
-    headVersion: prepare<Key, { version: number; seq: number }>(
+    headVersion: prepare<Key, HeadCheckRow>(
       db,
-      'SELECT version, seq FROM heads WHERE tenant = ? AND session_id = ?',
+      // json_valid first: a tampered record must not fail the commit here (reads report it).
+      `SELECT version, seq,
+         CASE WHEN json_valid(record) THEN json_extract(record, '$.incarnation') END AS incarnation
+       FROM heads WHERE tenant = ? AND session_id = ?`,
     ),
     events: prepare<[...Key, afterSeq: number, limit: number], RecordRow>(
       db,

@@ -8,6 +8,7 @@ import { describeConcurrencyCases } from './concurrency-cases.js';
 import { describeConflictCases } from './conflict-cases.js';
 import { describeDeleteCases } from './delete-cases.js';
 import { describeIdentityCases } from './identity-cases.js';
+import { describeIncarnationCases } from './incarnation-cases.js';
 import { describeLeaseCases } from './lease-cases.js';
 import { describeListCases } from './list-cases.js';
 import { describePendingCases } from './pending-cases.js';
@@ -71,6 +72,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeListCases(ctx);
     describePendingCases(ctx);
     describeDeleteCases(ctx);
+    describeIncarnationCases(ctx);
     describeApiKeyCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.
     describeSchemaCases(ctx);
