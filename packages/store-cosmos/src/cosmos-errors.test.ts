@@ -1,6 +1,6 @@
-import { StoreUnavailableError, ThrottledError } from '@baton/core';
+import { StoreFullError, StoreItemTooLargeError, StoreUnavailableError, ThrottledError } from '@baton/core';
 import { describe, expect, it } from 'vitest';
-import { mapCosmosError } from './cosmos-errors.js';
+import { errorForStatus, mapCosmosError } from './cosmos-errors.js';
 
 // Shapes as @azure/cosmos 4.9 throws them (ErrorResponse carries the HTTP status in `code`).
 describe('mapCosmosError', () => {
@@ -30,6 +30,35 @@ describe('mapCosmosError', () => {
     expect(mapCosmosError(new Error('Batch request error: socket hang up'), 'commit')).toBeInstanceOf(
       StoreUnavailableError,
     );
+  });
+
+  // Issue 15, defect 8: quota and size failures were a generic store_rejected (413 a "payload of 0 bytes").
+  it('maps a document over the size limit (413) to StoreItemTooLargeError', () => {
+    const error = mapCosmosError(Object.assign(new Error('too large'), { code: 413 }), 'commit');
+    expect(error).toBeInstanceOf(StoreItemTooLargeError);
+    expect(error).toMatchObject({ code: 'store_item_too_large', status: 413, retryable: false });
+    expect(errorForStatus(413, 'the events operation of a commit')).toBeInstanceOf(StoreItemTooLargeError);
+  });
+
+  it('maps 507 and a full partition (403, substatus 1014 or a quota message) to StoreFullError', () => {
+    for (const error of [
+      Object.assign(new Error('insufficient storage'), { code: 507 }),
+      Object.assign(new Error('Partition key reached maximum size of 20 GB'), { code: 403, substatus: 1014 }),
+      Object.assign(new Error('Message: {"Errors":["Storage quota for \'Document\' exceeded."]}'), {
+        code: 403,
+      }),
+    ]) {
+      const mapped = mapCosmosError(error, 'commit');
+      expect(mapped).toBeInstanceOf(StoreFullError);
+      expect(mapped).toMatchObject({ code: 'store_full', status: 507, retryable: false });
+    }
+  });
+
+  it('maps a refused identity (401, other 403) to store_forbidden, not retryable', () => {
+    for (const code of [401, 403]) {
+      const error = mapCosmosError(Object.assign(new Error('forbidden'), { code }), 'load');
+      expect(error).toMatchObject({ code: 'store_forbidden', retryable: false });
+    }
   });
 
   it('passes errors that are not Cosmos errors through unchanged', () => {

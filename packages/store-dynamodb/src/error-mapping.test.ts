@@ -4,6 +4,8 @@ import {
   BatonError,
   ConflictError,
   DuplicateError,
+  StoreFullError,
+  StoreItemTooLargeError,
   StoreUnavailableError,
   ThrottledError,
 } from '@baton/core';
@@ -107,6 +109,24 @@ describe('commitError', () => {
     expect(error).toBeInstanceOf(StoreUnavailableError);
   });
 
+  // Issue 15, defect 8: a full item collection was a retryable StoreUnavailableError, retried in vain.
+  it('maps a full item collection to StoreFullError (507), which no retry can fix', () => {
+    const error = commitError(
+      cancelled({ Code: 'ItemCollectionSizeLimitExceeded' }, { Code: 'None' }, { Code: 'None' }),
+      ROLES,
+      'baton',
+    );
+    expect(error).toBeInstanceOf(StoreFullError);
+    expect(error).toMatchObject({ code: 'store_full', status: 507, retryable: false });
+  });
+
+  it('maps an item over 400 KB to StoreItemTooLargeError (413)', () => {
+    const reason = { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' };
+    const error = commitError(cancelled(reason, { Code: 'None' }, { Code: 'None' }), ROLES, 'baton');
+    expect(error).toBeInstanceOf(StoreItemTooLargeError);
+    expect(error).toMatchObject({ code: 'store_item_too_large', status: 413, retryable: false });
+  });
+
   it('maps errors other than a cancellation like any other call', () => {
     const error = commitError(Object.assign(new Error('socket hang up'), { name: 'Error' }), ROLES, 'baton');
     expect(error).toBeInstanceOf(StoreUnavailableError);
@@ -141,6 +161,26 @@ describe('storeError', () => {
     const error = storeError(sdkError('ValidationException', 400), 'baton');
     expect(error).toBeInstanceOf(BatonError);
     expect((error as BatonError).retryable).toBe(false);
+  });
+
+  it('maps ItemCollectionSizeLimitExceededException to StoreFullError (507), not retryable', () => {
+    const error = storeError(sdkError('ItemCollectionSizeLimitExceededException', 400), 'baton');
+    expect(error).toBeInstanceOf(StoreFullError);
+    expect(error).toMatchObject({ code: 'store_full', status: 507, retryable: false });
+  });
+
+  it('maps a ValidationException on item size to StoreItemTooLargeError (413)', () => {
+    const error = Object.assign(sdkError('ValidationException', 400), {
+      message: 'Item size has exceeded the maximum allowed size',
+    });
+    expect(storeError(error, 'baton')).toBeInstanceOf(StoreItemTooLargeError);
+    expect(storeError(error, 'baton')).toMatchObject({ status: 413, retryable: false });
+  });
+
+  it('maps refused credentials to store_forbidden, naming the table', () => {
+    const error = storeError(sdkError('AccessDeniedException', 400), 'baton');
+    expect(error).toMatchObject({ code: 'store_forbidden', retryable: false });
+    expect((error as Error).message).toContain('baton');
   });
 
   it('passes Baton errors through unchanged', () => {

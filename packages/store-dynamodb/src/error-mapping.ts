@@ -3,6 +3,8 @@ import {
   BatonError,
   ConflictError,
   DuplicateError,
+  StoreFullError,
+  StoreItemTooLargeError,
   StoreUnavailableError,
   ThrottledError,
 } from '@baton/core';
@@ -24,6 +26,12 @@ const THROTTLING = new Set([
   'TransactionInProgressException',
   'RequestLimitExceeded',
 ]);
+
+/** DynamoDB's words for an item over its 400 KB limit (a put, or an update that would grow one). */
+const ITEM_TOO_LARGE = /item size .*exceeded/i;
+
+/** Exception names of credentials or a role that may not use the table: no retry fixes them. */
+const FORBIDDEN = new Set(['AccessDeniedException', 'UnrecognizedClientException']);
 
 /** What each action of a commit's transaction wrote, in action order. */
 export type ActionRole = { kind: 'head' } | { kind: 'event'; seq: number } | { kind: 'dedupe' };
@@ -72,7 +80,11 @@ export function commitError(error: unknown, roles: ActionRole[], tableName: stri
   if (codes.some((code) => THROTTLING.has(code))) {
     return new ThrottledError(`DynamoDB cancelled the commit: ${codes.join(', ')}`, error);
   }
+  if (codes.includes('ItemCollectionSizeLimitExceeded')) return collectionFull(tableName, error);
   if (codes.includes('ValidationError')) {
+    if (reasons.some((reason) => ITEM_TOO_LARGE.test(reason.Message ?? ''))) {
+      return new StoreItemTooLargeError(`DynamoDB rejected the commit: ${reasonText(reasons)}`, error);
+    }
     return new BatonError('store_rejected', `DynamoDB rejected the commit: ${reasonText(reasons)}`, {
       cause: error,
     });
@@ -89,6 +101,17 @@ export function storeError(error: unknown, tableName: string): Error {
   const sdk = (error ?? {}) as SdkError;
   const name = sdk.name ?? 'Error';
   if (THROTTLING.has(name)) return new ThrottledError(`DynamoDB throttled the request: ${name}`, error);
+  if (name === 'ItemCollectionSizeLimitExceededException') return collectionFull(tableName, error);
+  if (name === 'ValidationException' && ITEM_TOO_LARGE.test(sdk.message ?? '')) {
+    return new StoreItemTooLargeError(`DynamoDB rejected an item: ${sdk.message}`, error);
+  }
+  if (FORBIDDEN.has(name)) {
+    return new BatonError(
+      'store_forbidden',
+      `DynamoDB refused access to table ${tableName} (${name}); give the function's role access to it`,
+      { cause: error },
+    );
+  }
   if (name === 'ResourceNotFoundException') {
     return new BatonError(
       'store_misconfigured',
@@ -104,6 +127,14 @@ export function storeError(error: unknown, tableName: string): Error {
   return new BatonError('store_rejected', `DynamoDB rejected the request: ${name}: ${sdk.message ?? ''}`, {
     cause: error,
   });
+}
+
+/** A session's items reached the 10 GB an item collection may hold (tables with a local secondary index). */
+function collectionFull(tableName: string, cause: unknown): StoreFullError {
+  return new StoreFullError(
+    `DynamoDB table ${tableName}: the session's item collection is at its 10 GB limit; nothing was written`,
+    cause,
+  );
 }
 
 function reasonText(reasons: CancellationReason[]): string {
