@@ -173,11 +173,32 @@ export function modelContext(
 
 /**
  * The last seq the next model call's context may include. With 'one_at_a_time' input, only the
- * first unanswered input is answered now: the context stops just before the second one, which the
- * model response then records (contextThrough), so the log shows the later input as unanswered.
+ * turn in progress is answered now: the context stops just before the next input that waits, even
+ * when the turn is in a tool loop, and the model response records that (contextThrough), so the
+ * later input stays unanswered and gets its own turn and reply once this one has finished.
  */
 export function contextLimit(events: SessionEvent[], agent: Agent, readThrough: number): number {
   if (agent.policies.inputs !== 'one_at_a_time') return readThrough;
-  const waiting = runPosition(events, agent).unansweredInputs;
+  const waiting = inputsWithoutReply(events);
   return waiting.length > 1 ? waiting[1]!.seq - 1 : readThrough;
+}
+
+/**
+ * Inputs no turn has answered yet, in the order the model meets them (the first is the turn in
+ * progress). A turn ends with an answer without tool calls or at its step limit, either of which
+ * answers the inputs its last model response's context reached; a failed run ends every turn.
+ */
+export function inputsWithoutReply(logEvents: SessionEvent[]): EventOf<'input'>[] {
+  let waiting: EventOf<'input'>[] = [];
+  let reached = 0;
+  for (const event of inModelOrder(logEvents)) {
+    if (event.kind === 'input') waiting.push(event);
+    else if (event.kind === 'model_response') {
+      reached = event.contextThrough ?? event.seq;
+      if (event.toolCalls.length === 0) waiting = waiting.filter((input) => input.seq > reached);
+    } else if (event.kind === 'run_finished') {
+      waiting = event.reason === 'failed' ? [] : waiting.filter((input) => input.seq > reached);
+    }
+  }
+  return waiting;
 }
