@@ -4,18 +4,18 @@
  * ticket), on the model the environment configures (the offline demo model when none), with Slack
  * when SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN are set.
  *
- * No `auth` here on purpose: `npm start` keeps working with no set-up, on 127.0.0.1 with the local
- * identity (only this machine's Host and Origin are answered). To require API keys, add
- * `auth: apiKeys()` (from @baton/core), create one with `npx baton keys create --tenant acme`
- * and send it as `Authorization: Bearer <key>`; the console then signs in with a key. Deployed
- * hosts refuse to start without `auth`: `jwt({...})`, `customAuth(fn)`, `platformAuth({...})`, or
- * `'none'` said out loud.
+ * Callers authenticate with API keys (`npx baton keys create --tenant acme`, sent as
+ * `Authorization: Bearer <key>`); other modes: `jwt({...})`, `customAuth(fn)`, `platformAuth({...})`.
+ * `npm start` still needs no set-up: on 127.0.0.1 a request without credentials is this machine's
+ * developer (only local Host and Origin are answered; BATON_REQUIRE_AUTH=1 turns that off), while
+ * a deployed stack refuses every request without a key.
  */
-import { defineBaton } from '@baton/core';
+import { apiKeys, defineBaton } from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
 import { slack } from '@baton/slack';
 
 export default defineBaton({
   agents: [createExampleAgent()],
   channels: [slack()],
+  auth: apiKeys(),
 });

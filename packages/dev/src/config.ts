@@ -15,6 +15,11 @@ export interface LocalConfig {
   console?: ConsoleSettings;
   /** Price table for cost estimates (built-in, overridden by BATON_PRICES). */
   prices?: PriceTable;
+  /**
+   * BATON_REQUIRE_AUTH=1: on 127.0.0.1 too, a request without credentials is refused as on a
+   * deployed host (by default it is this machine's developer when the app has auth).
+   */
+  requireAuth?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     runBudgetMs: intSetting(env, 'BATON_RUN_BUDGET_MS', 5 * 60_000),
     console: consoleSettings(env, { enabledByDefault: true }),
     prices: pricesFromEnvironment(env),
+    requireAuth: /^(1|true|yes)$/i.test(env.BATON_REQUIRE_AUTH ?? ''),
   };
 }
 

@@ -69,9 +69,11 @@ export async function startLocalApp(
   const logger = options.logger ?? jsonLogger();
   const env = options.env ?? process.env;
   const auth = definition.config.auth;
-  // Without auth the local identity answers every caller: only this machine may be one.
-  const localOnly = auth === undefined;
-  if (localOnly && !isLoopbackHost(config.host)) {
+  // On 127.0.0.1 a request without credentials is this machine's developer (the local identity),
+  // unless BATON_REQUIRE_AUTH asks for the deployed behaviour; beyond it, auth is required.
+  const loopback = isLoopbackHost(config.host);
+  const localOnly = loopback && !(config.requireAuth && auth !== undefined);
+  if (auth === undefined && !loopback) {
     throw new ConfigurationError(
       `HOST=${config.host} would serve the API beyond this machine with no auth: add \`auth: apiKeys()\` to defineBaton in baton.config.ts (then \`baton keys create --tenant NAME\`), or serve on HOST=127.0.0.1`,
     );

@@ -28,7 +28,8 @@ export interface TestApp {
 
 /**
  * A user's app in a test: every agent on the given model (a ScriptedModel), sessions in memory, runs
- * inline. Exercise it through the same HTTP API a client uses.
+ * inline. Exercise it through the same HTTP API a client uses, as the local identity (the app's
+ * `auth` is left out: it is the hosts' business, tested with them).
  *
  * @example
  * import config from '../baton.config.js';
@@ -40,9 +41,11 @@ export function testApp(
   options: { model: Model; env?: Record<string, string> },
 ): TestApp {
   const enqueued: RunMessage[] = [];
+  // The test is the app's own caller (the local identity): its auth is for the app's hosts.
+  const { auth: _auth, ...config } = definition.config;
   const app = createBatonApp(
     defineBaton({
-      ...definition.config,
+      ...config,
       agents: definition.config.agents.map((agent) => ({ ...agent, model: options.model })),
     }),
     {

@@ -20,7 +20,7 @@ export interface Authenticator {
  */
 export function resolveAuth(
   config: AuthConfig | undefined,
-  host: { requireAuth?: boolean; authModes?: readonly AuthMode[] },
+  host: { requireAuth?: boolean; localOnly?: boolean; authModes?: readonly AuthMode[] },
 ): Authenticator {
   const hostModes = host.authModes ?? [];
   if (config === undefined) {
@@ -38,14 +38,17 @@ export function resolveAuth(
       "auth in defineBaton must be apiKeys(), jwt(), customAuth(fn), platformAuth(), a list of them, or 'none'",
     );
   }
-  return { modes: [...hostModes, ...own], fallback: null };
+  // A local-only host (`baton serve` on 127.0.0.1) checks every credential it is sent, and takes a
+  // request that carries none as the developer on this machine: as Azure Functions Core Tools
+  // ignore function keys locally. Its Host and Origin checks keep browsers and rebound names out.
+  return { modes: [...hostModes, ...own], fallback: host.localOnly ? 'local' : null };
 }
 
 /** One line per mode, for the start banner. */
 export function describeAuth(auth: Authenticator): string[] {
   const lines = auth.modes.map((mode) => mode.describe());
   if (auth.fallback === 'none') lines.push("'none': every caller may do everything in the tenant it names");
-  if (auth.fallback === 'local') lines.push('local identity for local requests (no auth in defineBaton)');
+  if (auth.fallback === 'local') lines.push('local identity for local requests without credentials');
   return lines;
 }
 

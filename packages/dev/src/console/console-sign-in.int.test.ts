@@ -18,6 +18,8 @@ function config(dataDir: string): LocalConfig {
     dbPath: join(dataDir, 'baton.db'),
     syncWaitMs: 10_000,
     runBudgetMs: 300_000,
+    // As a deployed host: no request without credentials is the local developer.
+    requireAuth: true,
   };
 }
 
@@ -189,5 +191,34 @@ describe('console sign-in with an API key (local server, auth: apiKeys())', () =
       headers: { cookie: stranger.cookie! },
     });
     expect(page.status).toBe(403);
+  });
+});
+
+describe('baton serve on 127.0.0.1 with auth: apiKeys() and no BATON_REQUIRE_AUTH', () => {
+  it('takes a request without credentials as the local developer, and still checks every credential sent', async () => {
+    await app.stop();
+    const dataDir = tempDir();
+    dbPath = join(dataDir, 'baton.db');
+    app = await startLocalApp(
+      defineBaton({ agents: [createExampleAgent(offlineDemoModel())], auth: apiKeys() }),
+      { ...config(dataDir), requireAuth: false },
+      { logger: silentLogger, env: {} },
+    );
+    const anonymous = await fetch(`${app.url}/sessions`, { headers: { 'x-baton-tenant': 'acme' } });
+    expect(anonymous.status).toBe(200);
+    const forged = await fetch(`${app.url}/sessions`, { headers: { authorization: 'Bearer bk_0000000000000000_x' } });
+    expect(forged.status).toBe(401);
+    const { key } = await createKey('acme', ['read']);
+    const reader = await fetch(`${app.url}/sessions`, {
+      headers: { authorization: `Bearer ${key}`, 'x-baton-tenant': 'other' },
+    });
+    expect(reader.status).toBe(403);
+    // A page on another origin gets no local identity either.
+    const foreign = await fetch(`${app.url}/sessions/s1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{"text":"hi"}',
+    });
+    expect(foreign.status).toBe(403);
   });
 });

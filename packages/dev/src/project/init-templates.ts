@@ -62,8 +62,9 @@ export const support = defineAgent({
 
 export default defineBaton({
   agents: [support],
-  // Every caller needs an API key: \`npx baton keys create --tenant acme\`, sent as
-  // \`Authorization: Bearer <key>\`; the local console signs in with one too. Other modes: jwt({ ... })
+  // Every caller of a deployed stack needs an API key: \`npx baton keys create --tenant acme\`, sent
+  // as \`Authorization: Bearer <key>\`. \`baton serve\` on 127.0.0.1 checks any key it is sent and
+  // takes a request without one as you (BATON_REQUIRE_AUTH=1 turns that off). Other modes: jwt({ ... })
   // for Cognito, Entra ID, Auth0 or Clerk tokens, platformAuth({ ... }) for a platform that verified
   // the caller, customAuth(fn), several in a list, or 'none' said out loud. Without \`auth\` only
   // \`baton serve\` on 127.0.0.1 starts, and deployed hosts refuse to.
@@ -131,11 +132,13 @@ An agent on [Baton](https://www.npmjs.com/package/@baton/core): stateful on stat
     npm start            # serves baton.config.ts on http://127.0.0.1:3000 (SQLite under .baton/)
     npm test             # the agent's tests, with a scripted model
 
-    KEY=$(npx baton keys create --tenant demo)   # printed once, stored hashed in .baton/baton.db
-    curl -s localhost:3000/sessions/demo/messages -H "authorization: Bearer $KEY" \\
+    curl -s localhost:3000/sessions/demo/messages \\
       -H 'content-type: application/json' -d '{"text":"order 42"}'
 
-The console (http://127.0.0.1:3000/console) signs in with a key too.
+On 127.0.0.1 a request without credentials is you; a deployed stack wants an API key:
+
+    KEY=$(npx baton keys create --tenant demo)   # printed once, stored hashed in .baton/baton.db
+    curl -s localhost:3000/sessions -H "authorization: Bearer $KEY"   # checked locally too
 
 Deploy to AWS: \`npm install @baton/aws @baton/infra sst\`, then \`npm run deploy\` (builds the
 bundle with \`npx baton build aws\`, then \`sst deploy\`). For Azure, \`npx baton build azure\`.
