@@ -13,6 +13,7 @@ import type { SqsEmulator } from '../../packages/aws/src/test-support/sqs-emulat
 import {
   APPROVAL_REASON,
   APPROVER,
+  CALLER_AUTH,
   conversationModel,
   type HostRun,
   IDEMPOTENCY_KEY,
@@ -37,7 +38,10 @@ export async function runOnAws(sqs: SqsEmulator, dynamodb: DynamoDBClient): Prom
   await createTable(dynamodb, tableName, { timeToLive: false });
   const queue = await sqs.createQueue(`cross-host-${randomUUID()}`);
   try {
-    const definition = defineBaton({ agents: [createExampleAgent(model, { timing: CLOUD.timing })] });
+    const definition = defineBaton({
+      agents: [createExampleAgent(model, { timing: CLOUD.timing })],
+      auth: CALLER_AUTH,
+    });
     const handlers = createLambdaHandlers(definition, {
       store: new DynamoStore({ client: dynamodb, tableName, clock }),
       queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),

@@ -11,6 +11,7 @@ import { fixtureRequest, invocationContext } from '../../packages/azure/src/test
 import {
   APPROVAL_REASON,
   APPROVER,
+  CALLER_AUTH,
   conversationModel,
   type HostRun,
   IDEMPOTENCY_KEY,
@@ -56,7 +57,7 @@ export async function runOnAzure(emulators: AzureEmulators): Promise<HostRun> {
   });
   await store.ensureContainer();
   const { app, queue } = createAzureApp(
-    defineBaton({ agents: [createExampleAgent(model, { timing: CLOUD.timing })] }),
+    defineBaton({ agents: [createExampleAgent(model, { timing: CLOUD.timing })], auth: CALLER_AUTH }),
     {
       env: {
         AzureWebJobsStorage: emulators.queueConnection,

@@ -1,4 +1,11 @@
-import type { ModelRequest, SessionEvent, SessionView } from '@baton/core';
+import {
+  type AuthMode,
+  customAuth,
+  type ModelRequest,
+  SCOPES,
+  type SessionEvent,
+  type SessionView,
+} from '@baton/core';
 import { callTools, reply, ScriptedModel, type ScriptedResponse } from '@baton/testing';
 
 /** One session, addressed the same way on every host (tool idempotency keys contain it). */
@@ -7,8 +14,19 @@ export const MESSAGE =
   'Note that I need milk, open a ticket for the printer jam, email facilities about it, then read my notes back.';
 /** Sent with the message on every host: the input event records it as its dedupe key. */
 export const IDEMPOTENCY_KEY = 'cross-host-message-1';
-/** Who approves the email (the `x-baton-user` header), and why. */
+/** Who approves the email (the `x-baton-user` header, read by CALLER_AUTH), and why. */
 export const APPROVER = 'dana';
+
+/**
+ * Every host's auth in this conversation: a custom resolver that takes the tenant and user the
+ * request names (a test's trusted caller), so all three record the same decider.
+ */
+export const CALLER_AUTH: AuthMode = customAuth(async (request) => ({
+  tenant: request.headers.get('x-baton-tenant') ?? 'default',
+  user: request.headers.get('x-baton-user') ?? 'caller',
+  scopes: SCOPES,
+  via: 'custom',
+}));
 export const APPROVAL_REASON = 'looks fine';
 
 /** What the scripted model ends the conversation with (built from the ticket and the notes the tools returned). */

@@ -9,6 +9,7 @@ import { vi } from 'vitest';
 import {
   APPROVAL_REASON,
   APPROVER,
+  CALLER_AUTH,
   conversationModel,
   type HostRun,
   IDEMPOTENCY_KEY,
@@ -33,11 +34,15 @@ export async function runLocally(): Promise<HostRun> {
   const clock = new ManualClock();
   const model = conversationModel();
   const config = loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir);
-  const app = await startLocalApp(defineBaton({ agents: [createExampleAgent(model)] }), config, {
-    clock,
-    logger: silentLogger,
-    env: {},
-  });
+  const app = await startLocalApp(
+    defineBaton({ agents: [createExampleAgent(model)], auth: CALLER_AUTH }),
+    config,
+    {
+      clock,
+      logger: silentLogger,
+      env: {},
+    },
+  );
   // Every run message the local worker handles (the server's own inline run is not one).
   const handle = vi.spyOn(app.baton, 'handle');
   const get = async <T>(path: string): Promise<T> => (await fetch(`${app.url}${path}`)).json() as Promise<T>;

@@ -201,8 +201,10 @@ describe('Slack on the local server (startLocalApp over real HTTP)', () => {
   it('keeps serving the console and the HTTP API next to the Slack routes', async () => {
     expect((await fetch(`${app.url}/console`)).status).toBe(200);
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ ok: true });
+    // Slack's routes take POST only: the route table answers a GET with 405 and its Allow list.
     const slackGet = await fetch(`${app.url}/slack/events`);
-    expect(slackGet.status).toBe(404);
+    expect(slackGet.status).toBe(405);
+    expect(slackGet.headers.get('allow')).toBe('POST');
     await slackGet.body?.cancel();
   });
 });

@@ -53,10 +53,14 @@ export async function localHost(
   env: Record<string, string>,
 ): Promise<HostUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-security-'));
-  const local = await startLocalApp(definition, loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir), {
-    logger: silentLogger,
-    env,
-  });
+  const local = await startLocalApp(
+    definition,
+    loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0', BATON_REQUIRE_AUTH: '1' }, dataDir),
+    {
+      logger: silentLogger,
+      env,
+    },
+  );
   return {
     name: 'local',
     app: local.app,

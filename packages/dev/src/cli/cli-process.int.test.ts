@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '@baton/store-sqlite';
@@ -154,7 +154,15 @@ describe('baton CLI (child process)', () => {
   });
 
   it('refuses to serve beyond loopback when the app has no auth, in one line naming the fix', async () => {
-    const served = await baton(['serve'], {
+    // A config without auth (this repository's has one), where its imports resolve: under the repo.
+    mkdirSync(join(ROOT, '.baton'), { recursive: true });
+    const project = mkdtempSync(join(ROOT, '.baton', 'no-auth-'));
+    const config = join(project, 'baton.config.mjs');
+    writeFileSync(
+      config,
+      "import { defineBaton } from '@baton/core';\nimport { createExampleAgent } from '@baton/example-agent';\nexport default defineBaton({ agents: [createExampleAgent()] });\n",
+    );
+    const served = await baton(['serve', '--config', config], {
       env: { HOST: '0.0.0.0', PORT: '0', BATON_DATA_DIR: join(dir, 'refused') },
     });
     expect(served.code).toBe(2);
