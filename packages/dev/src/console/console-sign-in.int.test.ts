@@ -206,7 +206,9 @@ describe('baton serve on 127.0.0.1 with auth: apiKeys() and no BATON_REQUIRE_AUT
     );
     const anonymous = await fetch(`${app.url}/sessions`, { headers: { 'x-baton-tenant': 'acme' } });
     expect(anonymous.status).toBe(200);
-    const forged = await fetch(`${app.url}/sessions`, { headers: { authorization: 'Bearer bk_0000000000000000_x' } });
+    const forged = await fetch(`${app.url}/sessions`, {
+      headers: { authorization: 'Bearer bk_0000000000000000_x' },
+    });
     expect(forged.status).toBe(401);
     const { key } = await createKey('acme', ['read']);
     const reader = await fetch(`${app.url}/sessions`, {
