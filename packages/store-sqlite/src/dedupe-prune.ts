@@ -1,4 +1,4 @@
-import { type Clock, ValidationError } from '@baton/core';
+import { ValidationError } from '@baton/core';
 import type Database from 'better-sqlite3';
 
 /**
@@ -35,7 +35,6 @@ export class DedupePruner {
 
   constructor(
     db: Database.Database,
-    private readonly clock: Clock,
     private readonly ttlMs: number,
   ) {
     // The subquery walks dedupe_by_age from its oldest entry: DELETE ... LIMIT needs a compile option.
@@ -45,10 +44,14 @@ export class DedupePruner {
     );
   }
 
-  /** Runs inside a commit's write transaction; returns the number of records deleted. */
-  afterCommit(): number {
+  /**
+   * Runs inside a commit's write transaction; returns the number of records deleted. `now` is the
+   * commit's own time (its head's updatedAt), on the clock that stamped the records: a writer on a
+   * test's manual clock never sees its fresh records as old, whatever the machine's time.
+   */
+  afterCommit(now: number): number {
     if (--this.untilNext > 0) return 0;
-    const deleted = this.deleteOldest.run(this.clock.now() - this.ttlMs, PRUNE_BATCH).changes;
+    const deleted = this.deleteOldest.run(now - this.ttlMs, PRUNE_BATCH).changes;
     this.untilNext = deleted === PRUNE_BATCH ? 1 : PRUNE_EVERY_COMMITS;
     return deleted;
   }

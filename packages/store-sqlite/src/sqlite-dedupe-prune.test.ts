@@ -51,19 +51,19 @@ describe('SqliteStore dedupe records', () => {
     const path = freshPath();
     const clock = fakeClock(1_000_000);
     const ref = { tenant: 'acme', sessionId: 'old' };
-    const first = new SqliteStore({ path, clock });
+    const first = new SqliteStore({ path });
     await touch(first, ref, clock.ms, 'slack:event-1');
     await first.close();
 
     // Just inside the window: a redelivery is still recognised.
     clock.ms += WINDOW - 1;
-    const inside = new SqliteStore({ path, clock });
+    const inside = new SqliteStore({ path });
     await touch(inside, { tenant: 'acme', sessionId: 'other' }, clock.ms);
     expect(await inside.getDedupe(ref, 'slack:event-1')).toMatchObject({ dedupeKey: 'slack:event-1' });
     await inside.close();
 
     clock.ms += 2;
-    const after = new SqliteStore({ path, clock });
+    const after = new SqliteStore({ path });
     await touch(after, { tenant: 'acme', sessionId: 'other' }, clock.ms, 'recent');
     expect(await after.getDedupe(ref, 'slack:event-1')).toBeNull();
     expect(await after.getDedupe({ tenant: 'acme', sessionId: 'other' }, 'recent')).not.toBeNull();
@@ -75,7 +75,7 @@ describe('SqliteStore dedupe records', () => {
   it('prune at most one batch per commit, every few commits, until the backlog is gone', async () => {
     const path = freshPath();
     const clock = fakeClock(1_000_000);
-    const writer = new SqliteStore({ path, clock, dedupeTtlMs: 1_000 });
+    const writer = new SqliteStore({ path, dedupeTtlMs: 1_000 });
     const total = 2 * PRUNE_BATCH + 10;
     for (let index = 0; index < total; index++) {
       await touch(writer, { tenant: 'acme', sessionId: `s${index}` }, clock.ms, `k${index}`);
@@ -84,7 +84,7 @@ describe('SqliteStore dedupe records', () => {
     expect(dedupeRows(path)).toBe(total);
 
     clock.ms += 1_001;
-    const store = new SqliteStore({ path, clock, dedupeTtlMs: 1_000 });
+    const store = new SqliteStore({ path, dedupeTtlMs: 1_000 });
     const busy = { tenant: 'acme', sessionId: 'busy' };
     await touch(store, busy, clock.ms); // the first commit after open prunes one batch
     expect(dedupeRows(path)).toBe(total - PRUNE_BATCH);

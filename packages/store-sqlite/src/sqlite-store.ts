@@ -1,5 +1,4 @@
 import {
-  type Clock,
   ConflictError,
   DuplicateError,
   type Head,
@@ -8,7 +7,6 @@ import {
   type SessionEvent,
   type SessionRef,
   type SessionStore,
-  systemClock,
   ValidationError,
 } from '@baton/core';
 import {
@@ -44,8 +42,6 @@ export interface SqliteStoreOptions {
   integrityCheckMaxBytes?: number;
   /** Dedupe records older than this are pruned, a bounded batch during commits. Default 7 days. */
   dedupeTtlMs?: number;
-  /** The clock of the dedupe window. */
-  clock?: Clock;
 }
 
 /** Counters for benchmarks, for this connection only. */
@@ -109,13 +105,13 @@ export class SqliteStore implements SessionStore {
     this.ownsDatabase = options.database === undefined;
     const dedupeTtlMs = dedupeWindow(options.dedupeTtlMs);
     this.db = openDatabase({ ...options, busyTimeoutMs });
-    const pruner = new DedupePruner(this.db, options.clock ?? systemClock, dedupeTtlMs);
+    const pruner = new DedupePruner(this.db, dedupeTtlMs);
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
     this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
     this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) => {
       this.applyCommit(request, rows);
-      pruner.afterCommit();
+      pruner.afterCommit(request.head.updatedAt);
     });
     // A read transaction, so the head and the events come from one snapshot even while another
     // process commits between the two SELECTs.
