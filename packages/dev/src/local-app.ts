@@ -9,6 +9,7 @@ import {
   ConfigurationError,
   createBatonApp,
   type Environment,
+  integerSetting,
   jsonLogger,
   type Logger,
   neededProviders,
@@ -79,7 +80,12 @@ export async function startLocalApp(
     );
   }
   const providers = await loadModelProviders(neededProviders(definition, env), options.importer);
-  const store = new SqliteStore({ path: config.dbPath });
+  // Dedupe records are kept 7 days unless BATON_DEDUPE_TTL_MS says otherwise.
+  const dedupeTtlMs = integerSetting(env, 'BATON_DEDUPE_TTL_MS');
+  const store = new SqliteStore({
+    path: config.dbPath,
+    ...(dedupeTtlMs !== undefined ? { dedupeTtlMs } : {}),
+  });
   const queue = new SqliteRunQueue(config.dbPath, clock);
   const settings = config.console ?? consoleSettings({}, { enabledByDefault: true });
   // Browsers sign in to the console with an API key when the app takes API keys.
