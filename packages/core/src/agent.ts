@@ -38,7 +38,9 @@ export interface AgentPolicies {
   unknownOutcome: 'error' | 'approval';
   /**
    * Input that piles up while the agent works: 'batch' answers it all in the next model call (one
-   * reply); 'one_at_a_time' answers each message in turn (a reply per message, as a chat expects).
+   * reply, recorded as answering each message it saw, also when it arrives during a tool loop or
+   * while an interrupted turn waits for recovery); 'one_at_a_time' answers each message in turn:
+   * a message that arrives during a turn waits until that turn has its reply, then gets its own.
    */
   inputs: 'batch' | 'one_at_a_time';
   /** Call the model through its `stream()` when it has one (the committed events are the same). */
