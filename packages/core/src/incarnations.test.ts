@@ -102,3 +102,29 @@ describe('a session deleted and created again while its old run goes on', () => 
     expect(await t.store.getDedupe(t.ref, 'input:new-trigger')).toMatchObject({ result: { seq: 1 } });
   });
 });
+
+describe('a session deleted and created again between a run loading it and taking its lease', () => {
+  it('runs the new session on its own events, never the deleted ones', async () => {
+    const t = kit((request) => reply(`answered: ${JSON.stringify(request.messages)}`));
+    await t.baton.submit(t.ref, { text: 'old question', source: 'test' });
+    // The run has loaded the old session (version 1); its lease commit meets the new one, also at version 1.
+    const commit = t.store.commit.bind(t.store);
+    let raced = false;
+    t.store.commit = async (request) => {
+      if (!raced && request.head.lease?.owner === 'racing-run') {
+        raced = true;
+        await t.baton.delete(t.ref);
+        await t.baton.submit(t.ref, { text: 'new question', source: 'test' });
+      }
+      return commit(request);
+    };
+
+    const outcome = await t.baton.run(t.ref, { deadline: t.later(), owner: 'racing-run' });
+
+    expect(raced).toBe(true);
+    expect(outcome).toMatchObject({ kind: 'finished' });
+    expect(JSON.stringify(t.model.calls)).toContain('new question');
+    expect(JSON.stringify(t.model.calls)).not.toContain('old question');
+    expect(JSON.stringify(await t.store.readEvents(t.ref))).not.toContain('old question');
+  });
+});

@@ -2,7 +2,7 @@ import { context, type Span, trace } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
 import { FencedError, LeaseHeldError, SessionNotFoundError, UnknownAgentError } from './errors.js';
 import type { SessionEvent } from './events.js';
-import type { Head } from './head.js';
+import { type Head, sameIncarnation } from './head.js';
 import { acquireLease } from './lease.js';
 import { Run } from './run.js';
 import type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
@@ -71,10 +71,11 @@ async function runHeld(
     if (error instanceof LeaseHeldError) return { kind: 'busy', retryAt: error.expiresAt };
     throw error;
   }
-  // The lease commit may have landed on a newer head than the one loaded: reload, but only up to the
-  // head the lease was taken on; anything after it is caught up like input arriving during the run.
-  const loaded =
-    snapshot.head.version === held.version - 1 ? snapshot.events : (await deps.store.load(ref))!.events;
+  // The lease commit may have landed on a newer head than the one loaded (or on a session deleted
+  // and created again since, of another incarnation): reload, but only up to the head the lease was
+  // taken on; anything after it is caught up like input arriving during the run.
+  const sameHead = snapshot.head.version === held.version - 1 && sameIncarnation(snapshot.head, held);
+  const loaded = sameHead ? snapshot.events : (await deps.store.load(ref))!.events;
   const events = loaded.filter((event) => event.seq <= held.seq);
   const writer = new SessionWriter(deps.store, ref, held, deps.clock, agent.timing.leaseMs);
   const run = new Run(deps, agent, writer, events, options, trace.setSpan(context.active(), span));
