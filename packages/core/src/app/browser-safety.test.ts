@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { authApp } from '../../test/auth-kit.js';
 import { isLocalHost } from '../auth/browser-safety.js';
 
-function post(url: string, headers: Record<string, string>, body: string | Uint8Array = '{"text":"hi"}'): Request {
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string | Uint8Array = '{"text":"hi"}',
+): Request {
   return new Request(url, { method: 'POST', headers, body });
 }
 
