@@ -107,6 +107,13 @@ export function createLambdaHandlers(
     });
   }
   const deadLetterQueueUrl = options.deadLetterQueueUrl ?? (env.BATON_DLQ_URL || undefined);
+  const visibilitySeconds =
+    options.worker?.heartbeat?.visibilitySeconds ?? integerSetting(env, 'BATON_VISIBILITY_SECONDS');
+  if (visibilitySeconds !== undefined && visibilitySeconds < 1) {
+    throw new ConfigurationError(`BATON_VISIBILITY_SECONDS must be at least 1, got ${visibilitySeconds}`, {
+      setting: 'BATON_VISIBILITY_SECONDS',
+    });
+  }
   const app = createBatonApp(definition, {
     // A deployed API answers the internet: a definition without `auth` stops the cold start.
     requireAuth: true,
@@ -125,6 +132,9 @@ export function createLambdaHandlers(
     http: createHttpHandler(app, options.http),
     worker: createSqsWorker(app, {
       ...options.worker,
+      ...(visibilitySeconds !== undefined
+        ? { heartbeat: { ...options.worker?.heartbeat, visibilitySeconds } }
+        : {}),
       maxAttempts,
       ...(deadLetterQueueUrl ? { deadLetterQueueUrl } : {}),
     }),

@@ -27,15 +27,18 @@ export interface SqsTarget {
   logger: Logger;
   /** The app's clock, for a `notBefore` past SQS's 900 s delay. */
   now: () => number;
+  /** Called before the record's visibility is set, so a visibility heartbeat cannot overwrite it. */
+  beforeVisibilityChange?: () => Promise<void>;
 }
 
 /**
  * What the app decided for a message, done with SQS's calls:
  * - done: deleted (not reported).
  * - retry that uses an attempt: visible again after the delay (ChangeMessageVisibility), reported.
- * - retry that must not use one: a copy is sent with the delay and the original deleted, since
- *   every receive counts toward the redrive policy's maxReceiveCount. FIFO queues have no
- *   per-message delay, so there the original is held back instead.
+ * - retry that must not use one (a busy session): a copy is sent with the delay and the original
+ *   deleted, since every receive counts toward the redrive policy's maxReceiveCount and the copy's
+ *   count starts again at 1. FIFO queues have no per-message delay, so there the original is held
+ *   back instead (and the hold-back counts).
  * - dead_letter: sent to the DLQ with the reason as attributes and deleted; without a DLQ, reported
  *   so the redrive policy moves it.
  *
@@ -82,6 +85,7 @@ function withNotBefore(body: string, notBefore: number): string {
 
 async function holdBack(record: SQSRecord, delayMs: number, target: SqsTarget): Promise<RecordOutcome> {
   const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delayMs / 1000)));
+  await target.beforeVisibilityChange?.();
   try {
     await target.client.send(
       new ChangeMessageVisibilityCommand({

@@ -9,6 +9,11 @@ import { isFifoSource, queueUrlFromArn } from './queue-url.js';
 import { runBatch } from './sqs-batch.js';
 import { applyDisposition } from './sqs-disposition.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
+import {
+  startVisibilityHeartbeat,
+  type VisibilityHeartbeat,
+  type VisibilityHeartbeatOptions,
+} from './sqs-visibility-heartbeat.js';
 
 export interface SqsWorkerOptions {
   /**
@@ -31,6 +36,12 @@ export interface SqsWorkerOptions {
   client?: SQSClient;
   /** The URL of a record's queue. Default: derived from the record's eventSourceARN. */
   queueUrl?: string | ((eventSourceArn: string) => string);
+  /**
+   * Records are kept hidden in short steps while the invocation holds them (default: 30 s, renewed
+   * every 10 s), so a worker that dies has its records back within 30 s rather than after the
+   * queue's visibility timeout. `BATON_VISIBILITY_SECONDS` sets visibilitySeconds on Lambda.
+   */
+  heartbeat?: VisibilityHeartbeatOptions;
 }
 
 export type SqsWorker = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
@@ -51,7 +62,12 @@ export function createSqsWorker(app: BatonApp, options: SqsWorkerOptions): SqsWo
   const queueUrlOf = typeof queueUrl === 'function' ? queueUrl : queueUrl ? () => queueUrl : queueUrlFromArn;
   const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
 
-  const processRecord = async (record: SQSRecord, invocationId: string, context: Context) => {
+  const processRecord = async (
+    record: SQSRecord,
+    invocationId: string,
+    context: Context,
+    heartbeat: VisibilityHeartbeat,
+  ) => {
     const disposition = await app.deliver(record.body, {
       deadline: invocationDeadline(context, baton.clock, { safetyMarginMs }),
       attempt: Number(record.attributes?.ApproximateReceiveCount) || 1,
@@ -64,12 +80,46 @@ export function createSqsWorker(app: BatonApp, options: SqsWorkerOptions): SqsWo
       deadLetterQueueUrl: options.deadLetterQueueUrl,
       logger: baton.logger,
       now: () => baton.clock.now(),
+      beforeVisibilityChange: () => heartbeat.release(record),
     });
   };
 
-  const processEvent = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const processEvent = async (
+    event: SQSEvent,
+    context: Context,
+    signal: AbortSignal | undefined,
+  ): Promise<SQSBatchResponse> => {
     const records = validRecords(event, baton.logger);
     const invocationId = context?.awsRequestId ?? randomUUID();
+    // Every record of the batch from the start: one waiting behind its session's earlier record
+    // is held by this invocation too. Beats stop when the batch is answered or middy gives up.
+    const heartbeat = startVisibilityHeartbeat(
+      records,
+      {
+        client,
+        queueUrlOf: (record) => queueUrlOf(record.eventSourceARN),
+        remainingMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
+        logger: baton.logger,
+      },
+      options.heartbeat,
+    );
+    // middy keeps one signal across invocations until it aborts: the listener must go afterwards.
+    const stop = () => heartbeat.stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      return await processRecords(records, invocationId, context, heartbeat);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      heartbeat.stop();
+    }
+  };
+
+  const processRecords = async (
+    records: SQSRecord[],
+    invocationId: string,
+    context: Context,
+    heartbeat: VisibilityHeartbeat,
+  ): Promise<SQSBatchResponse> => {
     const items = records.map((record) => {
       const session = sessionOf(record);
       return { id: record.messageId, group: session ?? `unparsed:${record.messageId}`, session, record };
@@ -78,7 +128,7 @@ export function createSqsWorker(app: BatonApp, options: SqsWorkerOptions): SqsWo
       items,
       (item) =>
         withLogFields({ messageId: item.id, ...(item.session ? { session: item.session } : {}) }, () =>
-          processRecord(item.record, invocationId, context),
+          processRecord(item.record, invocationId, context, heartbeat),
         ),
       {
         fifo: records.some((record) => isFifoSource(record.eventSourceARN)),
@@ -91,8 +141,10 @@ export function createSqsWorker(app: BatonApp, options: SqsWorkerOptions): SqsWo
 
   return middy<SQSEvent, SQSBatchResponse>({
     timeoutEarlyInMillis: options.timeoutEarlyMs ?? DEFAULT_TIMEOUT_EARLY_MS,
-  }).handler((event, context) =>
-    withLogFields({ invocation: context?.awsRequestId }, () => processEvent(event, context)),
+  }).handler((event, context, handlerOptions) =>
+    withLogFields({ invocation: context?.awsRequestId }, () =>
+      processEvent(event, context, handlerOptions?.signal),
+    ),
   );
 }
 

@@ -4,7 +4,7 @@ import type { AgentTiming, Baton, BatonApp, Model, SessionStore } from '@baton/c
 import { ManualClock, ScriptedModel, type ScriptedStep } from '@baton/testing';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SqsRunQueue } from '../sqs-run-queue.js';
-import { createSqsWorker, type SqsWorker } from '../sqs-worker.js';
+import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from '../sqs-worker.js';
 import { lambdaContext } from './lambda-context.js';
 import type { SqsEmulator, TestQueue } from './sqs-emulator.js';
 import { testApp } from './test-baton.js';
@@ -24,8 +24,13 @@ export interface WorkerWorld {
   model: ScriptedModel;
   runQueue: SqsRunQueue;
   worker: SqsWorker;
-  /** SQS requests the worker itself made (ChangeMessageVisibility, re-sent copies, dead-letter sends). */
+  /**
+   * SQS requests the worker itself made for dispositions (ChangeMessageVisibility, re-sent copies,
+   * dead-letter sends), without the visibility heartbeat's beats.
+   */
   workerCommands: SentCommand[];
+  /** The heartbeat's ChangeMessageVisibility calls (VisibilityTimeout BEAT_SECONDS unless configured). */
+  beats: SentCommand[];
   /** One Lambda invocation on what the queue has now; succeeded messages are deleted, as Lambda does. */
   invoke(budgetMs?: number): Promise<{ event: SQSEvent; response: SQSBatchResponse }>;
   /** The same, for an event the test built or kept (a duplicate delivery). */
@@ -43,7 +48,12 @@ export interface WorldOptions {
   model?: Model;
   /** The queue's maxReceiveCount. Default 10. */
   maxAttempts?: number;
+  /** More worker options (heartbeat, timeoutEarlyMs). */
+  worker?: Pick<SqsWorkerOptions, 'heartbeat' | 'timeoutEarlyMs'>;
 }
+
+/** The harness's beat length: a value no disposition in these tests uses, so beats can be told apart. */
+export const BEAT_SECONDS = 37;
 
 /** A worker on its own fauxqs queue, with a ManualClock, a scripted model and the in-memory store. */
 export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Promise<WorkerWorld> {
@@ -72,9 +82,22 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     maxAttempts: 1,
   });
   const workerCommands: SentCommand[] = [];
+  const beats: SentCommand[] = [];
+  // Beats never reach past the invocation here (a minute beyond any test budget), so each one asks
+  // for exactly visibilitySeconds; one per invocation unless a test shortens the interval.
+  const heartbeat = {
+    visibilitySeconds: BEAT_SECONDS,
+    intervalMs: 60_000,
+    beyondDeadlineMs: 60_000,
+    ...options.worker?.heartbeat,
+  };
   workerClient.middlewareStack.add(
     (next, context) => async (args) => {
-      workerCommands.push({ name: context.commandName ?? '', input: args.input as Record<string, unknown> });
+      const command = { name: context.commandName ?? '', input: args.input as Record<string, unknown> };
+      const beat =
+        command.name === 'ChangeMessageVisibilityCommand' &&
+        command.input.VisibilityTimeout === heartbeat.visibilitySeconds;
+      (beat ? beats : workerCommands).push(command);
       return next(args);
     },
     { step: 'initialize', name: 'recordCommands' },
@@ -84,6 +107,8 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     safetyMarginMs: 1_000,
     client: workerClient,
     queueUrl: () => queue.url,
+    ...options.worker,
+    heartbeat,
     ...(dlq ? { deadLetterQueueUrl: dlq.url } : {}),
   });
 
@@ -116,6 +141,7 @@ export async function workerWorld(sqs: SqsEmulator, options: WorldOptions): Prom
     runQueue,
     worker,
     workerCommands,
+    beats,
     deliver,
     async invoke(budgetMs) {
       const event = await sqs.receiveEvent(queue);
