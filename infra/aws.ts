@@ -14,6 +14,19 @@ export const HTTP_TIMEOUT_SECONDS = 30;
  */
 export const RUN_QUEUE_MAX_RECEIVES = 10;
 
+/**
+ * How long the worker keeps a record hidden at a time (it renews every third of it while it works):
+ * a worker that dies has its records back within this, instead of the queue's visibility timeout.
+ */
+export const WORKER_VISIBILITY_SECONDS = 30;
+
+/**
+ * The queue's own visibility timeout beyond the worker's timeout. Lambda refuses an event source
+ * whose queue hides messages for less than the function's timeout; past the worker's first beat the
+ * queue's value no longer matters, so it is kept near that floor (see docs/deploy.md, Recovery).
+ */
+export const QUEUE_VISIBILITY_MARGIN_SECONDS = 60;
+
 /** The core API behind API Gateway: explicit routes, so unknown paths never start a function. */
 export const API_ROUTES = [
   'GET /healthz',
@@ -122,8 +135,9 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
   });
   const runs = new sst.aws.Queue('Runs', {
-    // AWS's advice for an SQS event source: six times the function's timeout.
-    visibilityTimeout: `${6 * workerTimeout} seconds`,
+    // Not AWS's six times the function's timeout: the worker's beats hide each record in 30 s
+    // steps, so this only covers a record before its first beat (cold start, a throttled invoke).
+    visibilityTimeout: `${workerTimeout + QUEUE_VISIBILITY_MARGIN_SECONDS} seconds`,
     dlq: { queue: deadLetters.arn, retry: RUN_QUEUE_MAX_RECEIVES },
   });
 
@@ -149,6 +163,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
       BATON_DLQ_URL: deadLetters.url,
       // The worker records the failure on the last receive, so it must know the queue's limit.
       BATON_MAX_RECEIVES: String(RUN_QUEUE_MAX_RECEIVES),
+      BATON_VISIBILITY_SECONDS: String(WORKER_VISIBILITY_SECONDS),
       ...fromEnvironment(MODEL_SETTINGS, env),
       ...fromEnvironment(AUTH_SETTINGS, env),
       ...fromEnvironment(AWS_TUNING, env),

@@ -117,13 +117,6 @@ describe('infra/aws.ts', () => {
     );
   });
 
-  it('reports a visibility timeout that does not exceed the worker timeout when a copy shortens it', async () => {
-    const dir = mismatchedCopy('aws.ts', '`${6 * workerTimeout} seconds`', '`${workerTimeout} seconds`');
-    expect(await mismatchesOf(dir, facts)).toContainEqual(
-      "the run queue's visibility timeout (300 s) does not exceed the worker's timeout (300 s)",
-    );
-  });
-
   it("tells the handlers the run queue's receive limit and reports a copy that changes one without the other", async () => {
     const dir = mismatchedCopy(
       'aws.ts',

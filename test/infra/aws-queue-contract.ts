@@ -2,6 +2,11 @@ import type { DeployedFunction } from './aws-contract.js';
 import { type Recording, referencePath, resourcesOf } from './recording.js';
 import { seconds } from './sst-duration.js';
 
+/** Lambda's floor is the worker's timeout; past it the queue only covers a record before its first beat. */
+const MAX_VISIBILITY_BEYOND_TIMEOUT_SECONDS = 120;
+/** A dead worker's record is back this long after its last beat: with a poll, within a minute. */
+const MAX_WORKER_VISIBILITY_SECONDS = 45;
+
 /** How the run queue, its event source and dead-letter queue differ from what the worker expects. */
 export function queueMismatches(recording: Recording, functions: DeployedFunction[]): string[] {
   const mappings = resourcesOf(recording, 'aws.lambda.EventSourceMapping');
@@ -25,6 +30,18 @@ export function queueMismatches(recording: Recording, functions: DeployedFunctio
   if (visibility <= timeout) {
     problems.push(
       `the run queue's visibility timeout (${visibility} s) does not exceed the worker's timeout (${timeout} s)`,
+    );
+  } else if (visibility > timeout + MAX_VISIBILITY_BEYOND_TIMEOUT_SECONDS) {
+    problems.push(
+      `the run queue's visibility timeout (${visibility} s) hides a record whose worker died before its first beat for more than ${MAX_VISIBILITY_BEYOND_TIMEOUT_SECONDS} s past the worker's timeout (${timeout} s)`,
+    );
+  }
+  const beat = Number(
+    (worker?.args.environment as Record<string, unknown> | undefined)?.BATON_VISIBILITY_SECONDS,
+  );
+  if (!(Number.isInteger(beat) && beat >= 1 && beat <= MAX_WORKER_VISIBILITY_SECONDS)) {
+    problems.push(
+      `the worker's BATON_VISIBILITY_SECONDS is not 1 to ${MAX_WORKER_VISIBILITY_SECONDS}: a dead worker's records would not be back within a minute`,
     );
   }
   if (!mapping.functionResponseTypes?.includes('ReportBatchItemFailures')) {
