@@ -5,10 +5,18 @@ import {
   type SlackChannelOptions,
   slackOptionsFromEnv,
 } from './slack-channel.js';
-import { deliver } from './slack-delivery.js';
 import { SLACK_ROUTES, slackRoute } from './slack-hosting.js';
-import { handleSlackHttp } from './slack-http.js';
 import { isSlackSession } from './slack-session.js';
+
+/**
+ * Slack's request handling and delivery (payload schemas, the Web API client): loaded on the first
+ * Slack request or Slack run, so a cold start that serves neither never loads them.
+ */
+let heavy: Promise<[typeof import('./slack-http.js'), typeof import('./slack-delivery.js')]> | undefined;
+function loadSlack() {
+  heavy ??= Promise.all([import('./slack-http.js'), import('./slack-delivery.js')]);
+  return heavy;
+}
 
 /** Options of `slack()`: any channel option; the signing secret and bot token default to the environment. */
 export type SlackOptions = Partial<Omit<SlackChannelOptions, 'baton'>>;
@@ -50,6 +58,7 @@ export function slackAppChannel(channel: SlackChannel): Channel & { slack: Slack
       });
       // The signature covers the bytes as sent: read them as bytes, before anything parses them.
       const rawBody = new Uint8Array(await request.arrayBuffer());
+      const [{ handleSlackHttp }] = await loadSlack();
       const answer = await handleSlackHttp(channel, { ...route, headers, rawBody });
       return new Response(answer.body, { status: answer.status, headers: answer.headers });
     },
@@ -57,6 +66,7 @@ export function slackAppChannel(channel: SlackChannel): Channel & { slack: Slack
     async run(ref, run, { deadline }) {
       // Outbox entries this invocation recorded: the second delivery may send them without waiting.
       const mine = new Set<string>();
+      const [, { deliver }] = await loadSlack();
       await deliver(channel, ref, { deadline, mine, retryLater: false });
       const runDeadline = Math.max(channel.baton.clock.now(), deadline - channel.deliveryReserveMs);
       const result = await run(runDeadline);
@@ -64,6 +74,7 @@ export function slackAppChannel(channel: SlackChannel): Channel & { slack: Slack
       return result;
     },
     async failed(ref, { deadline }) {
+      const [, { deliver }] = await loadSlack();
       await deliver(channel, ref, { deadline, mine: new Set(), retryLater: true });
     },
   };

@@ -1,12 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { loadPath } from './load-path.js';
+import { zodNamespacePlugin } from './zod-namespace.js';
 
 /** The deployable handlers: one bundle each, `<outDir>/<name>/index.mjs`. */
 export const AWS_ENTRIES = ['http', 'worker', 'sweeper'] as const;
 export type AwsEntry = (typeof AWS_ENTRIES)[number];
+
+/** esbuild's account of what went into each handler, `<outDir>/<entry>.meta.json` (outside its folder). */
+export const METAFILE = 'meta.json';
 
 /** Where bundles go by default, relative to the config's folder. */
 export const DEFAULT_AWS_OUT_DIR = '.baton/build/aws';
@@ -45,6 +50,10 @@ export interface AwsBundleReport {
   name: AwsEntry;
   file: string;
   bytes: number;
+  /** The chunks beside it (`chunks/*.mjs`), loaded when first needed or with the entry. */
+  chunks: string[];
+  /** The files a cold start loads: the entry and the chunks it imports statically. */
+  loadPath: string[];
   /** The packages that went into the bundle (`name@version` where known). */
   packages: string[];
 }
@@ -64,47 +73,71 @@ export async function buildAwsBundle(options: AwsBundleOptions): Promise<AwsBund
   const configPath = resolve(options.configPath);
   const configDir = dirname(configPath);
   const outDir = resolve(configDir, options.outDir ?? DEFAULT_AWS_OUT_DIR);
-  const result = await build({
-    entryPoints: Object.fromEntries(AWS_ENTRIES.map((name) => [`${name}/index`, `baton-entry:${name}`])),
-    plugins: [entryPlugin(configPath, [...new Set(options.providerPackages)])],
-    absWorkingDir: configDir,
-    // The user's own node_modules come first (resolveDir); then the ones @baton/aws is installed in.
-    nodePaths: createRequire(import.meta.url).resolve.paths('@baton/aws') ?? [],
-    conditions: FROM_SOURCE ? [SOURCE_CONDITION] : [],
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: options.minify ?? true,
-    sourcemap: true,
-    metafile: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-    external: options.externalAwsSdk ? ['@aws-sdk/*'] : [],
-    // CommonJS dependencies call require(); an ESM bundle has none unless it makes one.
-    banner: {
-      js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
-    },
-  });
   const reports: AwsBundleReport[] = [];
+  // One build per handler, each split into its folder: a chunk that only a first Slack request
+  // (or a lazily loaded part) needs stays off the cold start, and every folder deploys on its own.
   for (const name of AWS_ENTRIES) {
-    const file = join(outDir, name, 'index.mjs');
-    const output = findOutput(result.metafile, configDir, file);
-    const inputs = Object.keys(output.inputs).map((path) => resolve(configDir, path));
+    const entryDir = join(outDir, name);
+    await rm(entryDir, { recursive: true, force: true });
+    const result = await build({
+      entryPoints: { index: `baton-entry:${name}` },
+      plugins: [entryPlugin(configPath, [...new Set(options.providerPackages)]), zodNamespacePlugin()],
+      absWorkingDir: configDir,
+      // The user's own node_modules come first (resolveDir); then the ones @baton/aws is installed in.
+      nodePaths: createRequire(import.meta.url).resolve.paths('@baton/aws') ?? [],
+      // 'module' picks the packages' ESM builds, which esbuild can shake (the AWS SDK's CommonJS it cannot).
+      conditions: [...(FROM_SOURCE ? [SOURCE_CONDITION] : []), 'module'],
+      outdir: entryDir,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunks/[name]-[hash]',
+      splitting: true,
+      mainFields: ['module', 'main'],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      minify: options.minify ?? true,
+      sourcemap: true,
+      metafile: true,
+      legalComments: 'none',
+      logLevel: 'silent',
+      external: options.externalAwsSdk ? ['@aws-sdk/*'] : [],
+      // CommonJS dependencies call require(); an ESM bundle has none unless it makes one.
+      banner: {
+        js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+      },
+    });
+    await writeFile(join(outDir, `${name}.${METAFILE}`), JSON.stringify(result.metafile));
+    const file = join(entryDir, 'index.mjs');
+    findOutput(result.metafile, configDir, file);
+    const outputs = Object.entries(result.metafile.outputs).filter(([path]) => !path.endsWith('.map'));
+    const inputs = outputs
+      .flatMap(([, output]) => Object.keys(output.inputs))
+      .map((path) => resolve(configDir, path));
     const packages = packagesOf(inputs);
     const forbidden = [
       ...inputs.filter((path) => FORBIDDEN.test(path)),
-      ...output.imports
-        .filter((entry) => entry.external && FORBIDDEN.test(entry.path))
-        .map((entry) => entry.path),
+      ...outputs.flatMap(([, output]) =>
+        output.imports
+          .filter((entry) => entry.external && FORBIDDEN.test(entry.path))
+          .map((entry) => entry.path),
+      ),
       ...packages.filter((pkg) => pkg.startsWith('@azure/')),
     ];
     if (forbidden.length > 0) {
-      throw new ForbiddenCodeError(`the ${name} bundle contains Azure code: ${forbidden.join(', ')}`);
+      throw new ForbiddenCodeError(
+        `the ${name} bundle contains Azure code: ${[...new Set(forbidden)].join(', ')}`,
+      );
     }
-    reports.push({ name, file, bytes: (await stat(file)).size, packages });
+    const chunks = outputs.map(([path]) => resolve(configDir, path)).filter((path) => path !== file);
+    reports.push({
+      name,
+      file,
+      bytes: (await stat(file)).size,
+      chunks,
+      loadPath: loadPath(result.metafile, file, configDir),
+      packages,
+    });
   }
   return reports;
 }

@@ -7,4 +7,7 @@ export {
   DEFAULT_AWS_OUT_DIR,
   entrySource,
   ForbiddenCodeError,
+  METAFILE,
 } from './aws-bundle.js';
+export { inputsOf, loadPath } from './load-path.js';
+export { zodNamespacePlugin } from './zod-namespace.js';

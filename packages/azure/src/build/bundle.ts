@@ -1,13 +1,17 @@
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { loadPath } from './load-path.js';
+import { zodNamespacePlugin } from './zod-namespace.js';
 
 /** This package's folder (from `src/build` in the repository, `dist/build` when installed): host.json. */
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where the app folder goes unless told, relative to the config's folder. */
 export const DEFAULT_OUT_DIR = '.baton/build/azure';
 export const MAIN = 'app.mjs';
+/** esbuild's account of what went into the app (which chunks load at start, which later). */
+export const METAFILE = 'meta.json';
 
 /** AWS SDK code must never reach the Azure bundle: a stray import would ship and load it. */
 const FORBIDDEN = /(^|[\\/])node_modules[\\/]@(aws-sdk|smithy)[\\/]|^@(aws-sdk|smithy)\//;
@@ -30,6 +34,8 @@ export interface AzureBundleReport {
   outDir: string;
   main: string;
   bytes: number;
+  /** The files the app loads at start: `app.mjs` and the chunks it imports statically. */
+  loadPath: string[];
   /** Packages (from node_modules) that went into the bundle. */
   packages: string[];
 }
@@ -55,13 +61,14 @@ export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBu
   await mkdir(outDir, { recursive: true });
   const file = join(outDir, MAIN);
   const result = await build({
-    stdin: {
-      contents: entrySource(configPath, options.providerPackages ?? []),
-      resolveDir: configDir,
-      sourcefile: 'baton-azure-entry.mjs',
-      loader: 'js',
-    },
-    outfile: file,
+    entryPoints: { app: 'baton-azure-entry' },
+    plugins: [entryPlugin(configPath, options.providerPackages ?? []), zodNamespacePlugin()],
+    absWorkingDir: configDir,
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    // A part only a first Slack request needs goes to a chunk the app loads then, not at start.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -71,13 +78,16 @@ export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBu
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
-    ...(options.conditions ? { conditions: [...options.conditions] } : {}),
+    // 'module' picks the packages' ESM builds, which esbuild can shake (CommonJS it cannot).
+    conditions: [...(options.conditions ?? []), 'module'],
+    mainFields: ['module', 'main'],
     external: ['@azure/functions-core'],
     // CommonJS dependencies (@azure/functions) call require(); an ESM bundle has none unless it makes one.
     banner: {
       js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
     },
   });
+  await writeFile(join(outDir, METAFILE), JSON.stringify(result.metafile));
   assertNoAwsCode(result.metafile);
   await copyFile(join(PACKAGE_DIR, 'host.json'), join(outDir, 'host.json'));
   const own = JSON.parse(await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
@@ -90,7 +100,31 @@ export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBu
     engines: { node: '>=20' },
   };
   await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { outDir, main: file, bytes: (await stat(file)).size, packages: packagesOf(result.metafile) };
+  return {
+    outDir,
+    main: file,
+    bytes: (await stat(file)).size,
+    loadPath: loadPath(result.metafile, file, configDir),
+    packages: packagesOf(result.metafile),
+  };
+}
+
+/** The generated entry, `baton-azure-entry`, resolved as if it sat next to the config. */
+function entryPlugin(configPath: string, providerPackages: readonly string[]): Plugin {
+  return {
+    name: 'baton-azure-entry',
+    setup(build) {
+      build.onResolve({ filter: /^baton-azure-entry$/ }, (args) => ({
+        path: args.path,
+        namespace: 'baton-entry',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'baton-entry' }, () => ({
+        contents: entrySource(configPath, providerPackages),
+        resolveDir: dirname(configPath),
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** The generated entry: the config's definition, registered with the model providers it needs. */

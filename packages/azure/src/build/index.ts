@@ -6,4 +6,6 @@ export {
   DEFAULT_OUT_DIR,
   ForbiddenCodeError,
   MAIN,
+  METAFILE,
 } from './bundle.js';
+export { inputsOf, loadPath } from './load-path.js';

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { textSetting } from '../app/settings.js';
 import { BatonError } from '../errors.js';
 import type { Environment } from '../models/model-provider.js';
@@ -66,6 +66,8 @@ export function jwt(options: JwtOptions = {}): AuthMode {
       const token = bearerToken(request);
       if (token === undefined || token.split('.').length !== 3) return null;
       const settings = resolve(context.env);
+      // jose loads with the first token, never in an app that does not configure jwt().
+      const { createRemoteJWKSet, errors, jwtVerify } = await import('jose');
       keys ??= createRemoteJWKSet(settings.jwksUrl);
       let payload: Record<string, unknown>;
       try {
@@ -78,7 +80,7 @@ export function jwt(options: JwtOptions = {}): AuthMode {
         });
         payload = verified.payload;
       } catch (error) {
-        throw verificationError(error);
+        throw verificationError(error, errors);
       }
       return identityFromClaims(payload, settings.mapping, 'jwt');
     },
@@ -117,7 +119,7 @@ function resolveOptions(options: JwtOptions, env: Environment): Resolved {
 }
 
 /** A bad token is the caller's problem (401); a key set we cannot fetch is ours (503, retry). */
-function verificationError(error: unknown): BatonError {
+function verificationError(error: unknown, errors: typeof import('jose').errors): BatonError {
   const unreachable =
     error instanceof errors.JWKSTimeout ||
     error instanceof errors.JWKSInvalid ||
