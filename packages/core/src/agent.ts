@@ -19,7 +19,11 @@ export interface AgentLimits {
 export interface AgentTiming {
   /** Time reserved before a model call: if less remains before the deadline, the run continues later. */
   modelCallMs: number;
-  /** Lease length; renewed with every commit. */
+  /**
+   * Lease length: how long a session stays blocked after its runner dies. Renewed with every commit
+   * and, while a model call or tool runs, by a heartbeat each time a third of it has passed (one
+   * write per 5 s at the default 15 s: 12 for a 60 s model call), so it needs no room for long calls.
+   */
   leaseMs: number;
 }
 
@@ -107,7 +111,7 @@ export function defineAgent(options: AgentOptions): Agent {
     model,
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
-    timing: { modelCallMs: 60_000, leaseMs: 90_000, ...options.timing },
+    timing: { modelCallMs: 60_000, leaseMs: 15_000, ...options.timing },
     policies: { unknownOutcome: 'error', inputs: 'batch', stream: false, ...options.policies },
     summarize: options.summarize ?? defaultSummarizer(model),
     ...(approvers ? { approvers } : {}),

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { BatonError, ConflictError, LeaseHeldError, SessionNotFoundError } from './errors.js';
+import { BatonError, ConflictError, FencedError, LeaseHeldError, SessionNotFoundError } from './errors.js';
 import { type Head, sameIncarnation } from './head.js';
 import { commitHead, retryConflicts } from './head-commit.js';
 import { refKey, type SessionRef } from './session-ref.js';
@@ -9,7 +9,9 @@ import type { SessionStore } from './store.js';
  * Leases make the loop single-threaded per session. They live on the head and are taken, renewed
  * and released through the same conditional commit as everything else, so taking a lease changes
  * the head's version and fences any stale holder. `acquireLease` takes one; the holder's
- * SessionWriter renews it with every commit (and `ensureLease`) and hands it back (`release`).
+ * SessionWriter renews it with every commit, with a heartbeat while a model call or tool runs
+ * (`keepAlive`), and hands it back (`release`). A lease is short (15 s by default) whatever the
+ * model call or tool takes, so a holder that dies is replaced within seconds.
  * The store conformance suite certifies exactly these.
  */
 
@@ -88,4 +90,86 @@ export class UnreadInputError extends BatonError {
       { retryable: true, status: 409 },
     );
   }
+}
+
+/** What `keepAlive` renews: a lease, a queue message's visibility... */
+export interface Heartbeat {
+  clock: Clock;
+  /** When the next beat is due (epoch ms), asked again after every beat. */
+  dueAt: () => number;
+  /** One renewal. */
+  beat: () => Promise<void>;
+  /** Whether a beat's error means what is held is gone for good (default: FencedError, SessionNotFoundError). */
+  isLost?: (error: unknown) => boolean;
+  /** Wait after a beat that failed for another reason (a store hiccup) before trying again. */
+  retryMs: number;
+  /** Told of each beat that failed without losing what is held. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Runs `work` while renewing something held (a lease, a queue message) whenever `dueAt` says so,
+ * and stops renewing the moment `work` settles. A beat that finds the hold lost (another writer
+ * took the lease) stops the beats and aborts the signal `work` gets, with the error as reason, so
+ * the work can stop at once; nothing is renewed after that. Waits go through the clock's `sleep`
+ * when it has one (a test's manual clock), else through an unref'd timer cleared at the end.
+ *
+ * @example
+ * const text = await keepAlive(heartbeat, (lost) => model.generate({ ...request, signal: lost }));
+ */
+export async function keepAlive<T>(
+  heartbeat: Heartbeat,
+  work: (lost: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const lost = new AbortController();
+  const done = new AbortController();
+  const isLost = heartbeat.isLost ?? lostLease;
+  const beats = (async () => {
+    let failed = false;
+    while (!done.signal.aborted) {
+      const wait = Math.max(failed ? heartbeat.retryMs : 0, heartbeat.dueAt() - heartbeat.clock.now());
+      await pause(heartbeat.clock, wait, done.signal);
+      if (done.signal.aborted) return;
+      try {
+        await heartbeat.beat();
+        failed = false;
+      } catch (error) {
+        if (isLost(error)) {
+          lost.abort(error);
+          return;
+        }
+        failed = true;
+        heartbeat.onError?.(error);
+      }
+    }
+  })();
+  try {
+    return await work(lost.signal);
+  } finally {
+    done.abort();
+    await beats;
+  }
+}
+
+function lostLease(error: unknown): boolean {
+  return error instanceof FencedError || error instanceof SessionNotFoundError;
+}
+
+/** Waits `ms` on the clock (as `keepAlive` does), or less when `stop` aborts first. */
+export function pause(clock: Clock, ms: number, stop: AbortSignal): Promise<void> {
+  if (stop.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', finish);
+      resolve();
+    };
+    let timer: NodeJS.Timeout | undefined;
+    stop.addEventListener('abort', finish, { once: true });
+    if (clock.sleep) clock.sleep(ms).then(finish, finish);
+    else {
+      timer = setTimeout(finish, ms);
+      timer.unref();
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import { type Agent, agentToolSpecs } from './agent.js';
 import { contextLimit, modelContext } from './context.js';
 import { continueLater } from './continuation.js';
-import { BatonError, FencedError, ModelError } from './errors.js';
+import { BatonError, FencedError, ModelError, SessionNotFoundError } from './errors.js';
 import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
 import type { ModelRequest, ModelResponse } from './model.js';
@@ -16,20 +16,26 @@ import { traceModelCall } from './tracing.js';
  */
 export async function callModel(run: RunContext): Promise<RunOutcome | null> {
   const { agent, writer } = run;
-  await writer.ensureLease(agent.timing.modelCallMs + 1_000);
   const contextThrough = contextLimit(run.events, agent, writer.readThrough);
   const { instructions, messages } = modelContext(writer.head, run.events, agent, contextThrough);
   const started = run.deps.clock.now();
   let response: ModelResponse;
   try {
-    const request: ModelRequest = {
-      instructions,
-      messages,
-      tools: agentToolSpecs(agent),
-      signal: run.deadlineSignal,
-      sessionKey: refKey(writer.ref),
-    };
-    response = await traceModelCall(run.traceContext, agent.model, () => generate(agent, request));
+    // The lease stays short: a heartbeat renews it while the model works, and a lost lease stops the call.
+    response = await writer.keepAlive(async (lost) => {
+      const request: ModelRequest = {
+        instructions,
+        messages,
+        tools: agentToolSpecs(agent),
+        signal: AbortSignal.any([run.deadlineSignal, lost]),
+        sessionKey: refKey(writer.ref),
+      };
+      try {
+        return await traceModelCall(run.traceContext, agent.model, () => generate(agent, request));
+      } catch (error) {
+        throw lost.aborted ? lost.reason : error;
+      }
+    });
   } catch (error) {
     return modelFailed(run, error);
   }
@@ -89,7 +95,7 @@ export function distinctCallIds(calls: readonly ToolCall[]): ToolCall[] {
 
 /** A model call that failed: continue later, retry through the queue, or fail the run. */
 async function modelFailed(run: RunContext, error: unknown): Promise<RunOutcome | null> {
-  if (error instanceof FencedError) throw error;
+  if (error instanceof FencedError || error instanceof SessionNotFoundError) throw error;
   if (run.deadlineSignal.aborted) {
     // The deadline cut the call off: the next invocation makes it again, with time to finish.
     run.logger.warn('model call stopped at the invocation deadline; continuing later', { error });

@@ -4,7 +4,7 @@ import { ConflictError, FencedError, SessionNotFoundError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import { type Head, sameIncarnation } from './head.js';
 import { type PlannedCommit, planCommit, writeCommit } from './head-commit.js';
-import { extendLease, holdsLease, UnreadInputError } from './lease.js';
+import { extendLease, type Heartbeat, holdsLease, keepAlive, pause, UnreadInputError } from './lease.js';
 import { sameRecord } from './same-record.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
@@ -36,7 +36,11 @@ export class SessionWriter {
   readThrough: number;
   /** Set when a commit landed on a head with events the loop has not read; cleared by the loop. */
   behind = false;
+  /** Renewals the heartbeat tried (each one a commit with no events). */
+  heartbeats = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Ends the heartbeat `ensureLease` started. */
+  private holding: AbortController | null = null;
   /** The lease this writer holds: its epoch, in the session's incarnation it was taken in. */
   private readonly held: { epoch: number; incarnation?: string };
 
@@ -58,16 +62,64 @@ export class SessionWriter {
 
   /** Commits one step; resolves with the stored events. */
   commit(step: StepCommit): Promise<SessionEvent[]> {
+    // The step `ensureLease` was held for has ended.
+    this.holding?.abort();
+    this.holding = null;
+    return this.enqueue(step);
+  }
+
+  private enqueue(step: StepCommit): Promise<SessionEvent[]> {
     const run = this.queue.then(() => this.commitNow(step));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Extends the lease without events, only when less than `neededMs` of it remains. */
+  /**
+   * Keeps the lease live for the next `neededMs` of work not wrapped in `keepAlive`: renews it now
+   * when a third of it is used, then a heartbeat renews it until this writer's next commit or until
+   * `neededMs` pass, whichever comes first. The lease itself stays short.
+   */
   async ensureLease(neededMs: number): Promise<void> {
-    const expiresAt = this.head.lease?.expiresAt ?? 0;
-    if (expiresAt - this.clock.now() >= neededMs) return;
-    await this.commit({ events: [], holdMs: neededMs });
+    this.holding?.abort();
+    const remaining = (this.head.lease?.expiresAt ?? 0) - this.clock.now();
+    if (remaining < Math.min(neededMs, (this.leaseMs * 2) / 3)) await this.renew();
+    if (neededMs <= (this.head.lease?.expiresAt ?? 0) - this.clock.now()) return;
+    const held = new AbortController();
+    this.holding = held;
+    void keepAlive(this.heartbeat(), (lost) =>
+      pause(this.clock, neededMs, AbortSignal.any([held.signal, lost])),
+    ).catch(() => undefined);
+  }
+
+  /**
+   * Runs `work` (a model call, tools) while a heartbeat renews the lease each time a third of it
+   * has been used: a commit with no events, fenced like every commit, so the lease can be short
+   * whatever the work takes. A step shorter than that costs no extra write. When a renewal finds
+   * the lease taken (or the session deleted), the beats stop and the signal `work` gets aborts
+   * with that error; the run's next commit is fenced as well.
+   */
+  keepAlive<T>(work: (lost: AbortSignal) => Promise<T>): Promise<T> {
+    return keepAlive(this.heartbeat(), work);
+  }
+
+  /** Renews the lease for `leaseMs` from now: one commit with no events. */
+  async renew(): Promise<void> {
+    if (!this.head.lease) return;
+    this.heartbeats++;
+    await this.enqueue({ events: [] });
+  }
+
+  private heartbeat(): Heartbeat {
+    return {
+      clock: this.clock,
+      // Nothing held (released meanwhile): nothing to renew, look again a lease later.
+      dueAt: () =>
+        this.head.lease
+          ? this.head.lease.expiresAt - (this.leaseMs * 2) / 3
+          : this.clock.now() + this.leaseMs,
+      beat: () => this.renew(),
+      retryMs: Math.max(1, Math.floor(this.leaseMs / 10)),
+    };
   }
 
   /**

@@ -94,6 +94,8 @@ export async function runTool(
     responseSeq: number;
     state: JsonObject;
     deadlineSignal: AbortSignal;
+    /** Aborts when the run lost its lease: the result could not be committed anyway. */
+    leaseLost?: AbortSignal;
     logger: Logger;
     now: () => number;
   },
@@ -101,7 +103,11 @@ export async function runTool(
   const { tool, call } = checked;
   const state = new CallState(options.state);
   const timeout = AbortSignal.timeout(tool.timeoutMs);
-  const signal = AbortSignal.any([options.deadlineSignal, timeout]);
+  const signal = AbortSignal.any([
+    options.deadlineSignal,
+    timeout,
+    ...(options.leaseLost ? [options.leaseLost] : []),
+  ]);
   const context: ToolContext = {
     session: options.ref,
     callId: call.callId,
@@ -128,6 +134,8 @@ export async function runTool(
     };
   } catch (error) {
     const durationMs = options.now() - started;
+    // Another writer took the session over: this result is never committed (the run is fenced).
+    if (options.leaseLost?.aborted) throw options.leaseLost.reason;
     if (signal.aborted) {
       const what = timeout.aborted
         ? `timed out after ${tool.timeoutMs} ms`

@@ -14,7 +14,6 @@ export async function runTools(
   responseSeq: number,
 ): Promise<void> {
   const atMostOnce = calls.filter((checked) => checked.tool.execution === 'at-most-once');
-  const needed = Math.max(...calls.map((checked) => checked.tool.timeoutMs));
   // Intents first: after this commit a crash can no longer lead to a second execution.
   if (atMostOnce.length > 0) {
     await run.commit(
@@ -23,12 +22,18 @@ export async function runTools(
         callId: checked.call.callId,
         name: checked.call.name,
       })),
-      undefined,
-      needed,
     );
-  } else {
-    await run.writer.ensureLease(needed + 1_000);
   }
+  // A heartbeat renews the (short) lease while tools run; a lost lease aborts them.
+  await run.writer.keepAlive((lost) => runEach(run, calls, responseSeq, lost));
+}
+
+async function runEach(
+  run: RunContext,
+  calls: Extract<CheckedCall, { ok: true }>[],
+  responseSeq: number,
+  lost: AbortSignal,
+): Promise<void> {
   await Promise.all(
     calls.map(async (checked) => {
       const outcome = await withSpan(
@@ -48,6 +53,7 @@ export async function runTools(
             responseSeq,
             state: run.writer.head.toolState,
             deadlineSignal: run.deadlineSignal,
+            leaseLost: lost,
             logger: run.logger,
             now: () => run.deps.clock.now(),
           });

@@ -36,8 +36,8 @@ export function contentionAgent(options: { leaseMs: number; model: ScriptedModel
       }),
     ],
     limits: { maxSteps: 500, compactAfterEvents: 0 },
-    // A model call reserves only 100 ms of lease (the lease is held for modelCallMs + 1 s before
-    // each call), so a stalled call outlives its lease and another process takes the session over.
+    // A stalled call blocks its whole process (see stallingModel), heartbeat included, so it
+    // outlives its lease and another process takes the session over.
     timing: { leaseMs: options.leaseMs, modelCallMs: 100 },
   });
 }
@@ -54,13 +54,17 @@ export function contentionTurn(request: ModelRequest): ScriptedResponse {
 
 /**
  * A model that, on chosen calls, stalls until another process has taken the lease over (or a
- * bound passes): a holder paused mid-call, like a long GC pause or a slow provider.
+ * bound passes): a holder paused mid-call, like a long GC pause or a frozen process. The pause
+ * blocks the event loop, so the lease's heartbeat cannot renew it meanwhile (a merely slow
+ * provider keeps its lease); its renewal after the pause must be fenced.
  */
 export function stallingModel(options: {
   store: SessionStore;
   ref: SessionRef;
   stallOn: (call: number) => boolean;
   maxStallMs: number;
+  /** Each pause of the whole process, between looks at the store (longer than a lease). */
+  pauseMs: number;
   onStall: (tookOver: boolean) => void;
 }): ScriptedModel {
   let calls = 0;
@@ -71,7 +75,7 @@ export function stallingModel(options: {
       const until = Date.now() + options.maxStallMs;
       let tookOver = false;
       while (Date.now() < until && !tookOver) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, options.pauseMs);
         tookOver = ((await options.store.readHead(options.ref))?.leaseEpoch ?? 0) > before;
       }
       options.onStall(tookOver);

@@ -76,6 +76,7 @@ const model = stallingModel({
   // The second model call of every process, and every fifth after it, stalls.
   stallOn: (call) => call % 5 === 2,
   maxStallMs: config.leaseMs * 4 + 2_000,
+  pauseMs: config.leaseMs * 2,
   onStall: (tookOver) => {
     stats.stalls++;
     if (tookOver) stats.takeovers++;
