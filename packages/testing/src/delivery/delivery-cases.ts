@@ -1,4 +1,5 @@
 import {
+  apiKeys,
   type Baton,
   type BatonDefinition,
   defineAgent,
@@ -49,6 +50,8 @@ export class SwitchableModel implements Model {
 export function deliveryTableApp(model: SwitchableModel): BatonDefinition {
   return defineBaton({
     agents: [defineAgent({ name: 'assistant', instructions: 'Answer.', model, timing: { leaseMs: 30_000 } })],
+    // Deployed hosts start only with auth; queue deliveries never authenticate a caller.
+    auth: apiKeys(),
   });
 }
 
