@@ -27,7 +27,8 @@ export function dedupeWindow(ttlMs: number | undefined): number {
  * no timer keeps the process alive, and the delete shares the commit's write lock and fsync. The
  * first commit after open prunes (so short-lived processes prune too), then every
  * PRUNE_EVERY_COMMITS commits, or at the next commit while a full batch shows a backlog. A record
- * is therefore kept at least the window, and until a later commit prunes it.
+ * is therefore kept at least the window; from then on, as on every store, it counts as absent for
+ * reads and commits (by their clocks), whether pruned yet or not.
  */
 export class DedupePruner {
   private untilNext = 1;
@@ -44,6 +45,11 @@ export class DedupePruner {
     );
   }
 
+  /** Whether a record written at `at` still counts at `now` (the window is half-open, as TTLs are). */
+  fresh(at: number, now: number): boolean {
+    return at + this.ttlMs > now;
+  }
+
   /**
    * Runs inside a commit's write transaction; returns the number of records deleted. `now` is the
    * commit's own time (its head's updatedAt), on the clock that stamped the records: a writer on a
@@ -51,8 +57,13 @@ export class DedupePruner {
    */
   afterCommit(now: number): number {
     if (--this.untilNext > 0) return 0;
-    const deleted = this.deleteOldest.run(now - this.ttlMs, PRUNE_BATCH).changes;
+    const deleted = this.prune(now);
     this.untilNext = deleted === PRUNE_BATCH ? 1 : PRUNE_EVERY_COMMITS;
     return deleted;
+  }
+
+  /** One bounded delete of records older than the window at `now`; returns how many went. */
+  prune(now: number): number {
+    return this.deleteOldest.run(now - this.ttlMs, PRUNE_BATCH).changes;
   }
 }

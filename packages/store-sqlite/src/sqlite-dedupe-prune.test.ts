@@ -51,19 +51,19 @@ describe('SqliteStore dedupe records', () => {
     const path = freshPath();
     const clock = fakeClock(1_000_000);
     const ref = { tenant: 'acme', sessionId: 'old' };
-    const first = new SqliteStore({ path });
+    const first = new SqliteStore({ path, clock });
     await touch(first, ref, clock.ms, 'slack:event-1');
     await first.close();
 
     // Just inside the window: a redelivery is still recognised.
     clock.ms += WINDOW - 1;
-    const inside = new SqliteStore({ path });
+    const inside = new SqliteStore({ path, clock });
     await touch(inside, { tenant: 'acme', sessionId: 'other' }, clock.ms);
     expect(await inside.getDedupe(ref, 'slack:event-1')).toMatchObject({ dedupeKey: 'slack:event-1' });
     await inside.close();
 
     clock.ms += 2;
-    const after = new SqliteStore({ path });
+    const after = new SqliteStore({ path, clock });
     await touch(after, { tenant: 'acme', sessionId: 'other' }, clock.ms, 'recent');
     expect(await after.getDedupe(ref, 'slack:event-1')).toBeNull();
     expect(await after.getDedupe({ tenant: 'acme', sessionId: 'other' }, 'recent')).not.toBeNull();
@@ -75,7 +75,7 @@ describe('SqliteStore dedupe records', () => {
   it('prune at most one batch per commit, every few commits, until the backlog is gone', async () => {
     const path = freshPath();
     const clock = fakeClock(1_000_000);
-    const writer = new SqliteStore({ path, dedupeTtlMs: 1_000 });
+    const writer = new SqliteStore({ path, dedupeTtlMs: 1_000, clock });
     const total = 2 * PRUNE_BATCH + 10;
     for (let index = 0; index < total; index++) {
       await touch(writer, { tenant: 'acme', sessionId: `s${index}` }, clock.ms, `k${index}`);

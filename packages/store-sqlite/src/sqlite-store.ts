@@ -1,4 +1,5 @@
 import {
+  type Clock,
   ConflictError,
   DuplicateError,
   type Head,
@@ -7,6 +8,7 @@ import {
   type SessionEvent,
   type SessionRef,
   type SessionStore,
+  systemClock,
   ValidationError,
 } from '@baton/core';
 import {
@@ -26,6 +28,7 @@ import { assertSameIncarnation, type CommitRows, commitRows } from './commit-row
 import { DedupePruner, dedupeWindow } from './dedupe-prune.js';
 import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
 import { openDatabase } from './open-database.js';
+import { SessionExpiry, sessionWindow } from './session-expiry.js';
 import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
 import { ListStatements, prepareStatements, type RecordRow, type Statements } from './statements.js';
 
@@ -42,6 +45,10 @@ export interface SqliteStoreOptions {
   integrityCheckMaxBytes?: number;
   /** Dedupe records older than this are pruned, a bounded batch during commits. Default 7 days. */
   dedupeTtlMs?: number;
+  /** A session idle this long is gone, whole (session-expiry.ts). Default: sessions are kept forever. */
+  sessionTtlMs?: number;
+  /** What "now" is for hiding expired sessions from reads. */
+  clock?: Clock;
 }
 
 /** Counters for benchmarks, for this connection only. */
@@ -77,14 +84,8 @@ export class SqliteStore implements SessionStore {
   readonly name = 'sqlite';
   readonly limits: StoreLimits;
   readonly stats: SqliteStoreStats = {
-    commits: 0,
-    conflicts: 0,
-    rowsWritten: 0,
-    eventsWritten: 0,
-    bytesWritten: 0,
-    reads: 0,
-    rowsRead: 0,
-    bytesRead: 0,
+    ...{ commits: 0, conflicts: 0, rowsWritten: 0, eventsWritten: 0, bytesWritten: 0 },
+    ...{ reads: 0, rowsRead: 0, bytesRead: 0 },
   };
   /** API keys in their own table, on this connection. */
   readonly apiKeys: SqliteApiKeys;
@@ -94,6 +95,8 @@ export class SqliteStore implements SessionStore {
   private readonly listStatements: ListStatements;
   private readonly writeCommit: Database.Transaction<(request: CommitRequest, rows: CommitRows) => void>;
   private readonly readSnapshot: Database.Transaction<(ref: SessionRef) => SessionSnapshot | null>;
+  private readonly expiry: SessionExpiry;
+  private readonly pruner: DedupePruner;
 
   constructor(options: SqliteStoreOptions) {
     const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
@@ -104,14 +107,18 @@ export class SqliteStore implements SessionStore {
     this.limits = { maxEventBytes };
     this.ownsDatabase = options.database === undefined;
     const dedupeTtlMs = dedupeWindow(options.dedupeTtlMs);
+    const sessionTtlMs = sessionWindow(options.sessionTtlMs);
     this.db = openDatabase({ ...options, busyTimeoutMs });
-    const pruner = new DedupePruner(this.db, dedupeTtlMs);
+    this.pruner = new DedupePruner(this.db, dedupeTtlMs);
+    this.expiry = new SessionExpiry(this.db, sessionTtlMs, options.clock ?? systemClock);
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
     this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
     this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) => {
+      this.expiry.clearIfExpired(request.ref.tenant, request.ref.sessionId, request.head.updatedAt);
       this.applyCommit(request, rows);
-      pruner.afterCommit(request.head.updatedAt);
+      this.pruner.afterCommit(request.head.updatedAt);
+      this.expiry.afterCommit(request.head.updatedAt);
     });
     // A read transaction, so the head and the events come from one snapshot even while another
     // process commits between the two SELECTs.
@@ -127,7 +134,7 @@ export class SqliteStore implements SessionStore {
     this.stats.reads++;
     return this.guard(() => {
       const row = this.statements.head.get(ref.tenant, ref.sessionId);
-      return row ? parseHead(this.parseRow(row)) : null;
+      return row && !this.expiry.hidden(ref) ? parseHead(this.parseRow(row)) : null;
     });
   }
 
@@ -141,9 +148,11 @@ export class SqliteStore implements SessionStore {
     }
     const limit = options.limit ?? -1; // SQLite reads LIMIT -1 as no limit
     return this.guard(() =>
-      this.statements.events
-        .all(ref.tenant, ref.sessionId, options.afterSeq ?? 0, limit)
-        .map((row) => parseEvent(this.parseRow(row))),
+      this.expiry.hidden(ref)
+        ? []
+        : this.statements.events
+            .all(ref.tenant, ref.sessionId, options.afterSeq ?? 0, limit)
+            .map((row) => parseEvent(this.parseRow(row))),
     );
   }
 
@@ -151,7 +160,8 @@ export class SqliteStore implements SessionStore {
     this.stats.reads++;
     return this.guard(() => {
       const row = this.statements.dedupe.get(ref.tenant, ref.sessionId, dedupeKey);
-      return row ? parseDedupe(this.parseRow(row)) : null;
+      const record = row && !this.expiry.hidden(ref) ? parseDedupe(this.parseRow(row)) : null;
+      return record && this.pruner.fresh(record.at, this.expiry.clock.now()) ? record : null;
     });
   }
 
@@ -187,7 +197,7 @@ export class SqliteStore implements SessionStore {
         ...afterParameters(after),
         limit: limit + 1,
       });
-      return keysetPage(rows, limit, (row) => parseHead(this.parseRow(row)));
+      return this.expiry.visible(keysetPage(rows, limit, (row) => parseHead(this.parseRow(row))));
     });
   }
 
@@ -199,20 +209,20 @@ export class SqliteStore implements SessionStore {
     const statement = this.listStatements.pending(!!after);
     return this.guard(() => {
       const rows = statement.all({ ...afterParameters(after), limit: limit + 1 });
-      return keysetPage(rows, limit, (row) => parseHead(this.parseRow(row)));
+      return this.expiry.visible(keysetPage(rows, limit, (row) => parseHead(this.parseRow(row))));
     });
   }
 
   async delete(ref: SessionRef): Promise<void> {
-    this.guard(() =>
-      this.db
-        .transaction(() => {
-          this.statements.deleteEvents.run(ref.tenant, ref.sessionId);
-          this.statements.deleteDedupe.run(ref.tenant, ref.sessionId);
-          this.statements.deleteHead.run(ref.tenant, ref.sessionId);
-        })
-        .immediate(),
-    );
+    const { deleteEvents, deleteDedupe, deleteHead } = this.statements;
+    const remove = () =>
+      [deleteEvents, deleteDedupe, deleteHead].map((s) => s.run(ref.tenant, ref.sessionId));
+    this.guard(() => this.db.transaction(remove).immediate());
+  }
+
+  /** Deletes every expired session (whole) and dedupe record now, not during later commits. */
+  async pruneExpired(now = this.expiry.clock.now()): Promise<{ sessions: number; dedupe: number }> {
+    return this.guard(() => this.db.transaction(() => this.expiry.pruneAll(now, this.pruner)).immediate());
   }
 
   /** Closes the connection if this store opened it. Safe to call twice. */
@@ -231,10 +241,12 @@ export class SqliteStore implements SessionStore {
         `events must continue the log after seq ${current?.seq ?? 0}, not ${previousSeq}`,
       );
     }
-    if (rows.dedupe) {
-      const seen = this.statements.dedupe.get(tenant, sessionId, rows.dedupe.dedupeKey);
-      if (seen) throw new DuplicateError(parseDedupe(parseStoredJson(seen.record)));
-    }
+    const seen = rows.dedupe && this.statements.dedupe.get(tenant, sessionId, rows.dedupe.dedupeKey);
+    const original = seen ? parseDedupe(parseStoredJson(seen.record)) : null;
+    if (original && this.pruner.fresh(original.at, request.head.updatedAt))
+      throw new DuplicateError(original);
+    // Past its window but not pruned yet: it counts as absent, and this commit records the key anew.
+    if (original) this.statements.deleteDedupeKey.run(tenant, sessionId, original.dedupeKey);
     const { version, seq, status, updatedAt } = request.head;
     // The pending flag goes in the same row write as the head, so it can never disagree with it.
     const pending = hasPendingWork(request.head) ? 1 : 0;
@@ -261,7 +273,7 @@ export class SqliteStore implements SessionStore {
 
   private readSnapshotNow(ref: SessionRef): SessionSnapshot | null {
     const row = this.statements.head.get(ref.tenant, ref.sessionId);
-    if (!row) return null;
+    if (!row || this.expiry.hidden(ref)) return null;
     const head = parseHead(this.parseRow(row));
     const events = this.statements.events
       .all(ref.tenant, ref.sessionId, head.contextStart - 1, -1)

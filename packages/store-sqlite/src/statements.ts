@@ -60,6 +60,7 @@ export interface Statements {
   deleteHead: Statement<Key>;
   deleteEvents: Statement<Key>;
   deleteDedupe: Statement<Key>;
+  deleteDedupeKey: Statement<[...Key, dedupeKey: string]>;
 }
 
 /** Statements prepared once per connection; every query names the full session key, never a prefix. */
@@ -123,6 +124,10 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteHead: prepare<Key>(db, 'DELETE FROM heads WHERE tenant = ? AND session_id = ?'),
     deleteEvents: prepare<Key>(db, 'DELETE FROM events WHERE tenant = ? AND session_id = ?'),
     deleteDedupe: prepare<Key>(db, 'DELETE FROM dedupe WHERE tenant = ? AND session_id = ?'),
+    deleteDedupeKey: prepare<[...Key, dedupeKey: string]>(
+      db,
+      'DELETE FROM dedupe WHERE tenant = ? AND session_id = ? AND dedupe_key = ?',
+    ),
   };
 }
 

@@ -1,5 +1,5 @@
 export { describeStoreConformance } from './conformance/describe-store-conformance.js';
-export type { StoreHarness } from './conformance/store-harness.js';
+export type { RetentionHarness, StoreHarness } from './conformance/store-harness.js';
 export { countingStore, type StoreCounts } from './counting-store.js';
 export {
   DELIVERY_CASES,

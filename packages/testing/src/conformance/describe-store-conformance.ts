@@ -12,6 +12,7 @@ import { describeIncarnationCases } from './incarnation-cases.js';
 import { describeLeaseCases } from './lease-cases.js';
 import { describeListCases } from './list-cases.js';
 import { describePendingCases } from './pending-cases.js';
+import { describeRetentionCases } from './retention-cases.js';
 import { describeSchemaCases } from './schema-cases.js';
 import { describeSizeCases } from './size-cases.js';
 import type { ConformanceContext, StoreHarness } from './store-harness.js';
@@ -74,6 +75,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeDeleteCases(ctx);
     describeIncarnationCases(ctx);
     describeApiKeyCases(ctx);
+    describeRetentionCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.
     describeSchemaCases(ctx);
   });

@@ -12,6 +12,27 @@ export interface StoreHarness {
   ): Promise<void>;
   /** Called once after the suite; without it the suite calls `store.close()` if there is one. */
   destroy?(store: SessionStore): Promise<void>;
+  /**
+   * Retention (retention-cases.ts): every Baton store has it; a reference store without it skips
+   * those cases.
+   */
+  retention?: RetentionHarness;
+}
+
+/** Stores with session and dedupe expiry, and the backend's own deletion of expired records. */
+export interface RetentionHarness {
+  /**
+   * A store over a fresh namespace of its own with this retention: `ttlSeconds` is the session
+   * TTL (absent: sessions are kept), `dedupeTtlSeconds` the dedupe window (absent: the default).
+   */
+  create(options: { clock: Clock; ttlSeconds?: number; dedupeTtlSeconds?: number }): Promise<SessionStore>;
+  /**
+   * Deletes, at once, what the backend's expiry deletes eventually by `now`: DynamoDB and Cosmos,
+   * every item whose TTL has passed (their TTL processes run late and in no order); SQLite, what
+   * its pruning deletes.
+   */
+  expire(store: SessionStore, now: number): Promise<void>;
+  destroy(store: SessionStore): Promise<void>;
 }
 
 /** What every group of cases shares: one store for the whole suite, and fresh names per test. */
