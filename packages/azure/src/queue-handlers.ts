@@ -1,6 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import { type BatonApp, parseRunMessage, type RunQueue } from '@baton/core';
 import { invocationOwner, priorAttempts, queueDelivery } from './queue-delivery.js';
+import { type RecoveryGuard, type RecoveryGuardOptions, startRecoveryGuard } from './recovery-guard.js';
+import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
 import { invocationDeadline } from './time-budget.js';
 
 /** A storage queue trigger handler: `(queueEntry, context)`; resolving completes the message. */
@@ -14,6 +16,12 @@ export interface QueueHandlerOptions {
   marginMs?: number;
   /** host.json `extensions.queues.maxDequeueCount`: the app's maxAttempts. */
   maxDequeueCount: number;
+  /**
+   * A hidden copy of each run message renewed while it runs (see startRecoveryGuard), so a host
+   * that dies has its runs back within 30 s instead of the host's 10 minutes. On by default when
+   * `queue` is a StorageQueueRunQueue; false turns it off.
+   */
+  recovery?: RecoveryGuardOptions | false;
 }
 
 /**
@@ -33,8 +41,32 @@ export interface QueueHandlerOptions {
  * app.storageQueue('baton-runs', { queueName, connection, handler: createRunQueueHandler(batonApp, { queue, timeoutMs: 600_000, maxDequeueCount: 5 }) });
  */
 export function createRunQueueHandler(app: BatonApp, options: QueueHandlerOptions): AzureQueueHandler {
-  return (entry, context) =>
-    deliver(app, options, entry, context, priorAttempts(entry) + queueDelivery(context).dequeueCount);
+  return async (entry, context) => {
+    const attempt = priorAttempts(entry) + queueDelivery(context).dequeueCount;
+    const guard = await guardFor(options, entry, attempt, context);
+    try {
+      await deliver(app, options, entry, context, attempt);
+    } finally {
+      await guard?.remove();
+    }
+  };
+}
+
+function guardFor(
+  options: QueueHandlerOptions,
+  entry: unknown,
+  attempt: number,
+  context: InvocationContext,
+): Promise<RecoveryGuard | undefined> {
+  const parsed = parseRunMessage(entry);
+  if (options.recovery === false || !(options.queue instanceof StorageQueueRunQueue) || !parsed.ok) {
+    return Promise.resolve(undefined);
+  }
+  // Back after a crash, the copy is the next attempt: this one is spent.
+  const copy = { ...parsed.message, priorAttempts: attempt };
+  return startRecoveryGuard(options.queue.client, copy, options.recovery ?? {}, {
+    warn: (message, details) => context.warn(message, details),
+  });
 }
 
 /**
