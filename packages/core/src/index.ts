@@ -146,7 +146,7 @@ export {
 } from './http-routes.js';
 export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
 // Store authors: `@baton/core/store`. These few stay here for the hosts and tests that still use them.
-export { acquireLease, type Heartbeat, keepAlive, type LeaseOptions } from './lease.js';
+export { acquireLease, breakLease, type Heartbeat, keepAlive, type LeaseOptions } from './lease.js';
 export { jsonLogger, type Logger, silentLogger } from './logger.js';
 export { type LoopDeps, type RunOptions, type RunOutcome, runSession } from './loop.js';
 export { MemoryStore } from './memory-store.js';

@@ -67,6 +67,29 @@ export function acquireLease(store: SessionStore, ref: SessionRef, options: Acqu
   );
 }
 
+/**
+ * Ends a lease whose holder is known to be dead (the previous process of a restarted local server),
+ * so the next delivery takes the session over at once instead of when the lease expires. A commit
+ * like any other: it bumps the version, so a holder that was alive after all is fenced at its next
+ * write. The session stays `running`. Null when the head moved on meanwhile (nothing written).
+ */
+export async function breakLease(
+  store: SessionStore,
+  ref: SessionRef,
+  options: { clock: Clock; head: Head },
+): Promise<Head | null> {
+  if (!options.head.lease) return null;
+  try {
+    const committed = await commitHead({ store, clock: options.clock }, ref, options.head, {
+      update: (next) => ({ ...next, lease: null }),
+    });
+    return committed.head;
+  } catch (error) {
+    if (error instanceof ConflictError) return null;
+    throw error;
+  }
+}
+
 /** The head with the held lease extended to `expiresAt` (no lease: unchanged). */
 export function extendLease(head: Head, expiresAt: number): Head {
   return head.lease ? { ...head, lease: { ...head.lease, expiresAt } } : head;

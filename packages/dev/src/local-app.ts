@@ -22,6 +22,7 @@ import { ConsoleSessions, consoleSettings, createConsoleHandler, isLoopbackHost 
 import { consoleRoute, signInRedirect } from './console-mount.js';
 import { startHttpServer } from './http-server.js';
 import { SqliteRunQueue } from './local-queue.js';
+import { reclaimPredecessors } from './local-reclaim.js';
 import { LocalWorker } from './local-worker.js';
 import { loadModelProviders, type PackageImporter } from './model-providers.js';
 
@@ -39,6 +40,8 @@ export interface LocalApp {
   console: { url: string } | { disabled: string };
   /** Who may call, for the start banner: the local identity, or the app's auth modes. */
   auth: string;
+  /** What this server took back at start from a predecessor that died (leases broken, messages). */
+  reclaimed: { leases: number; messages: number };
   stop(): Promise<void>;
 }
 
@@ -87,6 +90,12 @@ export async function startLocalApp(
     ...(dedupeTtlMs !== undefined ? { dedupeTtlMs } : {}),
   });
   const queue = new SqliteRunQueue(config.dbPath, clock);
+  // A previous `baton serve` killed mid-run: its leases and messages come back now, not in minutes.
+  const reclaimed = await reclaimPredecessors(store, queue, clock, logger).catch(async (error) => {
+    queue.close();
+    await store.close?.();
+    throw error;
+  });
   const settings = config.console ?? consoleSettings({}, { enabledByDefault: true });
   // Browsers sign in to the console with an API key when the app takes API keys.
   const sessions =
@@ -102,6 +111,7 @@ export async function startLocalApp(
       })
     : null;
   const release = async () => {
+    reclaimed.release();
     queue.close();
     await store.close?.();
   };
@@ -147,6 +157,7 @@ export async function startLocalApp(
     queue,
     {
       runBudgetMs: config.runBudgetMs,
+      holder: reclaimed.incarnation,
       ...(options.maxReceives !== undefined ? { maxReceives: options.maxReceives } : {}),
     },
     logger,
@@ -162,6 +173,7 @@ export async function startLocalApp(
     models: app.models,
     console: settings.enabled ? { url: `${url}/console` } : { disabled: settings.reason },
     auth: describeAuth(auth),
+    reclaimed: { leases: reclaimed.leases, messages: reclaimed.messages },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Live console streams never end by themselves: end them, then drop their now idle connections.

@@ -11,10 +11,19 @@ export interface ReceivedMessage {
   receiveCount: number;
 }
 
+/** A `baton serve` process that has this file open, as recorded in it. */
+export interface ServerRecord {
+  incarnation: string;
+  pid: number;
+}
+
 /**
  * The local stand-in for SQS / Storage Queues: durable, in the same SQLite file as the sessions, so
  * a server killed mid-run finds its pending runs again on restart. Like SQS, a received message is
- * hidden for a visibility timeout and comes back unless it is acknowledged.
+ * hidden for a visibility timeout and comes back unless it is acknowledged; the worker keeps the
+ * timeout short and extends it while it works (`extend`). Each received message records which
+ * server incarnation holds it, and the file records the servers that have it open, so a
+ * restarted server takes back at once what its dead predecessor held (`reclaim`).
  */
 export class SqliteRunQueue implements RunQueue {
   private readonly db: Database.Database;
@@ -38,6 +47,11 @@ export class SqliteRunQueue implements RunQueue {
         enqueued_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS run_queue_visible ON run_queue (visible_at);
+      CREATE TABLE IF NOT EXISTS local_servers (
+        incarnation TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS run_dead_letters (
         id INTEGER PRIMARY KEY,
         dedupe_key TEXT NOT NULL,
@@ -47,6 +61,14 @@ export class SqliteRunQueue implements RunQueue {
         failed_at INTEGER NOT NULL
       );
     `);
+    // Files from before reclaiming: add the columns (held_by: the incarnation that received the
+    // message; waits_for_lease: put back because its session's lease was held).
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(run_queue)').all() as { name: string }[]).map((c) => c.name),
+    );
+    if (!columns.has('held_by')) this.db.exec('ALTER TABLE run_queue ADD COLUMN held_by TEXT');
+    if (!columns.has('waits_for_lease'))
+      this.db.exec('ALTER TABLE run_queue ADD COLUMN waits_for_lease INTEGER NOT NULL DEFAULT 0');
   }
 
   async enqueue(message: RunMessage, options: { delayMs?: number } = {}): Promise<void> {
@@ -61,8 +83,8 @@ export class SqliteRunQueue implements RunQueue {
     for (const listener of this.listeners) listener();
   }
 
-  /** Takes up to `max` visible messages and hides them for `visibilityMs`. */
-  receive(max: number, visibilityMs: number): ReceivedMessage[] {
+  /** Takes up to `max` visible messages and hides them for `visibilityMs`, held by `holder`. */
+  receive(max: number, visibilityMs: number, holder: string | null = null): ReceivedMessage[] {
     const now = this.clock.now();
     const take = this.db.transaction(() => {
       const rows = this.db
@@ -71,9 +93,10 @@ export class SqliteRunQueue implements RunQueue {
         )
         .all(now, max) as { id: number; body: string; receive_count: number }[];
       const hide = this.db.prepare(
-        'UPDATE run_queue SET visible_at = ?, receive_count = receive_count + 1 WHERE id = ?',
+        `UPDATE run_queue SET visible_at = ?, receive_count = receive_count + 1, held_by = ?,
+         waits_for_lease = 0 WHERE id = ?`,
       );
-      for (const row of rows) hide.run(now + visibilityMs, row.id);
+      for (const row of rows) hide.run(now + visibilityMs, holder, row.id);
       return rows;
     });
     return take.immediate().map((row) => ({
@@ -81,6 +104,17 @@ export class SqliteRunQueue implements RunQueue {
       body: row.body,
       receiveCount: row.receive_count + 1,
     }));
+  }
+
+  /**
+   * Hides a message `holder` is still working on for another `visibilityMs` (the worker's heartbeat).
+   * False when it no longer holds it (acknowledged, or taken back by a restarted server).
+   */
+  extend(id: number, holder: string | null, visibilityMs: number): boolean {
+    const changed = this.db
+      .prepare('UPDATE run_queue SET visible_at = ? WHERE id = ? AND held_by IS ?')
+      .run(this.clock.now() + visibilityMs, id, holder).changes;
+    return changed > 0;
   }
 
   ack(id: number): void {
@@ -91,11 +125,58 @@ export class SqliteRunQueue implements RunQueue {
    * Makes a received message visible again after `delayMs`. With `countsReceive: false` (a busy
    * session, a message not due yet) the receive is taken back, so waiting never uses up deliveries.
    */
-  retryLater(id: number, delayMs: number, options: { countsReceive?: boolean } = {}): void {
+  retryLater(
+    id: number,
+    delayMs: number,
+    options: { countsReceive?: boolean; waitsForLease?: boolean } = {},
+  ): void {
     const uncount = options.countsReceive === false ? 1 : 0;
     this.db
-      .prepare('UPDATE run_queue SET visible_at = ?, receive_count = MAX(0, receive_count - ?) WHERE id = ?')
-      .run(this.clock.now() + delayMs, uncount, id);
+      .prepare(
+        `UPDATE run_queue SET visible_at = ?, receive_count = MAX(0, receive_count - ?), held_by = NULL,
+         waits_for_lease = ? WHERE id = ?`,
+      )
+      .run(this.clock.now() + delayMs, uncount, options.waitsForLease ? 1 : 0, id);
+  }
+
+  /**
+   * Records `self` as a server with this file open and forgets the recorded servers that are dead
+   * (`alive` says which are not); returns the others still alive.
+   */
+  registerServer(self: ServerRecord, alive: (server: ServerRecord) => boolean): ServerRecord[] {
+    return this.db
+      .transaction(() => {
+        const servers = this.db.prepare('SELECT incarnation, pid FROM local_servers').all() as ServerRecord[];
+        const living = servers.filter((server) => server.incarnation !== self.incarnation && alive(server));
+        const forget = this.db.prepare('DELETE FROM local_servers WHERE incarnation = ?');
+        for (const server of servers) if (!living.includes(server)) forget.run(server.incarnation);
+        this.db
+          .prepare('INSERT OR REPLACE INTO local_servers (incarnation, pid, started_at) VALUES (?, ?, ?)')
+          .run(self.incarnation, self.pid, this.clock.now());
+        return living;
+      })
+      .immediate();
+  }
+
+  unregisterServer(incarnation: string): void {
+    this.db.prepare('DELETE FROM local_servers WHERE incarnation = ?').run(incarnation);
+  }
+
+  /**
+   * Makes visible now every message held by a server not in `living` (it died holding it) and,
+   * with `leaseWaiters`, every message put back to wait for a lease (the leases were broken).
+   * Returns how many came back.
+   */
+  reclaim(living: readonly string[], options: { leaseWaiters: boolean }): number {
+    const now = this.clock.now();
+    const marks = living.map(() => '?').join(', ');
+    const heldElsewhere = living.length > 0 ? `held_by NOT IN (${marks})` : 'TRUE';
+    return this.db
+      .prepare(
+        `UPDATE run_queue SET visible_at = MIN(visible_at, ?), held_by = NULL, waits_for_lease = 0
+         WHERE (held_by IS NOT NULL AND ${heldElsewhere}) OR (? AND waits_for_lease = 1)`,
+      )
+      .run(now, ...living, options.leaseWaiters ? 1 : 0).changes;
   }
 
   deadLetter(id: number, reason: string): void {

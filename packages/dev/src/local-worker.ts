@@ -1,4 +1,4 @@
-import type { BatonApp, Disposition, Logger } from '@baton/core';
+import { type BatonApp, type Disposition, keepAlive, type Logger } from '@baton/core';
 import type { ReceivedMessage, SqliteRunQueue } from './local-queue.js';
 
 export interface LocalWorkerOptions {
@@ -10,7 +10,18 @@ export interface LocalWorkerOptions {
   maxReceives?: number;
   /** Longest idle wait between looks at the queue (another process may have enqueued). */
   pollMs?: number;
+  /**
+   * How long a received message stays hidden without a sign of life: the worker extends it each
+   * time a third has passed while the app works on it, so a message whose process died comes back
+   * this soon. Default 10 s.
+   */
+  visibilityMs?: number;
+  /** Who holds what this worker receives (this server's incarnation). Default: anonymous. */
+  holder?: string;
 }
+
+/** The queue says this worker no longer holds the message (a restarted server took it back). */
+class MessageLost extends Error {}
 
 /**
  * Drains the local queue the way Lambda drains SQS and Azure drains Storage Queues: each message
@@ -27,6 +38,8 @@ export class LocalWorker {
   private readonly concurrency: number;
   private readonly maxReceives: number;
   private readonly pollMs: number;
+  private readonly visibilityMs: number;
+  private readonly holder: string | null;
 
   constructor(
     private readonly app: BatonApp,
@@ -37,6 +50,8 @@ export class LocalWorker {
     this.concurrency = options.concurrency ?? 4;
     this.maxReceives = options.maxReceives ?? 8;
     this.pollMs = options.pollMs ?? 1_000;
+    this.visibilityMs = options.visibilityMs ?? 10_000;
+    this.holder = options.holder ?? null;
   }
 
   start(): void {
@@ -69,7 +84,7 @@ export class LocalWorker {
   private async poll(): Promise<void> {
     while (this.running) {
       const free = this.concurrency - this.inFlight.size;
-      const received = free > 0 ? this.queue.receive(free, this.options.runBudgetMs + 30_000) : [];
+      const received = free > 0 ? this.queue.receive(free, this.visibilityMs, this.holder) : [];
       for (const item of received) {
         const task = this.process(item).finally(() => {
           this.inFlight.delete(task);
@@ -107,14 +122,32 @@ export class LocalWorker {
 
   private async process(item: ReceivedMessage): Promise<void> {
     let disposition: Disposition;
+    const clock = this.app.baton.clock;
+    let hiddenUntil = clock.now() + this.visibilityMs;
     try {
-      disposition = await this.app.deliver(item.body, {
-        deadline: this.app.baton.clock.now() + this.options.runBudgetMs,
-        attempt: item.receiveCount,
-        maxAttempts: this.maxReceives,
-      });
+      // A heartbeat keeps the message hidden while the app works on it, and only then.
+      disposition = await keepAlive(
+        {
+          clock,
+          dueAt: () => hiddenUntil - (this.visibilityMs * 2) / 3,
+          beat: async () => {
+            if (!this.queue.extend(item.id, this.holder, this.visibilityMs)) throw new MessageLost();
+            hiddenUntil = clock.now() + this.visibilityMs;
+          },
+          isLost: (error) => error instanceof MessageLost,
+          retryMs: this.visibilityMs / 10,
+          onError: (error) => this.logger.warn('could not extend a run message', { error }),
+        },
+        () =>
+          this.app.deliver(item.body, {
+            deadline: clock.now() + this.options.runBudgetMs,
+            attempt: item.receiveCount,
+            maxAttempts: this.maxReceives,
+            ...(this.holder ? { owner: `${this.holder}/${item.id}.${item.receiveCount}` } : {}),
+          }),
+      );
     } catch (error) {
-      // Like a crashed function: the message comes back after its visibility timeout.
+      // Like a crashed function: the message comes back after its visibility timeout (seconds).
       this.logger.error('delivering a run message failed', { error, receiveCount: item.receiveCount });
       return;
     }
@@ -123,7 +156,10 @@ export class LocalWorker {
         this.queue.ack(item.id);
         return;
       case 'retry':
-        this.queue.retryLater(item.id, disposition.delayMs, { countsReceive: disposition.consumesAttempt });
+        this.queue.retryLater(item.id, disposition.delayMs, {
+          countsReceive: disposition.consumesAttempt,
+          waitsForLease: disposition.reason === 'session_busy',
+        });
         return;
       case 'dead_letter':
         this.queue.deadLetter(item.id, `${disposition.code}: ${disposition.message}`);
