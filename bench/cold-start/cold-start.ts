@@ -9,7 +9,7 @@ import {
   buildBenchHandler,
   buildInvoker,
   exists,
-  measure,
+  measureFolder,
   REPO_ROOT,
   runBuildScript,
 } from './bundles.js';
@@ -53,14 +53,20 @@ async function deployable(script: string, id: string, file: string): Promise<Bun
   const error = await buildOnce(script);
   if (error) return `\`npm run ${script}\` failed: ${error.split('\n')[0]}`;
   if (!exists(file)) return `\`npm run ${script}\` wrote no ${file.slice(REPO_ROOT.length)}`;
-  return measure(id, file);
+  return measureFolder(id, file);
 }
+
+/**
+ * The node binary every cold-start process runs: BENCH_NODE (e.g. a Node 22 from the npm package
+ * `node`) or the one running the bench.
+ */
+export const COLD_NODE = process.env.BENCH_NODE || process.execPath;
 
 export const COLD_HANDLERS: readonly ColdHandler[] = [
   {
     id: 'lambda-http',
     label: 'Baton Lambda HTTP (dist/aws/http)',
-    note: 'deployable (DynamoDB store, OpenAI adapter, AWS SDK external as the runtime provides it); DynamoDB Local + SQS emulator',
+    note: 'deployable (DynamoDB store, OpenAI adapter, AWS SDK bundled); size counts every chunk, Slack included; DynamoDB Local + SQS emulator',
     kind: 'http',
     uses: ['dynamodb', 'sqs'],
     bundle: () => deployable('build:aws', 'lambda-http', join(DIST, 'aws/http/index.mjs')),
@@ -126,7 +132,7 @@ function invoke(
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     const start = performance.now();
-    const child = spawn(process.execPath, [invoker, handler.kind, file], {
+    const child = spawn(COLD_NODE, [invoker, handler.kind, file], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,14 @@
 export { type PlannedMessage, planSlackMessages, type SlackTarget } from './delivery-plan.js';
-export { type SlackOptions, slack, slackAppChannel } from './slack-app-channel.js';
+// handleSlackHttp, deliverSlackReplies and handleSlackRun load their modules on first use: an app
+// whose config names slack() but serves no Slack traffic never loads the Web API client.
+export {
+  deliverSlackReplies,
+  handleSlackHttp,
+  handleSlackRun,
+  type SlackOptions,
+  slack,
+  slackAppChannel,
+} from './slack-app-channel.js';
 export {
   createSlackChannel,
   DEFAULT_MAX_MESSAGE_CHARS,
@@ -10,7 +19,7 @@ export {
   slackOptionsFromEnv,
   slackUser,
 } from './slack-channel.js';
-export { deliverSlackReplies, type SlackDeliveryReport } from './slack-delivery.js';
+export type { SlackDeliveryReport } from './slack-delivery.js';
 export {
   SlackDeliveryError,
   SlackRequestError,
@@ -19,12 +28,7 @@ export {
 } from './slack-errors.js';
 export { type ClassifiedEvent, classifyEvent, type SlackInput } from './slack-events.js';
 export { SLACK_ROUTES, slackChannelFromEnvironment, slackRoute } from './slack-hosting.js';
-export {
-  handleSlackHttp,
-  type SlackHttpRequest,
-  type SlackHttpResponse,
-  type SlackRequestKind,
-} from './slack-http.js';
+export type { SlackHttpRequest, SlackHttpResponse, SlackRequestKind } from './slack-http.js';
 export {
   APPROVE_ACTION,
   approvalMessage,
@@ -48,4 +52,3 @@ export {
   slackSignature,
   verifySlackRequest,
 } from './slack-signature.js';
-export { handleSlackRun } from './slack-worker.js';

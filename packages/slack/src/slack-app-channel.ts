@@ -18,6 +18,29 @@ function loadSlack() {
   return heavy;
 }
 
+/** `handleSlackHttp` (slack-http.ts), loaded on the first call: the same function, off the cold start. */
+export async function handleSlackHttp(
+  ...args: Parameters<typeof import('./slack-http.js').handleSlackHttp>
+): ReturnType<typeof import('./slack-http.js').handleSlackHttp> {
+  const [http] = await loadSlack();
+  return http.handleSlackHttp(...args);
+}
+
+/** `deliverSlackReplies` (slack-delivery.ts), loaded on the first call. */
+export async function deliverSlackReplies(
+  ...args: Parameters<typeof import('./slack-delivery.js').deliverSlackReplies>
+): ReturnType<typeof import('./slack-delivery.js').deliverSlackReplies> {
+  const [, delivery] = await loadSlack();
+  return delivery.deliverSlackReplies(...args);
+}
+
+/** `handleSlackRun` (slack-worker.ts), loaded on the first call. */
+export async function handleSlackRun(
+  ...args: Parameters<typeof import('./slack-worker.js').handleSlackRun>
+): ReturnType<typeof import('./slack-worker.js').handleSlackRun> {
+  return (await import('./slack-worker.js')).handleSlackRun(...args);
+}
+
 /** Options of `slack()`: any channel option; the signing secret and bot token default to the environment. */
 export type SlackOptions = Partial<Omit<SlackChannelOptions, 'baton'>>;
 
