@@ -4,10 +4,11 @@
  *
  *   BENCH_TURNS=1000        turns of Baton and the no-framework floor
  *   BENCH_PEER_TURNS=200    turns of the peers (their per-turn cost grows with the conversation)
- *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold` or `sweep` for a whole part)
+ *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold`, `sweep` or `recovery` for a whole part)
  *   BENCH_PROCESSES=3       processes that time each mark
  *   BENCH_WINDOW=30         turns timed per mark, split across the processes
  *   BENCH_COLD_RUNS=7       cold starts per handler
+ *   BENCH_RECOVERY_RUNS=10  SIGKILLs of the local server per crash point (`recovery`)
  */
 export interface BenchOptions {
   turns: number;
@@ -16,6 +17,7 @@ export interface BenchOptions {
   processes: number;
   window: number;
   coldRuns: number;
+  recoveryRuns: number;
 }
 
 function count(name: string, fallback: number, minimum = 1): number {
@@ -37,11 +39,16 @@ export function benchOptions(): BenchOptions {
     processes: count('BENCH_PROCESSES', 3),
     window: count('BENCH_WINDOW', 30),
     coldRuns: count('BENCH_COLD_RUNS', 7),
+    recoveryRuns: count('BENCH_RECOVERY_RUNS', 10),
   };
 }
 
 /** Whether a target or handler `id` of `part` ('turns', 'cold' or 'sweep') is selected. */
-export function selected(options: BenchOptions, part: 'turns' | 'cold' | 'sweep', id: string): boolean {
+export function selected(
+  options: BenchOptions,
+  part: 'turns' | 'cold' | 'sweep' | 'recovery',
+  id: string,
+): boolean {
   return !options.only || options.only.has(part) || options.only.has(id);
 }
 

@@ -11,6 +11,7 @@ import { COLD_HANDLERS, type ColdStartResult, coldSummary, runColdStarts } from 
 import { startEmulators } from './emulators.js';
 import type { BenchTarget } from './harness.js';
 import { benchOptions, selected } from './options.js';
+import { type RecoveryResult, recoveryReport, runRecovery } from './recovery/recovery-bench.js';
 import { load, machine, report } from './report.js';
 import { type SweepRow, sweepReport, sweepScaling } from './sweep/sweep-bench.js';
 import { SWEEP_STORES } from './sweep/sweep-stores.js';
@@ -24,10 +25,12 @@ const targets: BenchTarget[] = [];
 for (const id of TARGET_IDS) if (selected(options, 'turns', id)) targets.push(await loadTarget(id));
 const coldIds = COLD_HANDLERS.map((handler) => handler.id).filter((id) => selected(options, 'cold', id));
 const sweepKinds = SWEEP_STORES.filter((kind) => selected(options, 'sweep', `sweep-${kind.id}`));
+const recovery = selected(options, 'recovery', 'recovery');
 const known = new Set([
   'turns',
   'cold',
   'sweep',
+  'recovery',
   ...TARGET_IDS,
   ...COLD_HANDLERS.map((handler) => handler.id),
   ...SWEEP_STORES.map((kind) => `sweep-${kind.id}`),
@@ -48,6 +51,7 @@ const emulators = await startEmulators(needs);
 const results: TargetResult[] = [];
 let cold: ColdStartResult[] = [];
 const sweeps: SweepRow[] = [];
+let recoveries: RecoveryResult[] = [];
 try {
   for (const target of targets) {
     const turns = Math.min(
@@ -65,6 +69,12 @@ try {
     for (const result of cold) log(`bench:   ${coldSummary(result)}`);
   }
   for (const kind of sweepKinds) sweeps.push(...(await sweepScaling(kind, emulators.endpoints, { log })));
+  if (recovery) {
+    log(
+      `bench: recovery after a crash of the local server, ${options.recoveryRuns} kills per crash point...`,
+    );
+    recoveries = await runRecovery(options.recoveryRuns, log);
+  }
 } finally {
   await emulators.stop();
 }
@@ -73,6 +83,7 @@ const elapsed = performance.now() - started;
 const text = [
   ...report(results, cold, options, { elapsedMs: elapsed, loadAtStart }),
   ...(sweeps.length > 0 ? ['', ...sweepReport(sweeps)] : []),
+  ...(recoveries.length > 0 ? ['', ...recoveryReport(recoveries)] : []),
 ].join('\n');
 process.stdout.write(`${text}\n`);
 const resultsDir = new URL('./results/', import.meta.url);
@@ -80,7 +91,7 @@ mkdirSync(resultsDir, { recursive: true });
 writeFileSync(new URL('latest.md', resultsDir), `${text}\n`);
 writeFileSync(
   new URL('latest.json', resultsDir),
-  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, sweeps })}\n`,
+  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, sweeps, recoveries })}\n`,
 );
 if (results.length > 0) {
   // Only a full run of every framework replaces the chart the README shows.
