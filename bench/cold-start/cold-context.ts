@@ -1,7 +1,7 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StorageQueueRunQueue } from '@baton/azure';
-import { createBatonApp, sessionRef, silentLogger } from '@baton/core';
+import { createBatonApp, generateApiKey, sessionRef, silentLogger, systemClock } from '@baton/core';
 import { CosmosStore } from '@baton/store-cosmos';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { startFauxqs } from 'fauxqs';
@@ -42,6 +42,8 @@ export async function startColdContext(
 ): Promise<ColdContext> {
   const stops: (() => Promise<void>)[] = [];
   const env: Record<string, string> = {};
+  // The app's config asks callers for an API key: one, stored where each handler looks keys up.
+  const apiKey = generateApiKey({ tenant: 'default', name: 'bench' }, systemClock);
   let dynamo: DynamoStore | undefined;
   try {
     if (uses.has('dynamodb')) {
@@ -53,6 +55,7 @@ export async function startColdContext(
       });
       await createTable(client, TABLE, { timeToLive: false });
       dynamo = new DynamoStore({ client, tableName: TABLE });
+      await dynamo.apiKeys.createApiKey(apiKey.record);
       stops.push(async () => client.destroy());
       Object.assign(env, {
         AWS_REGION: 'us-east-1',
@@ -85,6 +88,7 @@ export async function startColdContext(
         ...COSMOS,
       });
       await store.ensureContainer();
+      await store.apiKeys.createApiKey(apiKey.record);
       await store.close();
       Object.assign(env, {
         COSMOS_ENDPOINT: endpoints.cosmos,
@@ -127,6 +131,7 @@ export async function startColdContext(
       return {
         ...baseEnv(),
         ...Object.fromEntries(own.map((key) => [key, env[key]!])),
+        BENCH_API_KEY: apiKey.key,
         BENCH_SESSION: session,
         BENCH_TEXT: text,
       };

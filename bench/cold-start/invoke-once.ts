@@ -32,7 +32,11 @@ function httpEvent(): unknown {
     routeKey: '$default',
     rawPath: path,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'bench.lambda-url.us-east-1.on.aws' },
+    headers: {
+      'content-type': 'application/json',
+      host: 'bench.lambda-url.us-east-1.on.aws',
+      authorization: `Bearer ${process.env.BENCH_API_KEY ?? ''}`,
+    },
     requestContext: {
       accountId: 'anonymous',
       apiId: 'bench',
@@ -81,7 +85,10 @@ function azureRequest(): unknown {
   return {
     method: 'POST',
     url: `http://localhost:7071/api/sessions/${sessionId}/messages`,
-    headers: new Headers({ 'content-type': 'application/json' }),
+    headers: new Headers({
+      'content-type': 'application/json',
+      authorization: `Bearer ${process.env.BENCH_API_KEY ?? ''}`,
+    }),
     query: new URLSearchParams(),
     params: { path: `sessions/${sessionId}/messages` },
     text: async () => body,

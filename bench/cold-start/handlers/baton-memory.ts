@@ -33,7 +33,13 @@ const baton = createBaton({
 export async function handler(event: MinimalHttpEvent): Promise<MinimalHttpResult> {
   const response = await handleHttp(
     baton,
-    { method: 'POST', path: event.rawPath, query: new URLSearchParams(), headers: {}, body: event.body },
+    {
+      method: 'POST',
+      path: event.rawPath,
+      query: new URLSearchParams(),
+      headers: { 'content-type': 'application/json' },
+      body: event.body,
+    },
     { deadline: Date.now() + 5 * 60_000 },
   );
   return { statusCode: response.status, headers: response.headers, body: JSON.stringify(response.body) };
