@@ -130,9 +130,13 @@ describe('planCommit', () => {
     ).toThrow(PayloadTooLargeError);
   });
 
-  it('stamps ttl and expiresAt on every document when the store has retention', () => {
+  it('stamps the head, the events and their chunks, and the dedupe record each with their own expiry', () => {
     const list = events(['a'.repeat(5_000), 'b'.repeat(5_000)]);
-    const expiry = { ttl: 3600, expiresAt: 3_600_005 };
+    const expiry = {
+      head: { ttl: 3600, expiresAt: 3_600_005 },
+      events: { ttl: 7200, expiresAt: 7_200_005 },
+      dedupe: { ttl: 60, expiresAt: 60_005 },
+    };
     const plan = planCommit({
       request: request(list, { dedupe: { dedupeKey: 'k', result: 1 } }),
       pk,
@@ -143,8 +147,7 @@ describe('planCommit', () => {
     });
 
     expect(plan.chunks.length).toBeGreaterThan(0);
-    for (const document of [...plan.chunks, ...plan.operations.map((operation) => operation.document)]) {
-      expect(document).toMatchObject(expiry);
-    }
+    for (const chunk of plan.chunks) expect(chunk).toMatchObject(expiry.events);
+    for (const { role, document } of plan.operations) expect(document).toMatchObject(expiry[role]);
   });
 });

@@ -11,6 +11,7 @@ import {
   HEAD_ID,
   type HeadDocument,
 } from './documents.js';
+import type { Expiries, Expiry } from './retention.js';
 
 /**
  * Turns a commit into documents: one transactional batch (the head's conditional operation first,
@@ -58,8 +59,8 @@ export interface PlanInput {
   /** The stored head's ETag, or null to create the session. */
   etag: string | null;
   maxEventBytes: number;
-  /** Added to every document: `ttl` seconds and the matching `expiresAt` by the store's clock. */
-  expiry: { ttl: number; expiresAt: number } | undefined;
+  /** Per kind of document (retention.ts): `ttl` seconds and the matching `expiresAt` by the store's clock. */
+  expiry: Partial<Expiries> | undefined;
   limits?: BatchLimits;
   /** Chunk token; random unless a test pins it. */
   token?: string;
@@ -74,7 +75,8 @@ export function assertEventSizes(events: readonly SessionEvent[], maxEventBytes:
 }
 
 export function planCommit(input: PlanInput): CommitPlan {
-  const { request, pk, expiry } = input;
+  const { request, pk } = input;
+  const expiry = input.expiry ?? {};
   const limits = input.limits ?? COSMOS_BATCH_LIMITS;
   assertEventSizes(request.events, input.maxEventBytes);
   const { head } = request;
@@ -89,7 +91,7 @@ export function planCommit(input: PlanInput): CommitPlan {
     // In the head document itself, so the marker commits (or not) with the head.
     ...(hasPendingWork(head) ? { pending: true as const } : {}),
     head,
-    ...expiry,
+    ...expiry.head,
   };
   const operations: PlannedOperation[] = [
     input.etag === null
@@ -109,13 +111,19 @@ export function planCommit(input: PlanInput): CommitPlan {
       seq: first,
       last,
       events: request.events,
-      ...expiry,
+      ...expiry.events,
     };
     if (fixedBytes + jsonBytes(inline) <= limits.batchBytes) {
       operations.push({ role: 'events', kind: 'Create', document: inline });
     } else {
       const token = input.token ?? randomBytes(9).toString('base64url');
-      chunks = splitIntoChunks(request.events, { pk, first, token, expiry, chunkBytes: limits.chunkBytes });
+      chunks = splitIntoChunks(request.events, {
+        pk,
+        first,
+        token,
+        expiry: expiry.events,
+        chunkBytes: limits.chunkBytes,
+      });
       const bytes = Buffer.byteLength(JSON.stringify(request.events), 'utf8');
       const reference: EventsDocument = {
         id: eventsId(first),
@@ -124,7 +132,7 @@ export function planCommit(input: PlanInput): CommitPlan {
         seq: first,
         last,
         parts: { token, count: chunks.length, bytes },
-        ...expiry,
+        ...expiry.events,
       };
       operations.push({ role: 'events', kind: 'Create', document: reference });
     }
@@ -148,7 +156,7 @@ function dedupeDocument(input: PlanInput): DedupeDocument | undefined {
     pk: input.pk,
     type: 'dedupe',
     dedupe: record,
-    ...input.expiry,
+    ...input.expiry?.dedupe,
   };
 }
 
@@ -158,7 +166,7 @@ function splitIntoChunks(
     pk: string;
     first: number;
     token: string;
-    expiry: PlanInput['expiry'];
+    expiry: Expiry | undefined;
     chunkBytes: number;
   },
 ): ChunkDocument[] {

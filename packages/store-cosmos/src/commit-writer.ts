@@ -6,12 +6,13 @@ import { assertEventSizes, type BatchLimits, type CommitPlan, planCommit } from 
 import type { CosmosGateway } from './cosmos-gateway.js';
 import { type DedupeDocument, HEAD_ID, type HeadDocument, isExpired, partitionKeyOf } from './documents.js';
 import type { CachedHead, HeadCache } from './head-cache.js';
+import { expiriesFor, type Retention } from './retention.js';
 
 export interface CommitWriterOptions {
   gateway: CosmosGateway;
   cache: HeadCache;
   clock: Clock;
-  ttlSeconds: number | undefined;
+  retention: Retention;
   maxEventBytes: number;
   batchLimits: BatchLimits | undefined;
   /** The current head with its ETag (a point read), null when missing or expired. */
@@ -35,8 +36,8 @@ export class CommitWriter {
       await this.attempt(request);
     } catch (error) {
       // A session whose head expired is gone for readers, but its documents may still be stored
-      // (the emulator never deletes them; Cosmos deletes them in the background): a new session
-      // of the same id replaces them instead of failing on their ids forever.
+      // (events expire long after their head; the emulator never deletes anything): a new session
+      // of the same id replaces them instead of failing on their ids.
       const pk = partitionKeyOf(request.ref);
       if (
         request.expectedVersion === null &&
@@ -51,7 +52,7 @@ export class CommitWriter {
   }
 
   private async attempt(request: CommitRequest): Promise<void> {
-    const { gateway, cache, clock, ttlSeconds } = this.options;
+    const { gateway, cache, clock, retention } = this.options;
     const pk = partitionKeyOf(request.ref);
     const previous = request.expectedVersion === null ? null : await this.headAt(pk, request);
     const now = clock.now();
@@ -60,7 +61,7 @@ export class CommitWriter {
       pk,
       etag: previous?.etag ?? null,
       maxEventBytes: this.options.maxEventBytes,
-      expiry: ttlSeconds === undefined ? undefined : { ttl: ttlSeconds, expiresAt: now + ttlSeconds * 1000 },
+      expiry: expiriesFor(now, request.head, retention),
       limits: this.options.batchLimits,
     });
     await this.writeChunks(pk, plan);
@@ -179,7 +180,9 @@ export class CommitWriter {
 
   private async purgeIfExpired(pk: string): Promise<boolean> {
     const stored = await this.options.gateway.read<HeadDocument>(HEAD_ID, pk, 'read an expired head');
-    if (!stored || !isExpired(stored, this.options.clock.now())) return false;
+    // No head at all: Cosmos deleted an expired one, and the session's events (which expire later)
+    // are what the new session collided with.
+    if (stored && !isExpired(stored, this.options.clock.now())) return false;
     await this.options.purge(pk);
     return true;
   }

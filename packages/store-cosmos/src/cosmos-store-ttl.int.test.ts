@@ -3,6 +3,7 @@ import { newHead } from '@baton/core/store';
 import { ManualClock } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CosmosStore } from './cosmos-store.js';
+import { DEFAULT_MAX_LIFETIME_SECONDS } from './retention.js';
 import { emulatorClient, freshStore } from './testing/emulator-store.js';
 import { containerOf, rawDocuments } from './testing/raw-documents.js';
 
@@ -54,14 +55,17 @@ describe('CosmosStore TTL', () => {
     expect(resource?.partitionKey?.paths).toEqual(['/pk']);
   });
 
-  it('stamps ttl and expiresAt on every document when ttlSeconds is set', async () => {
+  it('stamps the head and dedupe record with the session TTL, events with TTL + lifetime', async () => {
     const { ref } = await created();
 
     const documents = await rawDocuments(store, ref);
     expect(documents.map((document) => document.type).sort()).toEqual(['dedupe', 'events', 'head']);
-    for (const document of documents) {
-      expect(document).toMatchObject({ ttl: TTL_SECONDS, expiresAt: clock.now() + TTL_SECONDS * 1000 });
-    }
+    const expiry = { ttl: TTL_SECONDS, expiresAt: clock.now() + TTL_SECONDS * 1000 };
+    const later = TTL_SECONDS + DEFAULT_MAX_LIFETIME_SECONDS;
+    const byType = Object.fromEntries(documents.map((document) => [document.type, document]));
+    expect(byType.head).toMatchObject(expiry);
+    expect(byType.dedupe).toMatchObject(expiry);
+    expect(byType.events).toMatchObject({ ttl: later, expiresAt: clock.now() + later * 1000 });
   });
 
   it('hides a session from every read once its TTL passed, though the emulator still stores it', async () => {
@@ -107,7 +111,7 @@ describe('CosmosStore TTL', () => {
     expect(await store.getDedupe(ref, 'k')).toMatchObject({ result: 'new' });
   });
 
-  it('filters an event whose own TTL passed while the session goes on', async () => {
+  it('keeps an event older than the TTL while the session goes on (issue 15, defect 7)', async () => {
     const { ref, head } = await created('early');
     clock.advance(TTL_SECONDS * 500);
     const late = input('late', 2);
@@ -115,8 +119,9 @@ describe('CosmosStore TTL', () => {
     await store.commit({ ref, expectedVersion: 1, head: next, events: [late] });
     clock.advance(TTL_SECONDS * 500);
 
-    // The head was written again, so the session lives; its first event expired with its own write.
-    expect(await store.load(ref)).toEqual({ head: next, events: [late] });
-    expect(await store.readEvents(ref)).toEqual([late]);
+    // The head was written again, so the session lives, and so does every event of it.
+    const early = { ...input('early', 1), at: head.updatedAt };
+    expect(await store.load(ref)).toEqual({ head: next, events: [early, late] });
+    expect(await store.readEvents(ref)).toEqual([early, late]);
   });
 });

@@ -40,6 +40,7 @@ import {
 } from './documents.js';
 import { chunkTokens, expandBundles } from './event-bundles.js';
 import { type CachedHead, HeadCache } from './head-cache.js';
+import { type Retention, resolveRetention } from './retention.js';
 import { listPendingSessions, listSessions } from './session-list.js';
 
 export interface CosmosStoreOptions {
@@ -51,8 +52,15 @@ export interface CosmosStoreOptions {
   database?: string;
   /** Default: env BATON_COSMOS_CONTAINER. */
   container?: string;
-  /** Retention: every document written lives this long after its last write. Default: forever. */
+  /**
+   * Session retention: a session idle this many seconds is gone, as a whole (every commit moves its
+   * head's ttl; events expire far later, see retention.ts). Default: sessions are kept forever.
+   */
   ttlSeconds?: number;
+  /** With ttlSeconds: the longest a session lives from its creation, however active. Default 365 days. */
+  maxLifetimeSeconds?: number;
+  /** How long a dedupe record is kept, with or without ttlSeconds. Default 7 days. */
+  dedupeTtlSeconds?: number;
   /** Decides expiry on reads (and `expiresAt` on writes); tests pass a manual clock. */
   clock?: Clock;
   /** Largest event accepted; larger events are split into chunk documents up to this size. Default 16 MiB. */
@@ -89,16 +97,14 @@ export class CosmosStore implements SessionStore {
   private readonly cache = new HeadCache();
   private readonly writer: CommitWriter;
   private readonly ownsClient: boolean;
+  private readonly retention: Retention;
 
   constructor(options: CosmosStoreOptions = {}) {
     if (!options.client && !options.clientOptions) {
       throw new BatonError('store_config', 'CosmosStore needs a client or clientOptions ({ endpoint, key })');
     }
-    const ttl = options.ttlSeconds;
-    // Cosmos accepts only whole seconds; 0 and null are invalid item ttls.
-    if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) {
-      throw new BatonError('store_config', `ttlSeconds must be a positive integer, got ${ttl}`);
-    }
+    const retention = resolveRetention(options);
+    this.retention = retention;
     this.ownsClient = !options.client;
     this.client = options.client ?? new CosmosClient(options.clientOptions!);
     this.names = resolveContainerNames(options);
@@ -111,7 +117,7 @@ export class CosmosStore implements SessionStore {
       gateway: this.gateway,
       cache: this.cache,
       clock: this.clock,
-      ttlSeconds: ttl,
+      retention,
       maxEventBytes: this.limits.maxEventBytes,
       batchLimits: options.batchLimits,
       readHead: (pk) => this.readCurrentHead(pk),
@@ -169,6 +175,8 @@ export class CosmosStore implements SessionStore {
     options: { afterSeq?: number; limit?: number } = {},
   ): Promise<SessionEvent[]> {
     const pk = partitionKeyOf(ref);
+    // Events outlive their head (retention.ts): a session whose head is gone has none either.
+    if (this.retention.ttlSeconds !== undefined && !(await this.readCurrentHead(pk))) return [];
     const after = options.afterSeq ?? 0;
     const limit = options.limit;
     const counted = (bundles: EventsDocument[]) =>

@@ -4,10 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { planCommit } from './commit-plan.js';
 import { ITEM_BYTES, itemBytes, MAX_EVENT_BYTES, TRANSACTION_BYTES } from './limits.js';
 import { chunkCapacity, eventItems } from './records.js';
+import { resolveRetention } from './retention.js';
 import { appendRequest, inputEvent } from './test-sessions.js';
 
 const REF = { tenant: 'acme', sessionId: 's' };
-const OPTIONS = { tableName: 'baton', nowMs: 1_700_000_000_500, ttlSeconds: undefined };
+const OPTIONS = { tableName: 'baton', nowMs: 1_700_000_000_500, retention: resolveRetention({}) };
 
 describe('planCommit', () => {
   it('puts the head first, then the events, then the dedupe record', () => {
@@ -56,13 +57,26 @@ describe('planCommit', () => {
     expect(unmarshall(head!.Put!.Item!).incarnation).toBeUndefined();
   });
 
-  it('stamps every item with the same expiresAt when a TTL is set', () => {
-    const plan = planCommit(appendRequest(REF, null, ['a'], { dedupeKey: 'k' }), {
-      ...OPTIONS,
-      ttlSeconds: 60,
-    });
+  it('stamps the head with the session TTL, events far later, the dedupe record no later than the head', () => {
+    const request = appendRequest(REF, null, ['a'], { dedupeKey: 'k', at: OPTIONS.nowMs });
+    const retention = resolveRetention({ ttlSeconds: 60, maxLifetimeSeconds: 1000 });
+    const plan = planCommit(request, { ...OPTIONS, retention });
     const stamps = plan.input.TransactItems!.map((action) => unmarshall(action.Put!.Item!).expiresAt);
-    expect(stamps).toEqual([1_700_000_060, 1_700_000_060, 1_700_000_060]);
+    expect(stamps).toEqual([1_700_000_060, 1_700_001_060, 1_700_000_060]);
+  });
+
+  it('caps the head at the session lifetime and expires dedupe records after 7 days without a TTL', () => {
+    const old = appendRequest(REF, null, ['a'], { at: OPTIONS.nowMs - 990_000 });
+    const retention = resolveRetention({ ttlSeconds: 60, maxLifetimeSeconds: 1000 });
+    const [head] = planCommit(
+      { ...old, head: { ...old.head, updatedAt: OPTIONS.nowMs } },
+      { ...OPTIONS, retention },
+    ).input.TransactItems!;
+    expect(unmarshall(head!.Put!.Item!).expiresAt).toBe(1_700_000_010);
+
+    const plan = planCommit(appendRequest(REF, null, ['a'], { dedupeKey: 'k' }), OPTIONS);
+    const stamps = plan.input.TransactItems!.map((action) => unmarshall(action.Put!.Item!).expiresAt);
+    expect(stamps).toEqual([undefined, undefined, 1_700_000_000 + 7 * 86_400]);
   });
 
   it('throws EventTooLargeError for an event over MAX_EVENT_BYTES', () => {

@@ -12,7 +12,8 @@ import {
   TRANSACTION_BYTES,
   TransactionTooLargeError,
 } from './limits.js';
-import { dedupeItem, eventItems, expiryFor, headItem, toAttributes } from './records.js';
+import { dedupeItem, eventItems, headItem, toAttributes } from './records.js';
+import { expiriesFor, type Retention } from './retention.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
 
 /** Room in the 4 MB transaction for what is not item data (expressions, their values). */
@@ -39,14 +40,16 @@ export interface CommitPlan {
  */
 export function planCommit(
   request: CommitRequest,
-  options: { tableName: string; nowMs: number; ttlSeconds: number | undefined },
+  options: { tableName: string; nowMs: number; retention: Retention },
 ): CommitPlan {
   for (const event of request.events) {
     const bytes = jsonBytes(event);
     if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(bytes, MAX_EVENT_BYTES);
   }
   const pk = partitionKey(request.ref);
-  const context = { pk, expiresAt: expiryFor(options.nowMs, options.ttlSeconds) };
+  // Per session (retention.ts): the head's expiry moves with every commit, events outlive any head.
+  const expiries = expiriesFor(options.nowMs, request.head, options.retention);
+  const context = { pk, expiresAt: expiries.head };
   const now = Math.floor(options.nowMs / 1000);
 
   const head = headItem(request.ref, request.head, context);
@@ -58,7 +61,7 @@ export function planCommit(
   const written: FlatItem[] = [head];
 
   for (const event of request.events) {
-    for (const item of eventItems(event, context)) {
+    for (const item of eventItems(event, { pk, expiresAt: expiries.events })) {
       actions.push(absentPut(options.tableName, item, now, false));
       roles.push({ kind: 'event', seq: event.seq });
       written.push(item);
@@ -66,7 +69,7 @@ export function planCommit(
   }
   if (request.dedupe) {
     const record: DedupeRecord = { v: request.head.v, ...request.dedupe, at: request.head.updatedAt };
-    const item = dedupeItem(record, context);
+    const item = dedupeItem(record, { pk, expiresAt: expiries.dedupe });
     checkItem(item, `the dedupe record ${request.dedupe.dedupeKey}`);
     // ALL_OLD on this action alone: a duplicate's answer comes back without another read.
     actions.push(absentPut(options.tableName, item, now, true));

@@ -105,7 +105,7 @@ describe('DynamoStore TTL', () => {
     expect(await store.getDedupe(r, 'k')).toMatchObject({ at: clock.now() });
   });
 
-  it('filters an event whose own TTL has passed while the session goes on', async () => {
+  it('keeps an event older than the TTL while the session goes on (issue 15, defect 7)', async () => {
     const { clock, store } = setup();
     const r = ref();
     const first = await append(store, r, null, ['early'], { at: clock.now() });
@@ -113,6 +113,7 @@ describe('DynamoStore TTL', () => {
     await append(store, r, first, ['late'], { at: clock.now() });
     clock.advance(TTL_SECONDS * 500);
 
-    expect((await store.load(r))?.events.map((event) => event.seq)).toEqual([2]);
+    expect((await store.load(r))?.events.map((event) => event.seq)).toEqual([1, 2]);
+    expect((await store.readEvents(r)).map((event) => event.seq)).toEqual([1, 2]);
   });
 });

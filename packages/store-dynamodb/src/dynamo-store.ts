@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type Clock,
+  ConflictError,
   type Head,
   type ListPage,
   type ListQuery,
@@ -19,6 +20,7 @@ import { DynamoApiKeys } from './api-key-items.js';
 import { planCommit } from './commit-plan.js';
 import { commitError } from './error-mapping.js';
 import { MAX_EVENT_BYTES } from './limits.js';
+import { type Retention, resolveRetention } from './retention.js';
 import { deleteSession } from './session-delete.js';
 import { listSessions } from './session-list.js';
 import { listPendingSessions } from './session-pending.js';
@@ -31,10 +33,14 @@ export interface DynamoStoreOptions {
   /** The table; defaults to the BATON_TABLE environment variable. */
   tableName?: string;
   /**
-   * Retention: every item written expires this many seconds after its write (the head after the
-   * session's last commit, each event after its own). Omit to keep everything.
+   * Session retention: a session idle this many seconds is gone, as a whole (every commit moves
+   * its head's expiry; events expire far later, see retention.ts). Omit to keep sessions forever.
    */
   ttlSeconds?: number;
+  /** With ttlSeconds: the longest a session lives from its creation, however active. Default 365 days. */
+  maxLifetimeSeconds?: number;
+  /** How long a dedupe record is kept, with or without ttlSeconds. Default 7 days. */
+  dedupeTtlSeconds?: number;
   /** Where "now" comes from for TTL stamps and filters. */
   clock?: Clock;
   /**
@@ -63,7 +69,7 @@ export class DynamoStore implements SessionStore {
   readonly apiKeys: DynamoApiKeys;
   private readonly context: StoreContext;
   private readonly ownsClient: boolean;
-  private readonly ttlSeconds: number | undefined;
+  private readonly retention: Retention;
   private readonly loadWindow: number;
 
   constructor(options: DynamoStoreOptions = {}) {
@@ -71,14 +77,8 @@ export class DynamoStore implements SessionStore {
     if (!tableName) {
       throw new Error('DynamoStore needs a table name: pass tableName or set BATON_TABLE');
     }
-    if (
-      options.ttlSeconds !== undefined &&
-      !(Number.isInteger(options.ttlSeconds) && options.ttlSeconds > 0)
-    ) {
-      throw new RangeError(`ttlSeconds must be a positive integer, got ${options.ttlSeconds}`);
-    }
+    this.retention = resolveRetention(options);
     this.tableName = tableName;
-    this.ttlSeconds = options.ttlSeconds;
     this.loadWindow = Math.max(2, options.loadWindow ?? DEFAULT_LOAD_WINDOW);
     const given = options.client;
     // Duck-typed rather than instanceof, so a client from another copy of the SDK is still taken as one.
@@ -102,7 +102,11 @@ export class DynamoStore implements SessionStore {
   }
 
   readEvents(ref: SessionRef, options: { afterSeq?: number; limit?: number } = {}): Promise<SessionEvent[]> {
-    return readEventRange(this.context, ref, options.afterSeq ?? 0, options.limit);
+    // Events outlive their head (retention.ts): with a session TTL, a session whose head is gone
+    // or expired has no events either. The head is read beside the events, in parallel.
+    const events = readEventRange(this.context, ref, options.afterSeq ?? 0, options.limit);
+    if (this.retention.ttlSeconds === undefined) return events;
+    return Promise.all([readHead(this.context, ref), events]).then(([head, read]) => (head ? read : []));
   }
 
   /** One GetItem. */
@@ -112,10 +116,24 @@ export class DynamoStore implements SessionStore {
 
   /** One TransactWriteItems, or none when the commit cannot fit (EventTooLargeError). */
   async commit(request: CommitRequest): Promise<void> {
+    try {
+      await this.commitOnce(request);
+    } catch (error) {
+      // Creating a session over the items of one that expired (or whose delete stopped halfway):
+      // the head is gone or expired, but events of the old session still hold their keys. They
+      // are removed, head first, and the commit tried once more.
+      if (!(error instanceof ConflictError) || request.expectedVersion !== null) throw error;
+      if (await readHead(this.context, request.ref)) throw error;
+      await deleteSession(this.context, request.ref);
+      await this.commitOnce(request);
+    }
+  }
+
+  private async commitOnce(request: CommitRequest): Promise<void> {
     const plan = planCommit(request, {
       tableName: this.tableName,
       nowMs: this.context.clock.now(),
-      ttlSeconds: this.ttlSeconds,
+      retention: this.retention,
     });
     await this.context.call(
       () =>

@@ -2,6 +2,11 @@ export { CorruptRecordError } from './chunks.js';
 export { DynamoStore, type DynamoStoreOptions } from './dynamo-store.js';
 export { MAX_EVENT_BYTES, TransactionTooLargeError } from './limits.js';
 export { headItemAttributes } from './records.js';
+export {
+  DEFAULT_DEDUPE_TTL_SECONDS,
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  type Retention,
+} from './retention.js';
 export type { DynamoStoreStats } from './store-context.js';
 export {
   ATTRIBUTES,

@@ -121,11 +121,6 @@ export function isLive(item: { expiresAt?: number }, nowMs: number): boolean {
   return item.expiresAt === undefined || item.expiresAt * 1000 > nowMs;
 }
 
-/** The epoch second from which an item written now is expired; undefined without a TTL. */
-export function expiryFor(nowMs: number, ttlSeconds: number | undefined): number | undefined {
-  return ttlSeconds === undefined ? undefined : Math.floor(nowMs / 1000) + ttlSeconds;
-}
-
 /**
  * The head item a commit creating this session would put, as DynamoDB attributes (no TTL): for
  * bulk loads outside commits, such as the benchmark's thousands of idle sessions.

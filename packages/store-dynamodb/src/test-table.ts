@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
+  DeleteItemCommand,
   DeleteTableCommand,
   DynamoDBClient,
   type DynamoDBClientConfig,
   PutItemCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Head, SessionEvent, SessionRef } from '@baton/core';
 import { partitionKey } from './keys.js';
 import { eventItems, headItem, toAttributes } from './records.js';
-import { createTable } from './table.js';
+import { ATTRIBUTES, createTable, EXPIRES_AT_ATTRIBUTE } from './table.js';
 
 /**
  * For this package's tests only (not exported): a client for DynamoDB Local and a table of its own
@@ -64,4 +67,36 @@ export async function writeRawRecords(
   for (const item of items) {
     await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: toAttributes(item) }));
   }
+}
+
+/**
+ * Does what DynamoDB's TTL process does, at once: deletes every item whose `expiresAt` (epoch
+ * seconds) is not after `nowMs`. DynamoDB Local never runs it on these tables (TTL is off), and AWS
+ * runs it days late and in no order, so what is left after it must be consistent whatever it took.
+ */
+export async function expireItems(
+  table: { client: DynamoDBClient; tableName: string },
+  nowMs: number,
+): Promise<number> {
+  let deleted = 0;
+  let cursor: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await table.client.send(
+      new ScanCommand({
+        TableName: table.tableName,
+        ConsistentRead: true,
+        FilterExpression: '#exp <= :now',
+        ExpressionAttributeNames: { '#exp': EXPIRES_AT_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': { N: String(Math.floor(nowMs / 1000)) } },
+        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const key = { [ATTRIBUTES.pk]: item[ATTRIBUTES.pk]!, [ATTRIBUTES.sk]: item[ATTRIBUTES.sk]! };
+      await table.client.send(new DeleteItemCommand({ TableName: table.tableName, Key: key }));
+      deleted++;
+    }
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return deleted;
 }

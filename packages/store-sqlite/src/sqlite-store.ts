@@ -109,7 +109,8 @@ export class SqliteStore implements SessionStore {
     const dedupeTtlMs = dedupeWindow(options.dedupeTtlMs);
     const sessionTtlMs = sessionWindow(options.sessionTtlMs);
     this.db = openDatabase({ ...options, busyTimeoutMs });
-    this.pruner = new DedupePruner(this.db, dedupeTtlMs);
+    // As on every store, a dedupe record lives its window, or the session TTL when that is shorter.
+    this.pruner = new DedupePruner(this.db, Math.min(dedupeTtlMs, sessionTtlMs ?? dedupeTtlMs));
     this.expiry = new SessionExpiry(this.db, sessionTtlMs, options.clock ?? systemClock);
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);

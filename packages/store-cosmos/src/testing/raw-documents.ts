@@ -54,3 +54,20 @@ export async function writeRawSession(
     events: fixture.events,
   });
 }
+
+/**
+ * Does what Cosmos's TTL does, at once: deletes every document whose `expiresAt` (epoch ms, the
+ * store's own stamp that matches its `ttl`) is not after `now`. The local API server never deletes
+ * anything, and Cosmos does so in the background in no order, so what is left must be consistent.
+ */
+export async function expireDocuments(store: CosmosStore, now: number): Promise<number> {
+  const container = containerOf(store);
+  const { resources } = await container.items
+    .query<{ id: string; pk: string }>({
+      query: 'SELECT c.id, c.pk FROM c WHERE IS_NUMBER(c.expiresAt) AND c.expiresAt <= @now',
+      parameters: [{ name: '@now', value: now }],
+    })
+    .fetchAll();
+  for (const document of resources) await container.item(document.id, document.pk).delete();
+  return resources.length;
+}
