@@ -8,9 +8,9 @@ import { AUTH_SETTINGS, AWS_TUNING, fromEnvironment, MODEL_SETTINGS, type Secret
 export const HTTP_TIMEOUT_SECONDS = 30;
 
 /**
- * Receives before SQS moves a message to the dead-letter queue. Generous because a worker that
- * finds the session's lease held returns the message until the lease ends, and each such round is a
- * receive; messages no retry can fix go to the DLQ at once through BATON_DLQ_URL.
+ * Receives before SQS moves a message to the dead-letter queue: retries that can help and crashes
+ * count (a busy session's hold-back is a fresh copy and does not, nor are the worker's visibility
+ * beats receives); messages no retry can fix go to the DLQ at once through BATON_DLQ_URL.
  */
 export const RUN_QUEUE_MAX_RECEIVES = 10;
 
