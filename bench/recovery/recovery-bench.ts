@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { quantile } from '../stats.js';
+import { recordRecovery } from './recovery-record.js';
 
 /**
  * Recovery after a crash of the local server (issue 15 defect 3): a real `startLocalApp` child
  * process (bench/recovery/recovery-server.ts, default settings) is SIGKILLed at a crash point and
  * started again on the same SQLite file; the figure is the time from the kill to the first step
  * the restarted server commits for the interrupted session (a model response, a tool result or
- * run_finished), restart included. Printed, never asserted.
+ * run_finished), restart included. Printed, never asserted; the overall figures are also kept in
+ * bench/results/recovery.json for the reliability suite's table.
  */
 export const CRASH_POINTS = ['model', 'tool', 'approval', 'queued'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
@@ -174,6 +176,14 @@ export async function runRecovery(
     built.dispose();
   }
   rows.push(summarize('all', all));
+  const overall = rows.at(-1)!;
+  recordRecovery('local', {
+    measuredAt: new Date().toISOString(),
+    runs: overall.runs,
+    p50Ms: Math.round(overall.p50Ms),
+    p99Ms: Math.round(overall.p99Ms),
+    source: `bench/recovery (${runs} kills per crash point: ${CRASH_POINTS.join(', ')})`,
+  });
   return rows;
 }
 

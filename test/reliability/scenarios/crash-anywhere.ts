@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { SessionRef } from '@baton/core';
 import { expect } from 'vitest';
+import { readRecovery, recoveryCell } from '../../../bench/recovery/recovery-record.js';
 import { AT_MOST_ONCE_TOOLS } from '../agent/reliability-tools.js';
 import { type ChildBundle, mapLimit, runChild } from '../support/child-process.js';
 import { allCrashPoints, crashExpectation, sampledCrashPoints } from '../support/crash-expectations.js';
@@ -9,6 +10,9 @@ import { type ResultRow, resultsTable } from '../support/results-table.js';
 import { openStore, type StoreKind } from '../support/store-spec.js';
 import type { StoreTargets } from '../support/store-targets.js';
 import { auditSession, transcript, withUnknownOutcomes } from '../support/transcript.js';
+
+/** The host whose recovery the benchmark measures on each store. */
+const HOST_OF_STORE: Record<StoreKind, string> = { sqlite: 'local', dynamodb: 'aws', cosmos: 'azure' };
 
 /** Resuming children run ten minutes "later": every lease a killed child held has expired. */
 const RESUME_OFFSET_MS = 10 * 60_000;
@@ -100,6 +104,8 @@ export async function crashAnywhere(
     lost: 0,
     duplicates: 0,
     corrupted: 0,
+    // Printed from the benchmark's last run (npm run bench:recovery), never timed here.
+    recovery: recoveryCell(readRecovery()[HOST_OF_STORE[kind]]),
     note: `${options.coverage === 'all' ? 'all' : 'a sample of'} ${plans.length} crash points (${trace.commitCalls} commits, ${trace.tools.length} tool calls); kill ${(crashMs / 1000).toFixed(1)} s, resume ${(resumeMs / 1000).toFixed(1)} s`,
   };
   const failures: string[] = [];

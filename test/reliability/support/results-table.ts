@@ -9,9 +9,21 @@ export interface ResultRow {
   corrupted: number;
   /** How the scenario covered this store (e.g. "all 164 crash points", "a sample of 40"). */
   note?: string;
+  /** Recovery after a crash, p50 / p99, of the host on this store as the benchmark last measured it. */
+  recovery?: string;
 }
 
-const COLUMNS = ['store', 'scenario', 'runs', 'faults', 'lost', 'duplicates', 'corrupted', 'note'] as const;
+const COLUMNS = [
+  'store',
+  'scenario',
+  'runs',
+  'faults',
+  'lost',
+  'duplicates',
+  'corrupted',
+  'recovery',
+  'note',
+] as const;
 const HEADERS: Record<(typeof COLUMNS)[number], string> = {
   store: 'store',
   scenario: 'scenario',
@@ -20,6 +32,7 @@ const HEADERS: Record<(typeof COLUMNS)[number], string> = {
   lost: 'lost inputs',
   duplicates: 'duplicate executions',
   corrupted: 'corrupted sessions',
+  recovery: 'recovery p50 / p99',
   note: 'coverage',
 };
 
@@ -37,7 +50,7 @@ export class ResultsTable {
       ...this.rows.map((row) => COLUMNS.map((column) => String(row[column] ?? ''))),
     ];
     const widths = COLUMNS.map((_, index) => Math.max(...cells.map((line) => line[index]!.length)));
-    const numeric = (index: number) => index >= 2 && index <= 6;
+    const numeric = (index: number) => index >= 2 && index <= 7;
     const line = (values: string[]) =>
       `| ${values.map((value, index) => (numeric(index) ? value.padStart(widths[index]!) : value.padEnd(widths[index]!))).join(' | ')} |`;
     const rule = `|${widths.map((width, index) => (numeric(index) ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`;
