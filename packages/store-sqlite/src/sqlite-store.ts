@@ -47,7 +47,12 @@ export interface SqliteStoreOptions {
   dedupeTtlMs?: number;
   /** A session idle this long is gone, whole (session-expiry.ts). Default: sessions are kept forever. */
   sessionTtlMs?: number;
-  /** What "now" is for hiding expired sessions from reads. */
+  /**
+   * What "now" is for hiding expired sessions and dedupe records from reads. Default: the writers'
+   * clock, i.e. the latest commit time this connection has written (the system clock before any):
+   * an app on a test's manual clock never sees its own fresh records as expired by the machine's
+   * time. Expiry may then show a little late on an idle connection, never early.
+   */
   clock?: Clock;
 }
 
@@ -111,7 +116,9 @@ export class SqliteStore implements SessionStore {
     this.db = openDatabase({ ...options, busyTimeoutMs });
     // As on every store, a dedupe record lives its window, or the session TTL when that is shorter.
     this.pruner = new DedupePruner(this.db, Math.min(dedupeTtlMs, sessionTtlMs ?? dedupeTtlMs));
-    this.expiry = new SessionExpiry(this.db, sessionTtlMs, options.clock ?? systemClock);
+    let lastCommitAt: number | undefined;
+    const writersClock: Clock = { now: () => lastCommitAt ?? systemClock.now() };
+    this.expiry = new SessionExpiry(this.db, sessionTtlMs, options.clock ?? writersClock);
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
     this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
@@ -120,6 +127,7 @@ export class SqliteStore implements SessionStore {
       this.applyCommit(request, rows);
       this.pruner.afterCommit(request.head.updatedAt);
       this.expiry.afterCommit(request.head.updatedAt);
+      lastCommitAt = Math.max(lastCommitAt ?? request.head.updatedAt, request.head.updatedAt);
     });
     // A read transaction, so the head and the events come from one snapshot even while another
     // process commits between the two SELECTs.
