@@ -23,8 +23,9 @@ export interface RecoveryResult {
   runs: number;
   p50Ms: number;
   p99Ms: number;
-  /** Kill to the restarted server listening (p50): the part that is process start. */
+  /** Kill to the restarted server listening: the part that is process start. */
   restartP50Ms: number;
+  restartP99Ms: number;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -199,6 +200,7 @@ function summarize(
     p50Ms: quantile(recoveries, 0.5),
     p99Ms: quantile(recoveries, 0.99),
     restartP50Ms: quantile(restarts, 0.5),
+    restartP99Ms: quantile(restarts, 0.99),
   };
 }
 
@@ -218,7 +220,7 @@ export function describePoint(point: RecoveryResult['point']): string {
 }
 
 function format(row: RecoveryResult): string {
-  return `p50 ${(row.p50Ms / 1000).toFixed(2)} s, p99 ${(row.p99Ms / 1000).toFixed(2)} s (${row.runs} runs; restart p50 ${(row.restartP50Ms / 1000).toFixed(2)} s)`;
+  return `p50 ${(row.p50Ms / 1000).toFixed(2)} s, p99 ${(row.p99Ms / 1000).toFixed(2)} s (${row.runs} runs; restart p50 ${(row.restartP50Ms / 1000).toFixed(2)} s, p99 ${(row.restartP99Ms / 1000).toFixed(2)} s)`;
 }
 
 /** The markdown table `npm run bench` prints. */
@@ -229,11 +231,11 @@ export function recoveryReport(rows: RecoveryResult[]): string[] {
     'SIGKILL of a real local server process at each crash point, then a restart on the same SQLite file;',
     'time from the kill to the first step the restarted server commits for the interrupted session.',
     '',
-    '| crash | runs | p50 | p99 | restart (p50) |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| crash | runs | p50 | p99 | of which restart, p50 | restart, p99 |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (row) =>
-        `| ${describePoint(row.point)} | ${row.runs} | ${(row.p50Ms / 1000).toFixed(2)} s | ${(row.p99Ms / 1000).toFixed(2)} s | ${(row.restartP50Ms / 1000).toFixed(2)} s |`,
+        `| ${describePoint(row.point)} | ${row.runs} | ${(row.p50Ms / 1000).toFixed(2)} s | ${(row.p99Ms / 1000).toFixed(2)} s | ${(row.restartP50Ms / 1000).toFixed(2)} s | ${(row.restartP99Ms / 1000).toFixed(2)} s |`,
     ),
   ];
 }
