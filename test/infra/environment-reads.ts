@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import ts from 'typescript';
 
@@ -48,15 +48,27 @@ export async function packageSources(packages: readonly string[], resolveDir: st
 
 /**
  * The workspace TypeScript sources a built bundle (`http/index.mjs`, `app.mjs`) was made of, from
- * the source map esbuild wrote next to it: exactly the code that deploys, nothing reconstructed.
+ * the source maps esbuild wrote next to it and next to the chunks it loads lazily (`chunks/`):
+ * exactly the code that deploys, nothing reconstructed.
  */
 export function bundledSources(bundleFile: string): string[] {
   const map = `${bundleFile}.map`;
   if (!existsSync(map)) throw new Error(`${bundleFile} has no source map (${map})`);
-  const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
-  return sources
-    .map((path) => resolve(dirname(bundleFile), path))
-    .filter((path) => path.endsWith('.ts') && !path.includes('node_modules'));
+  const chunks = join(dirname(bundleFile), 'chunks');
+  const maps = [
+    map,
+    ...(existsSync(chunks)
+      ? readdirSync(chunks)
+          .filter((name) => name.endsWith('.map'))
+          .map((name) => join(chunks, name))
+      : []),
+  ];
+  const sources = maps.flatMap((file) =>
+    (JSON.parse(readFileSync(file, 'utf8')) as { sources: string[] }).sources.map((path) =>
+      resolve(dirname(file), path),
+    ),
+  );
+  return [...new Set(sources)].filter((path) => path.endsWith('.ts') && !path.includes('node_modules'));
 }
 
 /** What a file exports, by name, as esbuild sees the entry. */
