@@ -52,7 +52,7 @@ export function targetRows(results: TargetResult[], cold: ColdStartResult[]): st
   const aiSdk = cold.find((result) => result.id === 'ai-sdk' && !result.error);
   if (http && aiSdk) {
     rows.push([
-      'Lambda HTTP bundle (DynamoDB store, OpenAI adapter, AWS SDK external) smaller than the AI SDK handler',
+      'Lambda HTTP bundle (DynamoDB store, OpenAI adapter, AWS SDK bundled) smaller than the AI SDK handler',
       `${bytes(http.gzipBytes)} vs ${bytes(aiSdk.gzipBytes)} gzip; ${bytes(http.bundleBytes)} vs ${bytes(aiSdk.bundleBytes)} raw`,
     ]);
     rows.push([
