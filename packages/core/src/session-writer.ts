@@ -81,6 +81,8 @@ export class SessionWriter {
    */
   async ensureLease(neededMs: number): Promise<void> {
     this.holding?.abort();
+    // A writer that released (or lost) its lease holds nothing to keep: it must not go on.
+    if (!this.head.lease) throw new FencedError('this writer no longer holds the lease; it stopped');
     const remaining = (this.head.lease?.expiresAt ?? 0) - this.clock.now();
     if (remaining < Math.min(neededMs, (this.leaseMs * 2) / 3)) await this.renew();
     if (neededMs <= (this.head.lease?.expiresAt ?? 0) - this.clock.now()) return;
