@@ -35,7 +35,7 @@ export {
   setChannelApprovers,
 } from './approver-policy.js';
 // Who may call what (auth/): identities, auth modes, the route table, API keys in the store.
-export type { ApiKeyRecord, ApiKeyStore } from './auth/api-key-store.js';
+export { type ApiKeyRecord, type ApiKeyStore, apiKeyRecord } from './auth/api-key-store.js';
 export {
   apiKeys,
   DEFAULT_KEY_SCOPES,

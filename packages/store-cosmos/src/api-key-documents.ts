@@ -1,10 +1,8 @@
 import {
   type ApiKeyRecord,
   type ApiKeyStore,
+  apiKeyRecord,
   ConflictError,
-  CorruptRecordError,
-  SCOPES,
-  type Scope,
   StoreUnavailableError,
 } from '@baton/core';
 import type { CosmosGateway } from './cosmos-gateway.js';
@@ -88,25 +86,5 @@ function documentOf(record: ApiKeyRecord): ApiKeyDocument {
 
 /** A stored key checked field by field (a document edited by hand fails here, not in auth). */
 export function recordOf(stored: unknown): ApiKeyRecord {
-  const value = stored as Partial<Record<keyof ApiKeyRecord, unknown>> | null | undefined;
-  const bad = (field: string) => new CorruptRecordError('API key', `${field} is missing or malformed`);
-  if (typeof value !== 'object' || value === null) throw bad('the record');
-  const { keyId, tenant, scopes, name, secretHash, createdAt, revokedAt } = value;
-  if (typeof keyId !== 'string') throw bad('keyId');
-  if (typeof tenant !== 'string') throw bad('tenant');
-  if (!Array.isArray(scopes) || !scopes.every((scope) => SCOPES.includes(scope as Scope)))
-    throw bad('scopes');
-  if (name !== undefined && typeof name !== 'string') throw bad('name');
-  if (typeof secretHash !== 'string') throw bad('secretHash');
-  if (typeof createdAt !== 'number') throw bad('createdAt');
-  if (revokedAt !== undefined && typeof revokedAt !== 'number') throw bad('revokedAt');
-  return {
-    keyId,
-    tenant,
-    scopes: scopes as Scope[],
-    ...(name === undefined ? {} : { name }),
-    secretHash,
-    createdAt,
-    ...(revokedAt === undefined ? {} : { revokedAt }),
-  };
+  return apiKeyRecord(stored);
 }

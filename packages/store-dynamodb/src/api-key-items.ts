@@ -6,14 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  type ApiKeyRecord,
-  type ApiKeyStore,
-  ConflictError,
-  CorruptRecordError,
-  SCOPES,
-  type Scope,
-} from '@baton/core';
+import { type ApiKeyRecord, type ApiKeyStore, apiKeyRecord, ConflictError } from '@baton/core';
 import { parseItemJson } from './chunks.js';
 import { storeError } from './error-mapping.js';
 import { API_KEY_PREFIX, API_KEYS_PK, apiKeySortKey } from './keys.js';
@@ -154,28 +147,8 @@ function conditionFailed(error: unknown): boolean {
 /** A key item back as the record, checked field by field (an item edited by hand fails here, not in auth). */
 export function recordOf(item: Record<string, AttributeValue>): ApiKeyRecord {
   const attributes = unmarshall(item);
-  const value = parseItemJson(attributes[ATTRIBUTES.data]) as Partial<
-    Record<keyof ApiKeyRecord, unknown>
-  > | null;
-  const bad = (field: string) => new CorruptRecordError('API key', `${field} is missing or malformed`);
-  if (typeof value !== 'object' || value === null) throw bad('the record');
-  const { keyId, tenant, scopes, name, secretHash, createdAt } = value;
+  const value = parseItemJson(attributes[ATTRIBUTES.data]);
+  // Revocation lives in its own attribute (one conditional update), not in the record's JSON.
   const revokedAt: unknown = attributes[REVOKED_AT];
-  if (typeof keyId !== 'string') throw bad('keyId');
-  if (typeof tenant !== 'string') throw bad('tenant');
-  if (!Array.isArray(scopes) || !scopes.every((scope) => SCOPES.includes(scope as Scope)))
-    throw bad('scopes');
-  if (name !== undefined && typeof name !== 'string') throw bad('name');
-  if (typeof secretHash !== 'string') throw bad('secretHash');
-  if (typeof createdAt !== 'number') throw bad('createdAt');
-  if (revokedAt !== undefined && typeof revokedAt !== 'number') throw bad('revokedAt');
-  return {
-    keyId,
-    tenant,
-    scopes: scopes as Scope[],
-    ...(name === undefined ? {} : { name }),
-    secretHash,
-    createdAt,
-    ...(revokedAt === undefined ? {} : { revokedAt }),
-  };
+  return apiKeyRecord(typeof value === 'object' && value !== null ? { ...value, revokedAt } : value);
 }

@@ -1,11 +1,4 @@
-import {
-  type ApiKeyRecord,
-  type ApiKeyStore,
-  ConflictError,
-  CorruptRecordError,
-  SCOPES,
-  type Scope,
-} from '@baton/core';
+import { type ApiKeyRecord, type ApiKeyStore, apiKeyRecord, ConflictError } from '@baton/core';
 import Database from 'better-sqlite3';
 import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
 
@@ -90,25 +83,5 @@ function guard<T>(run: () => T): T {
 
 /** A stored row's record, checked field by field (a hand-edited file fails here, not in auth). */
 export function parseApiKey(text: string): ApiKeyRecord {
-  const value = parseStoredJson(text) as Partial<Record<keyof ApiKeyRecord, unknown>> | null;
-  const bad = (field: string) => new CorruptRecordError('API key', `${field} is missing or malformed`);
-  if (typeof value !== 'object' || value === null) throw bad('the record');
-  const { keyId, tenant, scopes, name, secretHash, createdAt, revokedAt } = value;
-  if (typeof keyId !== 'string') throw bad('keyId');
-  if (typeof tenant !== 'string') throw bad('tenant');
-  if (!Array.isArray(scopes) || !scopes.every((scope) => SCOPES.includes(scope as Scope)))
-    throw bad('scopes');
-  if (name !== undefined && typeof name !== 'string') throw bad('name');
-  if (typeof secretHash !== 'string') throw bad('secretHash');
-  if (typeof createdAt !== 'number') throw bad('createdAt');
-  if (revokedAt !== undefined && typeof revokedAt !== 'number') throw bad('revokedAt');
-  return {
-    keyId,
-    tenant,
-    scopes: scopes as Scope[],
-    ...(name === undefined ? {} : { name }),
-    secretHash,
-    createdAt,
-    ...(revokedAt === undefined ? {} : { revokedAt }),
-  };
+  return apiKeyRecord(parseStoredJson(text));
 }

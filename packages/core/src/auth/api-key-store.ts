@@ -1,4 +1,5 @@
-import type { Scope } from './identity.js';
+import { CorruptRecordError } from '../errors.js';
+import { SCOPES, type Scope } from './identity.js';
 
 /**
  * An API key as stored: never the key itself, only the SHA-256 of its secret part (the secret has 256
@@ -32,4 +33,35 @@ export interface ApiKeyStore {
   listApiKeys(query?: { tenant?: string }): Promise<ApiKeyRecord[]>;
   /** Sets revokedAt (once: revoking again keeps the first time); null when the key is unknown. */
   revokeApiKey(keyId: string, at: number): Promise<ApiKeyRecord | null>;
+}
+
+/**
+ * A stored API key read back, checked field by field: a record edited by hand (or written by a
+ * newer Baton) fails here with CorruptRecordError, not later in auth. Every store parses with it.
+ *
+ * @example
+ * const record = apiKeyRecord(JSON.parse(row.record));
+ */
+export function apiKeyRecord(stored: unknown): ApiKeyRecord {
+  const value = stored as Partial<Record<keyof ApiKeyRecord, unknown>> | null | undefined;
+  const bad = (field: string) => new CorruptRecordError('API key', `${field} is missing or malformed`);
+  if (typeof value !== 'object' || value === null) throw bad('the record');
+  const { keyId, tenant, scopes, name, secretHash, createdAt, revokedAt } = value;
+  if (typeof keyId !== 'string') throw bad('keyId');
+  if (typeof tenant !== 'string') throw bad('tenant');
+  if (!Array.isArray(scopes) || !scopes.every((scope) => SCOPES.includes(scope as Scope)))
+    throw bad('scopes');
+  if (name !== undefined && typeof name !== 'string') throw bad('name');
+  if (typeof secretHash !== 'string') throw bad('secretHash');
+  if (typeof createdAt !== 'number') throw bad('createdAt');
+  if (revokedAt !== undefined && typeof revokedAt !== 'number') throw bad('revokedAt');
+  return {
+    keyId,
+    tenant,
+    scopes: scopes as Scope[],
+    ...(name === undefined ? {} : { name }),
+    secretHash,
+    createdAt,
+    ...(revokedAt === undefined ? {} : { revokedAt }),
+  };
 }
