@@ -186,6 +186,15 @@ export {
 } from './outbox.js';
 export type { RunMessage, RunQueue } from './queue.js';
 export { redactSecrets } from './redact.js';
+// How long sessions and dedupe records live in stores with expiry: one rule for every store.
+export {
+  DEFAULT_DEDUPE_TTL_SECONDS,
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  type Retention,
+  type RetentionExpiries,
+  resolveRetention,
+  retentionExpiries,
+} from './retention.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
 export type { CommitRequest, ListPage, ListQuery, PendingQuery, SessionStore } from './store.js';
 export {
