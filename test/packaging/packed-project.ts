@@ -11,6 +11,7 @@ export const REPO = resolve(import.meta.dirname, '../..');
 /** The packages a user installs: every workspace package that is not private. */
 export const PUBLIC_PACKAGES = [
   'core',
+  'console',
   'store-sqlite',
   'store-dynamodb',
   'store-cosmos',

@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
+import { type ConsoleSettings, consoleSettings, pricesFromEnvironment } from '@baton/console';
 import { integerSetting, type PriceTable } from '@baton/core';
-import { type ConsoleSettings, consoleSettings } from './console/console-auth.js';
-import { pricesFromEnvironment } from './console/prices-from-environment.js';
 
 export interface LocalConfig {
   host: string;

@@ -1,5 +1,5 @@
+import { pricesFromEnvironment } from '@baton/console';
 import { isBatonError, type PriceTable } from '@baton/core';
-import { pricesFromEnvironment } from '../console/prices-from-environment.js';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 import { KEYS_USAGE, keysCommand } from './keys-commands.js';
 import { sessionsDecide } from './sessions-decide.js';

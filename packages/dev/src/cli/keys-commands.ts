@@ -1,3 +1,4 @@
+import { formatTime } from '@baton/console';
 import {
   type ApiKeyRecord,
   type ApiKeyStore,
@@ -7,7 +8,6 @@ import {
   type Scope,
   systemClock,
 } from '@baton/core';
-import { formatTime } from '../console/format.js';
 import { parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 import { type OpenedStore, openStore } from './store-selection.js';

@@ -1,3 +1,4 @@
+import { readLog } from '@baton/console';
 import {
   type Head,
   isBatonError,
@@ -7,7 +8,6 @@ import {
   type SessionRef,
   type SessionStore,
 } from '@baton/core';
-import { readLog } from '../console/read-log.js';
 
 /**
  * The session export format, JSON Lines:

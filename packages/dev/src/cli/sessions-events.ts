@@ -1,6 +1,5 @@
+import { readLog, SessionDigest } from '@baton/console';
 import { type PriceTable, sessionRef } from '@baton/core';
-import { readLog } from '../console/read-log.js';
-import { SessionDigest } from '../console/session-digest.js';
 import { intFlag, parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import { CliError, type CliIo } from './cli-io.js';
 import { openStore } from './store-selection.js';

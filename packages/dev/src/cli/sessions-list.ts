@@ -1,7 +1,5 @@
+import { formatCost, formatCount, formatTime, STATUSES, sessionCost } from '@baton/console';
 import type { Head, ListQuery, PriceTable, SessionStatus } from '@baton/core';
-import { sessionCost } from '../console/cost-report.js';
-import { formatCost, formatCount, formatTime } from '../console/format.js';
-import { STATUSES } from '../console/list-page.js';
 import { intFlag, parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import { type CliIo, UsageError } from './cli-io.js';
 import { openStore } from './store-selection.js';

@@ -1,8 +1,14 @@
+import {
+  formatCost,
+  formatCount,
+  formatTime,
+  formatUsage,
+  formatUsd,
+  readLog,
+  SessionDigest,
+  statusLabel,
+} from '@baton/console';
 import { type PriceTable, type SessionEvent, sessionRef } from '@baton/core';
-import { formatCost, formatCount, formatTime, formatUsage, formatUsd } from '../console/format.js';
-import { statusLabel } from '../console/list-page.js';
-import { readLog } from '../console/read-log.js';
-import { SessionDigest } from '../console/session-digest.js';
 import { intFlag, parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import { CliError, type CliIo } from './cli-io.js';
 import { openStore } from './store-selection.js';

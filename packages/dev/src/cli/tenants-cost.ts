@@ -1,6 +1,5 @@
+import { formatCost, formatCount, formatUsage, formatUsd, tenantCost } from '@baton/console';
 import type { PriceTable } from '@baton/core';
-import { tenantCost } from '../console/cost-report.js';
-import { formatCost, formatCount, formatUsage, formatUsd } from '../console/format.js';
 import { parseCommand, STORE_HELP, STORE_OPTIONS, tenantOf } from './cli-args.js';
 import type { CliIo } from './cli-io.js';
 import { progress } from './progress.js';

@@ -1,6 +1,6 @@
+import type { CallInfo } from '@baton/console';
+import { formatDuration, formatTime, formatUsage } from '@baton/console';
 import type { SessionEvent } from '@baton/core';
-import { formatDuration, formatTime, formatUsage } from '../console/format.js';
-import type { CallInfo } from '../console/session-digest.js';
 import { terminalSafe } from './text-table.js';
 
 /** Past this many characters a value is shortened, and the line says so and where to see it whole. */

@@ -1,22 +1,30 @@
-// The web console, mountable by any host: it imports @baton/core and node built-ins only, so a
-// function bundle that mounts it (`@baton/dev/console`) pulls in no SQLite and no dev server.
-export { type ConsoleSettings, consoleSettings, isLoopbackHost } from './console-auth.js';
-export { type ConsoleOptions, createConsoleHandler, isConsolePath } from './console-handler.js';
-export { consoleSpecs } from './console-routes.js';
+// The console lives in @baton/console (shared with the cloud hosts); `@baton/dev/console` keeps
+// re-exporting it for existing imports.
 export {
-  CONSOLE_COOKIE,
-  type ConsoleSessionOptions,
-  ConsoleSessions,
-  type ConsoleSignIn,
-} from './console-session.js';
-export {
+  type ApprovalView,
   bufferResponse,
+  type CallInfo,
+  CONSOLE_COOKIE,
   type ConsoleHandler,
+  type ConsoleOptions,
   type ConsoleRequest,
   type ConsoleResponse,
-} from './console-types.js';
-export { sessionCost, type TenantCost, tenantCost } from './cost-report.js';
-export { escapeHtml, html, SafeHtml } from './html.js';
-export { pricesFromEnvironment } from './prices-from-environment.js';
-export { readLog } from './read-log.js';
-export { type ApprovalView, type CallInfo, SessionDigest } from './session-digest.js';
+  type ConsoleSessionOptions,
+  ConsoleSessions,
+  type ConsoleSettings,
+  type ConsoleSignIn,
+  consoleSettings,
+  consoleSpecs,
+  createConsoleHandler,
+  escapeHtml,
+  html,
+  isConsolePath,
+  isLoopbackHost,
+  pricesFromEnvironment,
+  readLog,
+  SafeHtml,
+  SessionDigest,
+  sessionCost,
+  type TenantCost,
+  tenantCost,
+} from '@baton/console';

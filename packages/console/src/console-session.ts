@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
+  type ApiKeyRecord,
   type AuthContext,
   AuthError,
   type AuthMode,
@@ -9,8 +10,10 @@ import {
   isAuthError,
 } from '@baton/core';
 
-/** The console's sign-in cookie: Path=/ so the console's own calls to the HTTP API carry it too. */
-export const CONSOLE_COOKIE = 'baton_console';
+import { CONSOLE_COOKIE, readCookie } from './cookie.js';
+
+export { CONSOLE_COOKIE, readCookie };
+
 const DEFAULT_TTL_MS = 12 * 60 * 60_000;
 const MIN_SECRET_LENGTH = 32;
 const VALUE = /^([a-z2-7]{16})\.(\d{1,15})\.([A-Za-z0-9_-]{43})$/;
@@ -26,7 +29,12 @@ export interface ConsoleSignIn {
 export interface ConsoleSessionOptions {
   /** Where the keys are checked: the host's store, clock, settings and logger (as the app's auth modes get). */
   context: AuthContext;
-  /** HMAC key of the cookie. Default: BATON_CONSOLE_SECRET, else random per process (a restart signs everyone out). */
+  /**
+   * Mixed into the cookie's HMAC key with the key's stored hash. Default: BATON_CONSOLE_SECRET,
+   * else random per process (a restart signs everyone out). `''`: the stored hash alone, which
+   * every instance of a scaled-out host reads alike (cloud hosts, where a per-process secret
+   * would sign a browser out whenever another instance answers).
+   */
   secret?: string;
   ttlMs?: number;
 }
@@ -34,7 +42,8 @@ export interface ConsoleSessionOptions {
 /**
  * Console sign-in with an API key. The cookie holds `keyId.expiry.hmac`, never the key: a stolen
  * cookie expires, and every request re-reads the key's record, so revoking the key ends the
- * session at once. `authMode()` is what the host adds to the app (`AppHost.authModes`): it turns
+ * session at once. The HMAC is keyed with the key's stored hash (and the process secret), so only
+ * someone who held the key, or can read the store, can make one. `authMode()` is what the host adds to the app (`AppHost.authModes`): it turns
  * the cookie into the key's own identity and scopes, for the pages and for the Approve / Reject
  * calls to the HTTP API alike.
  *
@@ -51,6 +60,8 @@ export class ConsoleSessions implements ConsoleSignIn {
   constructor(options: ConsoleSessionOptions) {
     this.#context = options.context;
     const secret = options.secret ?? consoleSecret(options.context.env);
+    if (options.secret && options.secret.length < MIN_SECRET_LENGTH)
+      throw new ConfigurationError(`the console secret must have at least ${MIN_SECRET_LENGTH} characters`);
     this.#secret = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');
     this.#ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   }
@@ -68,22 +79,24 @@ export class ConsoleSessions implements ConsoleSignIn {
     }
     if (!identity) return null;
     const keyId = identity.user.slice('key:'.length);
+    const record = await this.#context.store.apiKeys?.getApiKey(keyId);
+    if (!record) return null;
     const expiry = this.#context.clock.now() + this.#ttlMs;
-    const value = `${keyId}.${expiry}.${this.#mac(keyId, expiry)}`;
+    const value = `${keyId}.${expiry}.${this.#mac(keyId, expiry, record.secretHash)}`;
     const maxAge = Math.floor(this.#ttlMs / 1000);
     return { setCookie: cookie(value, maxAge, options.secure), identity };
   }
 
-  /** The keyId a cookie value was signed for, or null when it is forged, altered or expired. */
-  verify(value: string): string | null {
+  /** Whether a cookie value was signed for this key record, unaltered and unexpired. */
+  verify(value: string, record: Pick<ApiKeyRecord, 'keyId' | 'secretHash'>): boolean {
     const match = VALUE.exec(value);
-    if (!match) return null;
+    if (!match || match[1] !== record.keyId) return false;
     const [, keyId, expiryText, mac] = match as unknown as [string, string, string, string];
     const expiry = Number(expiryText);
-    const expected = Buffer.from(this.#mac(keyId, expiry), 'utf8');
+    const expected = Buffer.from(this.#mac(keyId, expiry, record.secretHash), 'utf8');
     const given = Buffer.from(mac, 'utf8');
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-    return expiry > this.#context.clock.now() ? keyId : null;
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return false;
+    return expiry > this.#context.clock.now();
   }
 
   authMode(): AuthMode {
@@ -94,11 +107,11 @@ export class ConsoleSessions implements ConsoleSignIn {
         const value = readCookie(request.headers.get('cookie'), CONSOLE_COOKIE);
         // An explicit credential decides on its own; an empty cookie is a signed-out browser.
         if (!value || request.headers.has('authorization') || request.headers.has('x-api-key')) return null;
-        const keyId = this.verify(value);
-        if (keyId === null)
+        const keyId = VALUE.exec(value)?.[1];
+        const record = keyId ? await context.store.apiKeys?.getApiKey(keyId) : undefined;
+        if (!record || !this.verify(value, record))
           throw new AuthError('invalid_credentials', 'the console session is not valid; sign in again');
-        const record = await context.store.apiKeys?.getApiKey(keyId);
-        if (!record || record.revokedAt !== undefined) {
+        if (record.revokedAt !== undefined) {
           throw new AuthError(
             'invalid_credentials',
             `the API key ${keyId} of this console session is revoked`,
@@ -109,8 +122,9 @@ export class ConsoleSessions implements ConsoleSignIn {
     };
   }
 
-  #mac(keyId: string, expiry: number): string {
-    return createHmac('sha256', this.#secret).update(`baton-console:${keyId}.${expiry}`).digest('base64url');
+  #mac(keyId: string, expiry: number, secretHash: string): string {
+    const key = Buffer.concat([this.#secret, Buffer.from(secretHash, 'hex')]);
+    return createHmac('sha256', key).update(`baton-console:${keyId}.${expiry}`).digest('base64url');
   }
 }
 
@@ -125,12 +139,4 @@ function consoleSecret(env: Record<string, string | undefined>): string | undefi
 
 function cookie(value: string, maxAge: number, secure: boolean): string {
   return `${CONSOLE_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
-}
-
-export function readCookie(header: string | null | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
 }

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_IDENTITY } from '../test-support/identities.js';
-import { appendEvents, tempDir } from '../test-support/session-fixtures.js';
 import { createConsoleHandler } from './console-handler.js';
 import type { ConsoleHandler } from './console-types.js';
+import { LOCAL_IDENTITY } from './test-support/identities.js';
+import { appendEvents, tempDir } from './test-support/session-fixtures.js';
 
 interface SseMessage {
   id?: string;

@@ -14,35 +14,44 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cache-control': 'no-store',
 };
 
-/** URLs of the console's pages under its mount point; every dynamic part is percent-encoded. */
+/**
+ * URLs of the console's pages under its mount point; every dynamic part is percent-encoded.
+ * `base` is the path the console sees; `prefix` is what a host strips before (Azure's `/api`),
+ * which the browser's links must keep.
+ */
 export class ConsolePaths {
+  readonly #href: string;
+
   constructor(
     readonly base: string,
     readonly apiBase: string,
-  ) {}
+    prefix = '',
+  ) {
+    this.#href = prefix + base;
+  }
 
   list(query: Record<string, string | undefined> = {}): string {
-    return this.base + queryString(query);
+    return this.#href + queryString(query);
   }
 
   session(ref: SessionRef, query: Record<string, string | undefined> = {}): string {
-    return `${this.base}/sessions/${encodeURIComponent(ref.sessionId)}${queryString({ tenant: ref.tenant, ...query })}`;
+    return `${this.#href}/sessions/${encodeURIComponent(ref.sessionId)}${queryString({ tenant: ref.tenant, ...query })}`;
   }
 
   stream(ref: SessionRef, afterSeq: number): string {
-    return `${this.base}/sessions/${encodeURIComponent(ref.sessionId)}/stream${queryString({ tenant: ref.tenant, after: String(afterSeq) })}`;
+    return `${this.#href}/sessions/${encodeURIComponent(ref.sessionId)}/stream${queryString({ tenant: ref.tenant, after: String(afterSeq) })}`;
   }
 
   cost(tenant: string): string {
-    return `${this.base}/cost${queryString({ tenant })}`;
+    return `${this.#href}/cost${queryString({ tenant })}`;
   }
 
   asset(name: 'console.js' | 'console.css'): string {
-    return `${this.base}/assets/${name}`;
+    return `${this.#href}/assets/${name}`;
   }
 
   login(): string {
-    return `${this.base}/login`;
+    return `${this.#href}/login`;
   }
 
   /** The HTTP API's approval route, which the Approve / Reject buttons post to. */

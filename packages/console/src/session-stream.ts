@@ -15,9 +15,11 @@ export interface StreamOptions {
   pageSize: number;
   signal: AbortSignal;
   logger?: Logger | undefined;
+  /** How long EventSource waits before reconnecting after a stream ends. Default RETRY_MS. */
+  retryMs?: number;
 }
 
-/** How long EventSource waits before reconnecting after a stream ends. */
+/** How long EventSource waits by default before reconnecting after a stream ends. */
 const RETRY_MS = 1_000;
 
 /**
@@ -33,7 +35,7 @@ export async function* sessionStream(
   paths: ConsolePaths,
   options: StreamOptions,
 ): AsyncGenerator<string> {
-  yield `retry: ${RETRY_MS}\n\n`;
+  yield `retry: ${options.retryMs ?? RETRY_MS}\n\n`;
   try {
     let head = await store.readHead(ref);
     if (!head) {

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { Identity, SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keyIdentity, LOCAL_IDENTITY } from '../test-support/identities.js';
-import { appendEvents, everyKind, tempDir } from '../test-support/session-fixtures.js';
 import { createConsoleHandler } from './console-handler.js';
 import type { ConsoleHandler, ConsoleResponse } from './console-types.js';
+import { keyIdentity, LOCAL_IDENTITY } from './test-support/identities.js';
+import { appendEvents, everyKind, tempDir } from './test-support/session-fixtures.js';
 
 let store: SessionStore;
 let console_: ConsoleHandler;

@@ -10,8 +10,12 @@ import {
 } from '@baton/core';
 import { assetResponse } from './console-assets.js';
 import { consoleSession, consoleTenant, loginPage } from './console-auth.js';
+import { isConsolePath } from './console-routes.js';
 import type { ConsoleSignIn } from './console-session.js';
 import type { ConsoleHandler, ConsoleRequest, ConsoleResponse } from './console-types.js';
+
+export { isConsolePath };
+
 import { costPage } from './cost-page.js';
 import { tenantCost } from './cost-report.js';
 import { html } from './html.js';
@@ -33,14 +37,18 @@ export interface ConsoleOptions {
   signIn?: ConsoleSignIn;
   /** Where the console is mounted. Default '/console'. */
   basePath?: string;
-  /** Prefix of the HTTP API that the Approve / Reject buttons post to. Default '' (the same origin's root). */
+  /** Prefix of the HTTP API that the Approve / Reject buttons post to. Default: `prefix`. */
   apiBase?: string;
+  /** What the host strips from the path before the app sees it (Azure's `/api`); links keep it. Default ''. */
+  prefix?: string;
   prices?: PriceTable;
   /** Live streams read the head this often. Default 500 ms. */
   pollMs?: number;
   /** A live stream ends after this long and the browser reconnects. Default 5 minutes; 0 for hosts that buffer responses. */
   streamMaxMs?: number;
   heartbeatMs?: number;
+  /** How long the browser waits before it reconnects a stream that ended. Default 1 s. */
+  streamRetryMs?: number;
   /** Events per store read. */
   pageSize?: number;
   /** Events a session page shows (the latest ones; earlier ones are a link away). Default 500. */
@@ -61,7 +69,8 @@ export interface ConsoleOptions {
  * const response = await console({ method: 'GET', path: '/console', query: new URLSearchParams(), headers: {}, identity });
  */
 export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
-  const paths = new ConsolePaths(options.basePath ?? '/console', options.apiBase ?? '');
+  const prefix = options.prefix ?? '';
+  const paths = new ConsolePaths(options.basePath ?? '/console', options.apiBase ?? prefix, prefix);
   const streams = new Map<AbortController, AsyncGenerator<string>>();
   const handler = async (request: ConsoleRequest): Promise<ConsoleResponse> => {
     try {
@@ -85,11 +94,6 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
       await Promise.all(open.map(([, generator]) => generator.return(undefined)));
     },
   });
-}
-
-/** Whether a path belongs to the console mounted at `basePath`. */
-export function isConsolePath(path: string, basePath = '/console'): boolean {
-  return path === basePath || path.startsWith(`${basePath}/`);
 }
 
 async function route(
@@ -214,6 +218,7 @@ function stream(
     pollMs: options.pollMs ?? 500,
     maxMs: options.streamMaxMs ?? 5 * 60_000,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    ...(options.streamRetryMs !== undefined ? { retryMs: options.streamRetryMs } : {}),
     prices: options.prices ?? DEFAULT_PRICES,
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     signal: controller.signal,

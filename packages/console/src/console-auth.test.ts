@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keyIdentity, LOCAL_IDENTITY } from '../test-support/identities.js';
 import { consoleSession, consoleSettings, consoleTenant, isLoopbackHost } from './console-auth.js';
 import { bufferResponse } from './console-types.js';
+import { keyIdentity, LOCAL_IDENTITY } from './test-support/identities.js';
 
 describe('consoleSettings', () => {
   it('serves the local console by default and a cloud handler only with BATON_CONSOLE=on', () => {

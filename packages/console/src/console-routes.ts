@@ -26,3 +26,13 @@ export function consoleSpecs(basePath = '/console'): RouteSpec[] {
     spec('POST', '/login', 'public'),
   ];
 }
+
+/**
+ * Whether a path belongs to the console mounted at `basePath`.
+ *
+ * @example
+ * isConsolePath('/console/sessions/s1'); // true
+ */
+export function isConsolePath(path: string, basePath = '/console'): boolean {
+  return path === basePath || path.startsWith(`${basePath}/`);
+}
