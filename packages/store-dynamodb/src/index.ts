@@ -1,6 +1,11 @@
 export { CorruptRecordError } from './chunks.js';
 export { DynamoStore, type DynamoStoreOptions } from './dynamo-store.js';
 export { MAX_EVENT_BYTES, TransactionTooLargeError } from './limits.js';
+export {
+  backfillPendingIndex,
+  type PendingBackfillOptions,
+  type PendingBackfillProgress,
+} from './pending-backfill.js';
 export { headItemAttributes } from './records.js';
 export {
   DEFAULT_DEDUPE_TTL_SECONDS,
