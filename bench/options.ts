@@ -9,6 +9,7 @@
  *   BENCH_WINDOW=30         turns timed per mark, split across the processes
  *   BENCH_COLD_RUNS=7       cold starts per handler
  *   BENCH_RECOVERY_RUNS=10  SIGKILLs of the local server per crash point (`recovery`)
+ *   BENCH_CLOUD_RECOVERY_RUNS=8  worker crashes per cloud host (`recovery`; 0 skips the AWS and Azure part)
  */
 export interface BenchOptions {
   turns: number;

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { CloudRecoveryRow } from '../cloud-recovery/cloud-recovery.js';
 import { quantile } from '../stats.js';
+import { cloudRecoveryReport, runCloudRecovery } from './cloud-part.js';
 import { recordRecovery } from './recovery-record.js';
 
 /**
@@ -19,11 +21,16 @@ export const CRASH_POINTS = ['model', 'tool', 'approval', 'queued'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface RecoveryResult {
+  /** The local server, or a cloud host's worker (bench/recovery/cloud-part.ts). */
+  host: 'local' | 'aws' | 'azure';
   point: CrashPoint | 'all';
   runs: number;
   p50Ms: number;
   p99Ms: number;
-  /** Kill to the restarted server listening: the part that is process start. */
+  /**
+   * Kill to the restarted server listening: the part that is process start. On a cloud host, kill
+   * to the run message delivered again (the queue's part).
+   */
   restartP50Ms: number;
   restartP99Ms: number;
 }
@@ -157,11 +164,34 @@ async function once(
   }
 }
 
-/** `runs` crashes at each point; one row per point and one over all of them. */
+/**
+ * `runs` crashes of the local server at each point (one row per point and one over all of them),
+ * then `cloudRuns` (BENCH_CLOUD_RECOVERY_RUNS, default 8; 0 skips it) worker crashes on each cloud
+ * host, one row per host.
+ */
 export async function runRecovery(
   runs: number,
   log: (line: string) => void = () => {},
+  cloudRuns = Number(process.env.BENCH_CLOUD_RECOVERY_RUNS ?? 8),
 ): Promise<RecoveryResult[]> {
+  const rows = await runLocalRecovery(runs, log);
+  if (cloudRuns > 0) rows.push(...(await runCloudRecovery(cloudRuns, log)).map(fromCloud));
+  return rows;
+}
+
+function fromCloud(row: CloudRecoveryRow): RecoveryResult {
+  return {
+    host: row.host,
+    point: 'all',
+    runs: row.runs,
+    p50Ms: row.progressP50Ms,
+    p99Ms: row.progressP99Ms,
+    restartP50Ms: row.backP50Ms,
+    restartP99Ms: row.backP99Ms,
+  };
+}
+
+async function runLocalRecovery(runs: number, log: (line: string) => void): Promise<RecoveryResult[]> {
   const built = await bundle();
   const rows: RecoveryResult[] = [];
   const all: { recovery: number; restart: number }[] = [];
@@ -195,6 +225,7 @@ function summarize(
   const recoveries = samples.map((sample) => sample.recovery);
   const restarts = samples.map((sample) => sample.restart);
   return {
+    host: 'local',
     point,
     runs: samples.length,
     p50Ms: quantile(recoveries, 0.5),
@@ -223,8 +254,29 @@ function format(row: RecoveryResult): string {
   return `p50 ${(row.p50Ms / 1000).toFixed(2)} s, p99 ${(row.p99Ms / 1000).toFixed(2)} s (${row.runs} runs; restart p50 ${(row.restartP50Ms / 1000).toFixed(2)} s, p99 ${(row.restartP99Ms / 1000).toFixed(2)} s)`;
 }
 
-/** The markdown table `npm run bench` prints. */
+/** The markdown tables `npm run bench` prints: the local server's, then the cloud hosts'. */
 export function recoveryReport(rows: RecoveryResult[]): string[] {
+  const local = rows.filter((row) => row.host === 'local');
+  const cloud = rows.filter((row) => row.host !== 'local');
+  return [
+    ...(local.length > 0 ? localReport(local) : []),
+    ...(local.length > 0 && cloud.length > 0 ? [''] : []),
+    ...(cloud.length > 0
+      ? cloudRecoveryReport(
+          cloud.map((row) => ({
+            host: row.host as 'aws' | 'azure',
+            runs: row.runs,
+            backP50Ms: row.restartP50Ms,
+            backP99Ms: row.restartP99Ms,
+            progressP50Ms: row.p50Ms,
+            progressP99Ms: row.p99Ms,
+          })),
+        )
+      : []),
+  ];
+}
+
+function localReport(rows: RecoveryResult[]): string[] {
   return [
     '## Recovery after a crash (local server, default settings)',
     '',

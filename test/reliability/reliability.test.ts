@@ -24,6 +24,17 @@ const targets = new StoreTargets({
   cosmosKey: inject('cosmosKey'),
 });
 const started = Date.now();
+/** The fewest distinct cases each row may cover (the counts the table prints are asserted). */
+const STORE_FAULT_CASES: Record<FaultVariant, number> = {
+  'sqlite-busy': 3,
+  'dynamodb-sdk-retries': 4,
+  'dynamodb-no-sdk-retries': 4,
+  'cosmos-http': 4,
+};
+/** Future schema, wrong shapes, unparsable JSON, previous schema; over HTTP and from a queue. */
+const TAMPERED_CASES = 9;
+/** The store, core routes, Lambda and Azure HTTP, SQS, Storage Queue, Slack. */
+const TENANT_PROBES = 16;
 
 beforeAll(async () => {
   [bundle] = await Promise.all([bundleChildren(), targets.prepare()]);
@@ -41,12 +52,15 @@ describe('crash anywhere', () => {
   it('ends with the uncrashed transcript when the run is killed at any commit or tool call on sqlite', async () => {
     const row = await crashAnywhere(bundle, targets, 'sqlite', { coverage: 'all', concurrency: 2 });
     expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+    // Before and after every commit of the 20-step run, and inside every tool call.
+    expect(row.cases).toBeGreaterThanOrEqual(60);
   }, 600_000);
 
   for (const kind of ['dynamodb', 'cosmos'] as const) {
     it(`ends with the uncrashed transcript when the run is killed at a sample of commits and tool calls on ${kind}`, async () => {
       const row = await crashAnywhere(bundle, targets, kind, { coverage: 'sample', concurrency: 4 });
       expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+      expect(row.cases).toBeGreaterThanOrEqual(12);
     }, 600_000);
   }
 });
@@ -55,7 +69,7 @@ describe('contention', () => {
   for (const kind of ['sqlite', 'dynamodb', 'cosmos'] as const) {
     it(`processes each of 50 inputs once when 10 processes contend and leases are taken over on ${kind}`, async () => {
       const row = await contention(bundle, targets, kind);
-      expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+      expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0, cases: 50 });
     }, 180_000);
   }
 });
@@ -66,7 +80,8 @@ describe('duplicates', () => {
       const store = await openStore(targets.spec(kind, 'in-process'), { clock: { now: () => Date.now() } });
       try {
         const row = await duplicates(store, kind, targets.run);
-        expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+        // HTTP Idempotency-Key, SQS, Storage Queue, Slack event_id.
+        expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0, cases: 4 });
       } finally {
         await store.close?.();
       }
@@ -85,6 +100,8 @@ describe('store faults', () => {
     it(`completes every run without duplicate, lost or reordered events when ${variant} calls fail`, async () => {
       const row = await storeFaults(targets, variant, await referenceRun());
       expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+      // Operation x failure x before/after the write (seeded: 6, 9, 12 and 15 when last counted).
+      expect(row.cases).toBeGreaterThanOrEqual(STORE_FAULT_CASES[variant]);
     }, 120_000);
   }
 });
@@ -95,7 +112,8 @@ describe('model faults', () => {
       const store = await openStore(targets.spec(kind, 'model-faults'), { clock: { now: () => Date.now() } });
       try {
         const row = await modelFaults(store, kind, targets.run);
-        expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+        // 429, 500, 503, 400, a hang, a cut stream, garbled JSON, no choices.
+        expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0, cases: 8 });
       } finally {
         await store.close?.();
       }
@@ -108,7 +126,7 @@ describe('bad input', () => {
     const store = await openStore(targets.spec('sqlite', 'corpus'), { clock: { now: () => Date.now() } });
     try {
       const row = await hostileInputs(store);
-      expect(row.runs).toBeGreaterThanOrEqual(60);
+      expect(row.cases).toBeGreaterThanOrEqual(121);
       expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
     } finally {
       await store.close?.();
@@ -122,6 +140,7 @@ describe('bad input', () => {
       try {
         const row = await tamperedRecords(spec, store, targets.run);
         expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+        expect(row.cases).toBeGreaterThanOrEqual(TAMPERED_CASES);
       } finally {
         await store.close?.();
       }
@@ -136,6 +155,7 @@ describe('tenant isolation', () => {
       try {
         const row = await tenantIsolation(store, kind, targets.run);
         expect(row).toMatchObject({ lost: 0, duplicates: 0, corrupted: 0 });
+        expect(row.cases).toBeGreaterThanOrEqual(TENANT_PROBES);
       } finally {
         await store.close?.();
       }

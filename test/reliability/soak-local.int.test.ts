@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failureCounts, localSoakReport, runLocalSoak } from './soak-local/soak-local.js';
 
 /**
- * `npm run soak:local`, shortened for CI: 45 s of seeded traffic against a real `baton serve` that
+ * `npm run soak`, shortened for CI: 45 s of seeded traffic against a real `baton serve` that
  * is SIGKILLed every 5-9 s (seeded) and restarted on the same SQLite file, its model failing one
  * request in ten. Asserts counts only (every input answered exactly once, no duplicate execution,
  * at least three kills), never a time: the recovery figures are printed.

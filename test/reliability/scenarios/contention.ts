@@ -96,6 +96,7 @@ export async function contention(
       store: kind,
       scenario: 'contention (10 processes, 50 inputs)',
       runs: total('runs'),
+      cases: inputs.length,
       faults: total('takeovers'),
       lost: audit.lost + missing.length,
       duplicates: audit.duplicates + twice.length,

@@ -100,6 +100,7 @@ export async function crashAnywhere(
     store: kind,
     scenario: 'crash anywhere (SIGKILL)',
     runs: sessions.length + 1,
+    cases: plans.length,
     faults: crashed.length,
     lost: 0,
     duplicates: 0,

@@ -193,6 +193,7 @@ export async function duplicates(store: SessionStore, kind: string, run: string)
     store: kind,
     scenario: 'duplicate deliveries',
     runs: outcomes.reduce((sum, outcome) => sum + outcome.deliveries, 0),
+    cases: outcomes.length,
     faults: outcomes.reduce((sum, outcome) => sum + outcome.deliveries - 1, 0),
     lost: 0,
     duplicates: 0,

@@ -12,7 +12,7 @@ import { expect } from 'vitest';
 import { ExecutionCounter } from '../agent/reliability-agent.js';
 import { reliabilityTools } from '../agent/reliability-tools.js';
 import { driveToEnd } from '../agent/session-driver.js';
-import { isFault, type ModelReply, startModelFaultServer } from '../support/model-fault-server.js';
+import { faultCase, isFault, type ModelReply, startModelFaultServer } from '../support/model-fault-server.js';
 import { type ResultRow, resultsTable } from '../support/results-table.js';
 import { auditSession } from '../support/transcript.js';
 
@@ -160,6 +160,7 @@ export async function modelFaults(store: SessionStore, kind: string, run: string
       store: kind,
       scenario: 'model faults (openai SDK)',
       runs: runs + retries,
+      cases: new Set(server.served.filter(isFault).map(faultCase)).size,
       faults: server.served.filter(isFault).length,
       lost: audits.reduce((sum, audit) => sum + audit.lost, 0),
       duplicates: audits.reduce((sum, audit) => sum + audit.duplicates, 0) + Math.max(0, charges - 2),

@@ -79,6 +79,7 @@ export async function storeFaults(
     store: variant.split('-')[0]!,
     scenario: `store faults (${variant})`,
     runs: 0,
+    cases: 0,
     faults: 0,
     lost: 0,
     duplicates: 0,
@@ -86,6 +87,8 @@ export async function storeFaults(
   };
   const problems: string[] = [];
   let unknown = 0;
+  // Distinct operation x failure x timing combinations injected, over every seed.
+  const cases = new Set<string>();
   let retries = 0;
   for (let seed = 1; seed <= SESSIONS; seed++) {
     const clock = new ManualClock(Date.now());
@@ -133,6 +136,7 @@ export async function storeFaults(
       if (JSON.stringify(head?.toolState) !== JSON.stringify(expectedState))
         found.push('the tool state differs');
       row.faults += plan.injected.length;
+      for (const fault of plan.injected) cases.add(`${fault.operation} ${fault.kind} ${fault.timing}`);
       row.lost += audit.lost;
       row.duplicates += audit.duplicates;
       if (found.length > 0) row.corrupted++;
@@ -142,6 +146,7 @@ export async function storeFaults(
       await store.close?.();
     }
   }
+  row.cases = cases.size;
   row.note = `${SESSIONS} runs at ${RATE * 100}% faults: ${retries} queue retries, ${unknown} unknown outcomes`;
   resultsTable.add(row);
   expect(problems).toEqual([]);

@@ -184,6 +184,7 @@ export async function tenantIsolation(store: SessionStore, kind: string, run: st
     store: kind,
     scenario: 'tenant isolation',
     runs: probes,
+    cases: probes,
     faults: probes,
     lost: 0,
     duplicates: 0,

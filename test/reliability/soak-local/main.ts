@@ -1,5 +1,5 @@
 /**
- * `npm run soak:local`: SOAK_SECONDS of traffic (default 1200) against a real `baton serve` that is
+ * `npm run soak`: SOAK_SECONDS of traffic (default 1200) against a real `baton serve` that is
  * SIGKILLed every SOAK_KILL_MIN_SECONDS..SOAK_KILL_MAX_SECONDS (default 10..40) and restarted on
  * the same SQLite file, its model failing SOAK_MODEL_FAULT_RATE (default 0.1) of requests; seeded
  * by SOAK_SEED. Prints the counts and recovery times; exit code 1 unless every count is 0.

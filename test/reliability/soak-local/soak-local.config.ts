@@ -1,5 +1,5 @@
 /**
- * The app `npm run soak:local` serves with `baton serve --config`: one chat agent (one reply per
+ * The app `npm run soak` serves with `baton serve --config`: one chat agent (one reply per
  * input) on the environment's model (the soak's fake OpenAI-compatible server), with two
  * at-most-once tools that append a line per execution to the ledger file SOAK_LEDGER, outside the
  * store, so the audit can count executions across SIGKILLs: `create_ticket`, and `send_email`,

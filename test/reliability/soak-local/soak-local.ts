@@ -78,9 +78,7 @@ export async function runLocalSoak(options: LocalSoakOptions): Promise<LocalSoak
   try {
     server = await startServe(env);
     url = server.url;
-    log(
-      `soak:local: baton serve at ${url}, data in ${dir}, ${options.seconds} s of traffic, seed ${options.seed}`,
-    );
+    log(`soak: baton serve at ${url}, data in ${dir}, ${options.seconds} s of traffic, seed ${options.seed}`);
     const trafficEnds = pause(options.seconds * 1000).then(() => {
       trafficRunning = false;
     });
@@ -103,11 +101,11 @@ export async function runLocalSoak(options: LocalSoakOptions): Promise<LocalSoak
       url = server.url;
       restartsMs.push(Date.now() - at);
       log(
-        `soak:local: kill ${kills.length} (${running.size} runs in progress), listening again after ${Date.now() - at} ms`,
+        `soak: kill ${kills.length} (${running.size} runs in progress), listening again after ${Date.now() - at} ms`,
       );
     }
     await Promise.all(traffic);
-    log(`soak:local: traffic stopped (${trafficLog.inputs()} inputs); waiting for every session to go idle`);
+    log(`soak: traffic stopped (${trafficLog.inputs()} inputs); waiting for every session to go idle`);
     const notIdle = await drain(current, trafficLog, options.drainSeconds * 1000);
     draining = false;
     await approving;
@@ -124,7 +122,7 @@ export async function runLocalSoak(options: LocalSoakOptions): Promise<LocalSoak
       audit,
     };
   } catch (error) {
-    if (server) log(`soak:local: server output:\n${server.output()}`);
+    if (server) log(`soak: server output:\n${server.output()}`);
     throw error;
   } finally {
     trafficRunning = false;
@@ -178,7 +176,7 @@ function quantile(values: readonly number[], q: number): number {
 }
 const seconds = (ms: number) => (Number.isNaN(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 
-/** The report `npm run soak:local` prints. */
+/** The report `npm run soak` prints. */
 export function localSoakReport(result: LocalSoakResult): string[] {
   const { audit, traffic } = result;
   const faults = FAULT_KINDS.map((kind) => `${kind} ${result.faults[kind]}`).join(', ');

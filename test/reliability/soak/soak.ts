@@ -13,7 +13,7 @@ import { SoakQueue } from './soak-queue.js';
 import { approver, backlogTraffic, chatTraffic, contentionTraffic, TrafficLog } from './soak-traffic.js';
 
 /**
- * `npm run soak`: mixed traffic against DynamoDB Local for SOAK_SECONDS (default 600): HTTP
+ * `npm run soak:dynamodb`: mixed traffic against DynamoDB Local for SOAK_SECONDS (default 600): HTTP
  * conversations with duplicate deliveries, queue-driven 20-step runs with approvals, contention on
  * shared sessions, from three hosts with their own clients, with store faults injected at
  * SOAK_FAULT_RATE (default 0.02). Then it drains the queue, audits every session and prints
@@ -110,6 +110,9 @@ table.add({
   store: 'dynamodb',
   scenario: `soak (${seconds} s mixed traffic)`,
   runs: handled,
+  cases: new Set(
+    hosts.flatMap((host) => host.plan.injected.map((f) => `${f.operation} ${f.kind} ${f.timing}`)),
+  ).size,
   faults,
   lost: audit.lost + queue.deadLetters.length,
   duplicates: audit.duplicates,

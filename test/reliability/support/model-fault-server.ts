@@ -25,6 +25,11 @@ export function isFault(reply: ModelReply): boolean {
   return !('turn' in reply);
 }
 
+/** Which kind of failure a reply is (`status 429`, `truncated`, `hang`...), to count distinct cases. */
+export function faultCase(reply: ModelReply): string {
+  return 'status' in reply ? `status ${reply.status}` : Object.keys(reply)[0]!;
+}
+
 /**
  * A Chat Completions server (JSON, and SSE when asked to stream) that answers requests in order
  * from a queue of replies, faults included; the real `openai` SDK talks to it.

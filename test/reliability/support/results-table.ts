@@ -3,6 +3,11 @@ export interface ResultRow {
   store: string;
   scenario: string;
   runs: number;
+  /**
+   * Distinct fault cases the row covers (crash points, duplicated triggers, kinds of store and model
+   * failure, hostile inputs, probes): what the suite tried, where `faults` counts how often.
+   */
+  cases: number;
   faults: number;
   lost: number;
   duplicates: number;
@@ -17,6 +22,7 @@ const COLUMNS = [
   'store',
   'scenario',
   'runs',
+  'cases',
   'faults',
   'lost',
   'duplicates',
@@ -28,6 +34,7 @@ const HEADERS: Record<(typeof COLUMNS)[number], string> = {
   store: 'store',
   scenario: 'scenario',
   runs: 'runs',
+  cases: 'fault cases',
   faults: 'injected faults',
   lost: 'lost inputs',
   duplicates: 'duplicate executions',
@@ -50,7 +57,7 @@ export class ResultsTable {
       ...this.rows.map((row) => COLUMNS.map((column) => String(row[column] ?? ''))),
     ];
     const widths = COLUMNS.map((_, index) => Math.max(...cells.map((line) => line[index]!.length)));
-    const numeric = (index: number) => index >= 2 && index <= 7;
+    const numeric = (index: number) => index >= 2 && index <= 8;
     const line = (values: string[]) =>
       `| ${values.map((value, index) => (numeric(index) ? value.padStart(widths[index]!) : value.padEnd(widths[index]!))).join(' | ')} |`;
     const rule = `|${widths.map((width, index) => (numeric(index) ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`;
