@@ -13,6 +13,7 @@ Usage:
   baton sessions ...     list, show, events, approve, reject, delete, export, import
   baton tenants cost     token usage and estimated cost of a tenant
   baton keys ...         create, list, revoke API keys (for \`auth: apiKeys()\`)
+  baton migrate pending-index  once after an upgrade: mark pending sessions an older Baton wrote
   baton <command> --help more about a command
 
   --config FILE          another config file than baton.config.ts (serve, build)
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   // Loaded on demand: the session commands must not load the model SDKs the server needs, and the
   // server not the CLI.
   const [command] = argv;
-  if (command === 'sessions' || command === 'tenants' || command === 'keys') {
+  if (command === 'sessions' || command === 'tenants' || command === 'keys' || command === 'migrate') {
     const [{ runCli }, { processIo }] = await Promise.all([
       import('./cli/cli.js'),
       import('./cli/cli-io.js'),

@@ -2,6 +2,7 @@ import { pricesFromEnvironment } from '@baton/console';
 import { isBatonError, type PriceTable } from '@baton/core';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 import { KEYS_USAGE, keysCommand } from './keys-commands.js';
+import { MIGRATE_USAGE, migrateCommand } from './migrate-commands.js';
 import { sessionsDecide } from './sessions-decide.js';
 import { sessionsDelete } from './sessions-delete.js';
 import { sessionsEvents } from './sessions-events.js';
@@ -96,6 +97,15 @@ export async function runCli(
         return 0;
       }
       throw new UsageError(`unknown command keys ${command}\n\n${KEYS_USAGE}`);
+    }
+    if (group === 'migrate') {
+      const code = await migrateCommand(io, command, rest);
+      if (code !== null) return code;
+      if (HELP.has(command)) {
+        io.stdout.write(MIGRATE_USAGE);
+        return 0;
+      }
+      throw new UsageError(`unknown command migrate ${command}\n\n${MIGRATE_USAGE}`);
     }
     throw new UsageError(`unknown command ${group}`);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SessionStore } from '@baton/core';
+import type { PendingBackfillOptions, PendingBackfillProgress } from '@baton/store-dynamodb';
 import { SqliteStore } from '@baton/store-sqlite';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 
@@ -23,6 +24,8 @@ export interface OpenedStore {
   description: string;
   /** The SQLite file, where the local run queue lives too. */
   sqlitePath?: string;
+  /** The cloud store's one-off pending-index backfill (`baton migrate pending-index`); SQLite needs none. */
+  backfillPendingIndex?(options: PendingBackfillOptions): Promise<PendingBackfillProgress>;
   close(): Promise<void>;
 }
 
@@ -72,7 +75,7 @@ function openSqlite(flags: StoreFlags, io: CliIo, create: boolean): OpenedStore 
 async function openDynamo(flags: StoreFlags, io: CliIo, create: boolean): Promise<OpenedStore> {
   const tableName = flags.table ?? (io.env.BATON_TABLE || undefined);
   if (!tableName) throw new UsageError('--store dynamodb needs --table (or BATON_TABLE)');
-  const [{ DynamoDBClient }, { DynamoStore, createTable }] = await Promise.all([
+  const [{ DynamoDBClient }, { DynamoStore, createTable, backfillPendingIndex }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('@baton/store-dynamodb'),
   ]);
@@ -106,6 +109,7 @@ async function openDynamo(flags: StoreFlags, io: CliIo, create: boolean): Promis
     store,
     kind: 'dynamodb',
     description: `DynamoDB table ${tableName}${endpoint ? ` at ${endpoint}` : ''}`,
+    backfillPendingIndex: (options) => backfillPendingIndex(client, tableName, options),
     async close() {
       await store.close?.();
       client.destroy();
@@ -123,7 +127,7 @@ async function openCosmos(flags: StoreFlags, io: CliIo, create: boolean): Promis
       '--store cosmos needs --endpoint, --key, --database and --container (or their environment variables)',
     );
   }
-  const { CosmosStore } = await import('@baton/store-cosmos');
+  const { CosmosStore, backfillPendingIndex } = await import('@baton/store-cosmos');
   const agent = flags['insecure-tls']
     ? new (await import('node:https')).Agent({ rejectUnauthorized: false })
     : undefined;
@@ -137,6 +141,7 @@ async function openCosmos(flags: StoreFlags, io: CliIo, create: boolean): Promis
     store,
     kind: 'cosmos',
     description: `Cosmos DB ${database}/${container} at ${endpoint}`,
+    backfillPendingIndex: (options) => backfillPendingIndex(store.client, store.names, options),
     close: () => store.close(),
   };
 }
