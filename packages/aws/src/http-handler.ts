@@ -1,4 +1,6 @@
-import type { BatonApp } from '@baton/core';
+// Types only: the console's code loads with import(), and only when BATON_CONSOLE is set.
+import type { HostedConsole } from '@baton/console/hosted';
+import type { AppHost, BatonApp, BatonDefinition } from '@baton/core';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorResult, normalizeHttpEvent, toLambdaResult } from './http-event.js';
@@ -18,6 +20,11 @@ export interface HttpHandlerOptions {
   timeoutEarlyMs?: number;
   /** A path prefix to strip; default: the literal part of a greedy route key (`ANY /api/{proxy+}`). */
   basePath?: string;
+  /**
+   * The web console's app (see `consoleLoader`): requests under /console, and requests carrying
+   * its sign-in cookie (the pages' Approve / Reject calls), go to it; null means it is off.
+   */
+  console?: () => Promise<HostedConsole | null>;
 }
 
 export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
@@ -56,7 +63,8 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions = {
             : {}),
         });
         const { platformClaims } = normalized;
-        const response = await app.fetch(normalized.request, {
+        const target = (isConsoleRequest(normalized.request) && (await options.console?.())) || app;
+        const response = await target.fetch(normalized.request, {
           deadline,
           ...(platformClaims ? { platformClaims } : {}),
         });
@@ -68,4 +76,35 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions = {
       }
     }),
   );
+}
+
+/**
+ * The console for `createHttpHandler`'s `console` option: `@baton/console/hosted` imported on the
+ * first console request and built once (the same definition and host as the app, plus the
+ * console's routes and sign-in cookie). Its code never loads for the API's own requests.
+ *
+ * @example
+ * const http = createHttpHandler(app, { console: consoleLoader(definition, host) });
+ */
+export function consoleLoader(
+  definition: BatonDefinition,
+  host: AppHost,
+): () => Promise<HostedConsole | null> {
+  let loaded: Promise<HostedConsole | null> | undefined;
+  return () => {
+    loaded ??= import('@baton/console/hosted')
+      .then(({ hostedConsole }) => hostedConsole(definition, host))
+      .catch((error: unknown) => {
+        loaded = undefined;
+        throw error;
+      });
+    return loaded;
+  };
+}
+
+/** Under /console, or carrying the console's cookie (`baton_console`, the name @baton/console sets). */
+function isConsoleRequest(request: Request): boolean {
+  const { pathname } = new URL(request.url);
+  if (pathname === '/console' || pathname.startsWith('/console/')) return true;
+  return /(^|;\s*)baton_console=/.test(request.headers.get('cookie') ?? '');
 }

@@ -1,4 +1,5 @@
 import {
+  type AppHost,
   type BatonApp,
   type BatonDefinition,
   type Clock,
@@ -14,7 +15,12 @@ import {
   type SessionStore,
 } from '@baton/core';
 import { DynamoStore } from '@baton/store-dynamodb';
-import { createHttpHandler, type HttpHandler, type HttpHandlerOptions } from './http-handler.js';
+import {
+  consoleLoader,
+  createHttpHandler,
+  type HttpHandler,
+  type HttpHandlerOptions,
+} from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
 import { environmentWithSecrets } from './linked-secrets.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
@@ -114,7 +120,7 @@ export function createLambdaHandlers(
       setting: 'BATON_VISIBILITY_SECONDS',
     });
   }
-  const app = createBatonApp(definition, {
+  const host: AppHost = {
     // A deployed API answers the internet: a definition without `auth` stops the cold start.
     requireAuth: true,
     store,
@@ -126,10 +132,13 @@ export function createLambdaHandlers(
     ...(options.providers ? { providers: options.providers } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-  });
+  };
+  const app = createBatonApp(definition, host);
+  // BATON_CONSOLE set: the console loads on its first request (it decides whether it is on).
+  const hostedConsole = env.BATON_CONSOLE ? { console: consoleLoader(definition, host) } : {};
   return {
     app,
-    http: createHttpHandler(app, options.http),
+    http: createHttpHandler(app, { ...options.http, ...hostedConsole }),
     worker: createSqsWorker(app, {
       ...options.worker,
       ...(visibilitySeconds !== undefined
