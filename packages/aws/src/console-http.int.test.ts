@@ -167,7 +167,7 @@ describe('the console behind the Lambda HTTP handler', () => {
   });
 
   it('is not there when BATON_CONSOLE is unset or off: 404 on /console, and the API still answers', async () => {
-    for (const env of [{}, { BATON_CONSOLE: 'off' }]) {
+    for (const env of [{}, { BATON_CONSOLE: 'off' }] as Record<string, string>[]) {
       for (const path of ['/console', '/console/login']) {
         const response = await invoke(env, { path, headers: HTML });
         expect(response.statusCode).toBe(404);
