@@ -7,7 +7,7 @@ import { recordRecovery } from './recovery-record.js';
  * The cloud half of the recovery benchmark: a worker that dies mid-run on AWS (fauxqs + DynamoDB
  * Local) and on Azure (Azurite), default settings and real queue visibility, `runs` crashes per host
  * at once (bench/cloud-recovery/). Starts and stops its own emulators, keeps the figures (kill to the
- * surviving worker's next model response) in bench/results/recovery.json for the reliability table.
+ * surviving worker's next model response) in bench/recovery/figures.json for the reliability table.
  *
  * @example
  * const rows = await runCloudRecovery(8, console.error);

@@ -15,7 +15,7 @@ import { recordRecovery } from './recovery-record.js';
  * started again on the same SQLite file; the figure is the time from the kill to the first step
  * the restarted server commits for the interrupted session (a model response, a tool result or
  * run_finished), restart included. Printed, never asserted; the overall figures are also kept in
- * bench/results/recovery.json for the reliability suite's table.
+ * bench/recovery/figures.json for the reliability suite's table.
  */
 export const CRASH_POINTS = ['model', 'tool', 'approval', 'queued'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];

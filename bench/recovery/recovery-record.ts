@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The last recovery figures per host (`local`, `aws`, `azure`), kept in bench/results/recovery.json
+ * The last recovery figures per host (`local`, `aws`, `azure`), kept in bench/recovery/figures.json
  * by the benchmarks that measure them, so the reliability suite's table can show them without
- * timing anything itself.
+ * timing anything itself. Unlike bench/results (this machine's last run, not committed), the file
+ * is committed: a fresh clone's table shows the figures the docs quote.
  */
 export interface RecoveryRecord {
   measuredAt: string;
@@ -16,7 +17,7 @@ export interface RecoveryRecord {
   source: string;
 }
 
-const FILE = fileURLToPath(new URL('../results/recovery.json', import.meta.url));
+const FILE = fileURLToPath(new URL('./figures.json', import.meta.url));
 
 export function readRecovery(): Record<string, RecoveryRecord> {
   if (!existsSync(FILE)) return {};
@@ -25,7 +26,6 @@ export function readRecovery(): Record<string, RecoveryRecord> {
 
 /** Replaces `host`'s figures, keeping the other hosts'. */
 export function recordRecovery(host: string, record: RecoveryRecord): void {
-  mkdirSync(fileURLToPath(new URL('../results/', import.meta.url)), { recursive: true });
   writeFileSync(FILE, `${JSON.stringify({ ...readRecovery(), [host]: record }, null, 2)}\n`);
 }
 
