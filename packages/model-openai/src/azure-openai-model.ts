@@ -1,5 +1,6 @@
 import { type Model, ValidationError } from '@baton/core';
-import OpenAI, { AzureOpenAI } from 'openai';
+import type OpenAI from 'openai';
+import { type ClientSource, lazyClient, readyClient } from './lazy-client.js';
 import { modelFromSettings } from './model-from-settings.js';
 import { clientTuning, type OpenAIApi, type OpenAICallOptions } from './settings.js';
 
@@ -40,7 +41,7 @@ export interface AzureOpenAIModelOptions extends OpenAICallOptions {
  */
 export function azureOpenAIModel(options: AzureOpenAIModelOptions): Model {
   return modelFromSettings({
-    client: options.client ?? azureClient(options),
+    client: options.client ? readyClient(options.client) : azureClient(options),
     provider: 'azure-openai',
     model: options.deployment,
     api: options.api ?? 'chat',
@@ -50,7 +51,8 @@ export function azureOpenAIModel(options: AzureOpenAIModelOptions): Model {
   });
 }
 
-function azureClient(options: AzureOpenAIModelOptions): OpenAI {
+/** Checks the options now; the SDK loads, and the client is made, on the first call. */
+function azureClient(options: AzureOpenAIModelOptions): ClientSource {
   if (options.apiKey && options.azureADTokenProvider) {
     throw new ValidationError('azureOpenAIModel takes an apiKey or an azureADTokenProvider, not both');
   }
@@ -63,15 +65,25 @@ function azureClient(options: AzureOpenAIModelOptions): OpenAI {
         'azureOpenAIModel needs an apiKey, an azureADTokenProvider or AZURE_OPENAI_API_KEY',
       );
     }
-    return new OpenAI({ apiKey, baseURL: `${endpoint}/openai/v1`, ...clientTuning(options) });
+    return lazyClient(
+      (sdk) => new sdk.OpenAI({ apiKey, baseURL: `${endpoint}/openai/v1`, ...clientTuning(options) }),
+    );
   }
-  return new AzureOpenAI({
-    endpoint,
-    deployment: options.deployment,
-    apiVersion: options.apiVersion,
-    ...(options.azureADTokenProvider
-      ? { azureADTokenProvider: options.azureADTokenProvider }
-      : { apiKey: options.apiKey }),
-    ...clientTuning(options),
-  });
+  if (!options.azureADTokenProvider && !options.apiKey && !process.env.AZURE_OPENAI_API_KEY) {
+    throw new ValidationError(
+      'azureOpenAIModel needs an apiKey, an azureADTokenProvider or AZURE_OPENAI_API_KEY',
+    );
+  }
+  return lazyClient(
+    (sdk) =>
+      new sdk.AzureOpenAI({
+        endpoint,
+        deployment: options.deployment,
+        apiVersion: options.apiVersion,
+        ...(options.azureADTokenProvider
+          ? { azureADTokenProvider: options.azureADTokenProvider }
+          : { apiKey: options.apiKey }),
+        ...clientTuning(options),
+      }),
+  );
 }

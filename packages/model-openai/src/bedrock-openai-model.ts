@@ -1,5 +1,5 @@
 import { type Model, ValidationError } from '@baton/core';
-import OpenAI from 'openai';
+import { lazyClient } from './lazy-client.js';
 import { modelFromSettings } from './model-from-settings.js';
 import { clientTuning, type OpenAIApi, type OpenAICallOptions } from './settings.js';
 
@@ -64,7 +64,7 @@ export function bedrockOpenAIModel(options: BedrockOpenAIModelOptions): Model {
     baseURL = bedrockOpenAIBaseURL(region, options.endpoint);
   }
   return modelFromSettings({
-    client: new OpenAI({ apiKey, baseURL, ...clientTuning(options) }),
+    client: lazyClient((sdk) => new sdk.OpenAI({ apiKey, baseURL, ...clientTuning(options) })),
     provider: 'bedrock-openai',
     model: options.model,
     api: options.api ?? 'chat',

@@ -15,8 +15,9 @@ export async function generateChat(
   request: ModelRequest,
 ): Promise<ModelResponse> {
   try {
+    const client = await untilAborted(settings.client(), request.signal);
     const completion = await untilAborted(
-      settings.client.chat.completions.create(
+      client.chat.completions.create(
         { ...chatBody(settings, request), stream: false },
         { signal: request.signal },
       ),
@@ -38,10 +39,14 @@ export async function* streamChat(
 ): AsyncGenerator<ModelStreamEvent> {
   const { provider } = settings;
   const stream = await untilAborted(
-    settings.client.chat.completions.create(
-      { ...chatBody(settings, request), stream: true, stream_options: { include_usage: true } },
-      { signal: request.signal },
-    ),
+    settings
+      .client()
+      .then((client) =>
+        client.chat.completions.create(
+          { ...chatBody(settings, request), stream: true, stream_options: { include_usage: true } },
+          { signal: request.signal },
+        ),
+      ),
     request.signal,
   ).catch((error: unknown) => {
     throw toModelError(error, provider);

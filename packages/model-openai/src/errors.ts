@@ -1,5 +1,11 @@
 import { ModelError } from '@baton/core';
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+// The error classes alone (a few KB), not the SDK: models load the SDK on their first call.
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai/core/error';
 
 /**
  * Statuses where the same request can succeed later: timeouts, conflicts, throttling, server

@@ -1,5 +1,6 @@
-import type { Model } from '@baton/core';
-import OpenAI from 'openai';
+import { type Model, ValidationError } from '@baton/core';
+import type OpenAI from 'openai';
+import { lazyClient, readyClient } from './lazy-client.js';
 import { modelFromSettings } from './model-from-settings.js';
 import { clientTuning, type OpenAIApi, type OpenAICallOptions } from './settings.js';
 
@@ -25,15 +26,22 @@ export interface OpenAIModelOptions extends OpenAICallOptions {
  * const model = openAIModel({ model: 'gpt-5-mini', apiKey: process.env.OPENAI_API_KEY });
  */
 export function openAIModel(options: OpenAIModelOptions): Model {
-  const client =
-    options.client ??
-    new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseURL,
-      organization: options.organization,
-      project: options.project,
-      ...clientTuning(options),
-    });
+  // The SDK would refuse at its first call, where the mistake no longer shows where it was made.
+  if (!options.client && options.apiKey === undefined && !process.env.OPENAI_API_KEY) {
+    throw new ValidationError('openAIModel needs an apiKey or OPENAI_API_KEY (an OpenAI API key)');
+  }
+  const client = options.client
+    ? readyClient(options.client)
+    : lazyClient(
+        (sdk) =>
+          new sdk.OpenAI({
+            apiKey: options.apiKey,
+            baseURL: options.baseURL,
+            organization: options.organization,
+            project: options.project,
+            ...clientTuning(options),
+          }),
+      );
   return modelFromSettings({
     client,
     provider: 'openai',
@@ -65,15 +73,18 @@ export interface OpenAICompatibleModelOptions extends OpenAICallOptions {
  * const model = openAICompatibleModel({ baseURL: 'http://localhost:11434/v1', model: 'llama3.2' });
  */
 export function openAICompatibleModel(options: OpenAICompatibleModelOptions): Model {
-  const client =
-    options.client ??
-    new OpenAI({
-      // The SDK refuses to start without a key and would otherwise fall back to OPENAI_API_KEY,
-      // sending a real OpenAI key to a third-party server.
-      apiKey: options.apiKey ?? 'no-key',
-      baseURL: options.baseURL,
-      ...clientTuning(options),
-    });
+  const client = options.client
+    ? readyClient(options.client)
+    : lazyClient(
+        (sdk) =>
+          new sdk.OpenAI({
+            // The SDK refuses to start without a key and would otherwise fall back to OPENAI_API_KEY,
+            // sending a real OpenAI key to a third-party server.
+            apiKey: options.apiKey ?? 'no-key',
+            baseURL: options.baseURL,
+            ...clientTuning(options),
+          }),
+      );
   return modelFromSettings({
     client,
     provider: options.provider ?? 'openai-compatible',

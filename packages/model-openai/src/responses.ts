@@ -10,8 +10,9 @@ export async function generateResponses(
 ): Promise<ModelResponse> {
   let response: Response;
   try {
+    const client = await untilAborted(settings.client(), request.signal);
     response = await untilAborted(
-      settings.client.responses.create(
+      client.responses.create(
         { ...responsesBody(settings, request), stream: false },
         { signal: request.signal },
       ),
@@ -33,10 +34,14 @@ export async function* streamResponses(
 ): AsyncGenerator<ModelStreamEvent> {
   const { provider } = settings;
   const stream = await untilAborted(
-    settings.client.responses.create(
-      { ...responsesBody(settings, request), stream: true },
-      { signal: request.signal },
-    ),
+    settings
+      .client()
+      .then((client) =>
+        client.responses.create(
+          { ...responsesBody(settings, request), stream: true },
+          { signal: request.signal },
+        ),
+      ),
     request.signal,
   ).catch((error: unknown) => {
     throw toModelError(error, provider);

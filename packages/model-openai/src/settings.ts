@@ -1,4 +1,4 @@
-import type OpenAI from 'openai';
+import type { ClientSource } from './lazy-client.js';
 
 export type OpenAIApi = 'responses' | 'chat';
 
@@ -22,7 +22,8 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** What the request builders and response mappers need to know about one configured model. */
 export interface OpenAIModelSettings {
-  client: OpenAI;
+  /** The client, made (and the SDK loaded) on the first call. */
+  client: ClientSource;
   /** Reported as `Model.provider`: 'openai', 'azure-openai', 'openai-compatible', 'bedrock-openai'. */
   provider: string;
   /** The `model` field sent (the deployment name on Azure). */
