@@ -1,5 +1,4 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { Environment } from './host-settings.js';
 import { storageConnectionSetting } from './storage-queue-run-queue.js';
 
@@ -20,22 +19,38 @@ export function usesManagedIdentity(env: Environment): boolean {
 }
 
 /**
+ * `DefaultAzureCredential`, with `@azure/identity` (and MSAL under it, about 300 KB) loaded only
+ * now: an app on keys never loads it, one on its managed identity at its first token request.
+ */
+async function defaultCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+/**
  * A credential made on its first token request, so a cold start that never reaches storage or
- * Cosmos DB (a health check) builds none. The default is `DefaultAzureCredential`: the managed
- * identity on Azure (AZURE_CLIENT_ID picks a user-assigned one), the developer's login locally.
+ * Cosmos DB (a health check) builds none and loads no identity library. The default is
+ * `DefaultAzureCredential`: the managed identity on Azure (AZURE_CLIENT_ID picks a user-assigned
+ * one), the developer's login locally.
  *
  * @example
  * const credential = lazyCredential();
  * const store = new CosmosStore({ clientOptions: { endpoint, aadCredentials: credential } });
  */
 export function lazyCredential(
-  create: () => TokenCredential = () => new DefaultAzureCredential(),
+  create: () => TokenCredential | Promise<TokenCredential> = defaultCredential,
 ): TokenCredential {
-  let credential: TokenCredential | undefined;
+  let credential: Promise<TokenCredential> | undefined;
   return {
-    getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      credential ??= create();
-      return credential.getToken(scopes, options);
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      // A failed creation is not kept: the next request tries again.
+      credential ??= Promise.resolve()
+        .then(create)
+        .catch((error: unknown) => {
+          credential = undefined;
+          throw error;
+        });
+      return (await credential).getToken(scopes, options);
     },
   };
 }
