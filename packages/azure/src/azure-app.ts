@@ -1,5 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
+// Types only: the console's code loads with import(), and only when BATON_CONSOLE is set.
+import type { HostedConsole } from '@baton/console/hosted';
 import {
+  type AppHost,
   type BatonApp,
   type BatonDefinition,
   type Clock,
@@ -56,6 +59,11 @@ export interface AzureApp {
   authLevel: AuthLevel;
   /** BATON_APP_SERVICE_AUTH=true: App Service authentication guards `x-ms-client-principal`. */
   appServiceAuth: boolean;
+  /**
+   * BATON_CONSOLE is set: the web console's app, imported on its first request (null if the
+   * setting says off). `registerBaton` then adds the anonymous `console/{*path}` function.
+   */
+  console?: () => Promise<HostedConsole | null>;
 }
 
 /** How long an HTTP input's safety-net run message stays hidden: the inline run usually ends first. */
@@ -77,7 +85,8 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
   const identity = options.credential ?? (usesManagedIdentity(env) ? lazyCredential() : undefined);
   const credential = identity ? { credential: identity } : {};
   const queue = StorageQueueRunQueue.fromEnvironment(env, credential);
-  const app = createBatonApp(definition, {
+  const settings = hostSettings(options.hostJson ?? hostJson, env);
+  const host: AppHost = {
     // A deployed API answers the internet: a definition without `auth` stops the host at start.
     requireAuth: true,
     store: options.store ?? storeFromEnvironment(env, identity),
@@ -87,7 +96,8 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
     ...(options.providers ? { providers: options.providers } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
-  });
+  };
+  const app = createBatonApp(definition, host);
   if (app.baton.store instanceof MemoryStore) {
     app.baton.logger.warn(
       'BATON_STORE=memory: sessions live in this instance memory and are lost on restart or scale-out',
@@ -97,10 +107,33 @@ export function createAzureApp(definition: BatonDefinition, options: AzureAppOpt
     app,
     queue,
     connection: storageConnectionSetting(env),
-    settings: hostSettings(options.hostJson ?? hostJson, env),
+    settings,
     authLevel: options.authLevel ?? (env.BATON_HTTP_AUTH_LEVEL === 'anonymous' ? 'anonymous' : 'function'),
     // Read by its literal name so the infra contract sees the read (APP_SERVICE_AUTH_SETTING).
     appServiceAuth: env.BATON_APP_SERVICE_AUTH === 'true',
+    ...(env.BATON_CONSOLE ? { console: consoleLoader(definition, host, settings.routePrefix) } : {}),
+  };
+}
+
+/**
+ * `@baton/console/hosted` imported on the first console request and built once: the same
+ * definition and host as the app, its links under the host's route prefix (`/api`).
+ */
+function consoleLoader(
+  definition: BatonDefinition,
+  host: AppHost,
+  routePrefix: string,
+): () => Promise<HostedConsole | null> {
+  const prefix = routePrefix.replace(/^\/+|\/+$/g, '');
+  let loaded: Promise<HostedConsole | null> | undefined;
+  return () => {
+    loaded ??= import('@baton/console/hosted')
+      .then(({ hostedConsole }) => hostedConsole(definition, host, { prefix: prefix ? `/${prefix}` : '' }))
+      .catch((error: unknown) => {
+        loaded = undefined;
+        throw error;
+      });
+    return loaded;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HostedConsole } from '@baton/console/hosted';
 import type { BatonApp } from '@baton/core';
 import { CLIENT_PRINCIPAL_HEADERS, clientPrincipalClaims } from './client-principal.js';
 import { HTTP_RESPONSE_LIMIT_MS, invocationDeadline } from './time-budget.js';
@@ -20,6 +21,11 @@ export interface HttpHandlerOptions {
    * `platformClaims`. Otherwise the platform does not guard those headers, so they are dropped.
    */
   appServiceAuth?: boolean;
+  /**
+   * The web console's app (`AzureApp.console`): requests under /console, and requests carrying its
+   * sign-in cookie (the pages' Approve / Reject calls), go to it; null means it is off.
+   */
+  console?: () => Promise<HostedConsole | null>;
 }
 
 /**
@@ -45,20 +51,25 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions): A
       ? clientPrincipalClaims(headers.get('x-ms-client-principal'))
       : null;
     if (!options.appServiceAuth) for (const name of CLIENT_PRINCIPAL_HEADERS) headers.delete(name);
-    const response = await app.fetch(
-      new Request(url, { method, headers, ...(body?.byteLength ? { body } : {}) }),
-      {
-        // No waitMs: an invocation ends with its response, so the run must stop at the deadline instead.
-        deadline: invocationDeadline(startedAt, budgetMs, options.marginMs),
-        ...(platformClaims ? { platformClaims } : {}),
-      },
-    );
+    const forwarded = new Request(url, { method, headers, ...(body?.byteLength ? { body } : {}) });
+    const target = (isConsoleRequest(url.pathname, headers) && (await options.console?.())) || app;
+    const response = await target.fetch(forwarded, {
+      // No waitMs: an invocation ends with its response, so the run must stop at the deadline instead.
+      deadline: invocationDeadline(startedAt, budgetMs, options.marginMs),
+      ...(platformClaims ? { platformClaims } : {}),
+    });
     return {
       status: response.status,
       headers: Object.fromEntries(response.headers),
       body: new Uint8Array(await response.arrayBuffer()),
     };
   };
+}
+
+/** Under /console, or carrying the console's cookie (`baton_console`, the name @baton/console sets). */
+function isConsoleRequest(path: string, headers: Headers): boolean {
+  if (path === '/console' || path.startsWith('/console/')) return true;
+  return /(^|;\s*)baton_console=/.test(headers.get('cookie') ?? '');
 }
 
 /** Keeps the path percent-encoded (core decodes each segment), so an id holding "/" stays one segment. */

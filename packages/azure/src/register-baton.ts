@@ -30,8 +30,10 @@ export function registerBaton(definition: BatonDefinition, options: AzureAppOpti
     timeoutMs: settings.functionTimeoutMs,
     routePrefix: settings.routePrefix,
     appServiceAuth: azure.appServiceAuth,
+    ...(azure.console ? { console: azure.console } : {}),
   });
-  for (const { name, ...http } of httpFunctions(azure.authLevel)) functions.http(name, { ...http, handler });
+  const routes = httpFunctions(azure.authLevel, { console: azure.console !== undefined });
+  for (const { name, ...http } of routes) functions.http(name, { ...http, handler });
   functions.storageQueue('baton-runs', {
     queueName: queue.queueName,
     connection,
