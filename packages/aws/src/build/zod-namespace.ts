@@ -31,3 +31,12 @@ export function zodNamespacePlugin(): Plugin {
     },
   };
 }
+
+/**
+ * A statement for the banner of every output file: zod parses without compiling a parser per
+ * object schema. zod 4 compiles one (`new Function`) the first time each schema parses, which
+ * costs a cold start tens of milliseconds and pays back only over thousands of parses of the same
+ * schema. The flag lives on `globalThis`, shared by every copy of zod, and a schema reads it when
+ * it is made, so it must be set before any module makes one: a banner runs first in each file.
+ */
+export const ZOD_JITLESS_BANNER = '(globalThis.__zod_globalConfig??={}).jitless=true;';

@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { loadPath } from './load-path.js';
-import { zodNamespacePlugin } from './zod-namespace.js';
+import { ZOD_JITLESS_BANNER, zodNamespacePlugin } from './zod-namespace.js';
 
 /** This package's folder (from `src/build` in the repository, `dist/build` when installed): host.json. */
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,6 +26,11 @@ export interface AzureBuildOptions {
   /** Packages whose `modelProviders` the app needs (see core's `neededProviders` and `PROVIDER_PACKAGES`). */
   providerPackages?: readonly string[];
   minify?: boolean;
+  /**
+   * Let zod compile a parser per object schema on its first parse (faster after thousands of
+   * parses, tens of milliseconds slower on a cold start). Default false: zod runs jitless.
+   */
+  zodJit?: boolean;
   /** Extra export conditions to resolve with (this repository's tests use `@baton/source`). */
   conditions?: readonly string[];
 }
@@ -84,7 +89,7 @@ export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBu
     external: ['@azure/functions-core'],
     // CommonJS dependencies (@azure/functions) call require(); an ESM bundle has none unless it makes one.
     banner: {
-      js: "import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);",
+      js: `import { createRequire as __batonCreateRequire } from 'node:module'; const require = __batonCreateRequire(import.meta.url);${options.zodJit ? '' : ZOD_JITLESS_BANNER}`,
     },
   });
   await writeFile(join(outDir, METAFILE), JSON.stringify(result.metafile));
