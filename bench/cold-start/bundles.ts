@@ -73,15 +73,45 @@ function chunkFiles(dir: string): string[] {
     .map((name) => join(chunks, name));
 }
 
-/** The minimal handlers of the peers, the floor and Baton's in-memory handler, from bench/cold-start/handlers. */
-export async function buildBenchHandler(id: string): Promise<Bundle> {
-  const file = join(OUT_DIR, id, 'index.mjs');
+/**
+ * The minimal handlers of the peers, the floor and Baton's in-memory handler, from
+ * bench/cold-start/handlers. `forProfile`: not minified, with a source map, in a folder of its own,
+ * so a CPU profile's lines name the modules.
+ */
+export async function buildBenchHandler(id: string, forProfile = false): Promise<Bundle> {
+  const file = join(OUT_DIR, forProfile ? `${id}-profile` : id, 'index.mjs');
   await build({
     ...COMMON,
+    ...(forProfile ? { minify: false, sourcemap: true } : {}),
     entryPoints: [join(HERE, 'handlers', `${id}.ts`)],
     outfile: file,
   });
   return measure(id, file);
+}
+
+/** This repository's app, as `npm run build:aws` and `build:azure` bundle it. */
+const CONFIG = join(REPO_ROOT, 'baton.config.ts');
+const PROVIDERS = ['@baton/model-openai'];
+
+/** The Lambda handlers as the deployable build makes them, not minified (for a CPU profile). */
+export async function buildAwsForProfile(): Promise<string> {
+  const { buildAwsBundle } = await import('@baton/aws/build');
+  const outDir = join(OUT_DIR, 'profile-aws');
+  await buildAwsBundle({ configPath: CONFIG, outDir, providerPackages: PROVIDERS, minify: false });
+  return outDir;
+}
+
+/** The Azure app as the deployable build makes it, not minified (for a CPU profile). */
+export async function buildAzureForProfile(): Promise<string> {
+  const { buildAzureApp } = await import('@baton/azure/build');
+  const report = await buildAzureApp({
+    configPath: CONFIG,
+    outDir: join(OUT_DIR, 'profile-azure'),
+    providerPackages: PROVIDERS,
+    minify: false,
+    conditions: ['@baton/source'],
+  });
+  return report.main;
 }
 
 /** The script each cold-start process runs; bundled so it loads nothing but itself. */
@@ -123,8 +153,8 @@ export function runBuildScript(script: string): Promise<string | null> {
  * Functions host injects: it records the handlers `app.http()` registers, so a plain node
  * process can call the HTTP function the way the host would.
  */
-export function azureAppWithStandInHost(appFile: string): string {
-  const dir = join(OUT_DIR, 'azure-app');
+export function azureAppWithStandInHost(appFile: string, name = 'azure-app'): string {
+  const dir = join(OUT_DIR, name);
   const core = join(dir, 'node_modules/@azure/functions-core');
   mkdirSync(core, { recursive: true });
   writeFileSync(join(core, 'package.json'), '{"name":"@azure/functions-core","main":"index.js"}\n');
@@ -142,6 +172,7 @@ module.exports = {
   );
   const file = join(dir, 'app.mjs');
   copyFileSync(appFile, file);
+  if (existsSync(`${appFile}.map`)) copyFileSync(`${appFile}.map`, `${file}.map`);
   // The chunks app.mjs imports, beside it as in the app folder.
   rmSync(join(dir, 'chunks'), { recursive: true, force: true });
   if (existsSync(join(dirname(appFile), 'chunks')))

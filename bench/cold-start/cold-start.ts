@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { USER_TEXT } from '../conversation.js';
 import type { Endpoints } from '../harness.js';
@@ -6,6 +8,8 @@ import { median } from '../stats.js';
 import {
   azureAppWithStandInHost,
   type Bundle,
+  buildAwsForProfile,
+  buildAzureForProfile,
   buildBenchHandler,
   buildInvoker,
   exists,
@@ -14,6 +18,7 @@ import {
   runBuildScript,
 } from './bundles.js';
 import { type ColdContext, startColdContext } from './cold-context.js';
+import { type ColdProfile, profileArgs, profileIn, profileLine, summarizeProfile } from './cpu-profile.js';
 
 export interface ColdStartResult {
   id: string;
@@ -25,6 +30,10 @@ export interface ColdStartResult {
   loadMs: number[];
   /** HTTP statuses answered (200: the reply; 202: accepted, the run left to the queue). */
   statuses: string[];
+  /** The `node --version` that ran it (BENCH_NODE lists one or more binaries). */
+  node: string;
+  /** With BENCH_COLD_PROFILE=1: CPU time per module of one more, profiled, cold start. */
+  profile?: ColdProfile;
   error?: string;
 }
 
@@ -39,9 +48,16 @@ interface ColdHandler {
   uses: ('dynamodb' | 'sqs' | 'cosmos' | 'azurite')[];
   /** Builds (or finds) the bundle; a string is why there is none. */
   bundle(): Promise<Bundle | string>;
+  /** The same bundle not minified, with source maps, for the profiled run: its entry file. */
+  profileFile(): Promise<string>;
 }
 
 const DIST = join(REPO_ROOT, 'dist');
+let awsProfileBuild: Promise<string> | undefined;
+function awsForProfile(): Promise<string> {
+  awsProfileBuild ??= buildAwsForProfile();
+  return awsProfileBuild;
+}
 const built = new Map<string, Promise<string | null>>();
 /** Each repository build script runs once, however many of its bundles are measured. */
 function buildOnce(script: string): Promise<string | null> {
@@ -57,10 +73,21 @@ async function deployable(script: string, id: string, file: string): Promise<Bun
 }
 
 /**
- * The node binary every cold-start process runs: BENCH_NODE (e.g. a Node 22 from the npm package
- * `node`) or the one running the bench.
+ * The node binaries the cold-start processes run: BENCH_NODE, one path or several separated by
+ * commas (e.g. this one and a Node 22 from the npm package `node`: `npx -p node@22 which node`),
+ * each measured in turn against the same emulators; default the one running the bench.
  */
-export const COLD_NODE = process.env.BENCH_NODE || process.execPath;
+export const COLD_NODES: readonly string[] = (process.env.BENCH_NODE || process.execPath)
+  .split(',')
+  .map((path) => path.trim())
+  .filter((path) => path !== '');
+
+/** BENCH_COLD_PROFILE=1: one more cold start per handler under `--cpu-prof`, summed per module. */
+const PROFILE = process.env.BENCH_COLD_PROFILE === '1';
+
+function nodeVersion(node: string): string {
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+}
 
 export const COLD_HANDLERS: readonly ColdHandler[] = [
   {
@@ -70,6 +97,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
     kind: 'http',
     uses: ['dynamodb', 'sqs'],
     bundle: () => deployable('build:aws', 'lambda-http', join(DIST, 'aws/http/index.mjs')),
+    profileFile: async () => join(await awsForProfile(), 'http/index.mjs'),
   },
   {
     id: 'lambda-worker',
@@ -78,6 +106,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
     kind: 'sqs',
     uses: ['dynamodb', 'sqs'],
     bundle: () => deployable('build:aws', 'lambda-worker', join(DIST, 'aws/worker/index.mjs')),
+    profileFile: async () => join(await awsForProfile(), 'worker/index.mjs'),
   },
   {
     id: 'azure-app',
@@ -89,6 +118,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
       const app = await deployable('build:azure', 'azure-app', join(DIST, 'azure/app.mjs'));
       return typeof app === 'string' ? app : { ...app, file: azureAppWithStandInHost(app.file) };
     },
+    profileFile: async () => azureAppWithStandInHost(await buildAzureForProfile(), 'azure-app-profile'),
   },
   ...(
     [
@@ -110,6 +140,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
       kind: 'http',
       uses: [],
       bundle: () => buildBenchHandler(id),
+      profileFile: async () => (await buildBenchHandler(id, true)).file,
     }),
   ),
 ];
@@ -123,16 +154,26 @@ function textFor(handler: ColdHandler): string {
 const NOISE =
   /NodeVersionSupportWarning|first week of January|node >=22|continue receiving|a\.co\/|trace-warnings/;
 
+interface Timing {
+  wallMs: number;
+  loadMs: number;
+  /** When the import ended, on the process's monotonic clock in µs (a CPU profile's clock). */
+  importEndUs: number;
+  status: string;
+}
+
 function invoke(
+  node: string,
+  nodeArgs: readonly string[],
   invoker: string,
   handler: ColdHandler,
   file: string,
   env: Record<string, string>,
-): Promise<{ wallMs: number; loadMs: number; status: string }> {
+): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const output: string[] = [];
     const start = performance.now();
-    const child = spawn(COLD_NODE, [invoker, handler.kind, file], {
+    const child = spawn(node, [...nodeArgs, invoker, handler.kind, file], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -153,10 +194,11 @@ function invoke(
         reject(new Error(`${handler.id} did not answer (exit ${code}): ${said.slice(-6).join(' ')}`));
         return;
       }
-      const answer = JSON.parse(line) as { loadMs: number; status: unknown };
+      const answer = JSON.parse(line) as { loadMs: number; importEndUs: number; status: unknown };
       resolve({
         wallMs,
         loadMs: answer.loadMs,
+        importEndUs: answer.importEndUs,
         status: typeof answer.status === 'number' ? String(answer.status) : 'ok',
       });
     });
@@ -164,8 +206,9 @@ function invoke(
 }
 
 /**
- * Builds every selected handler, then starts each one `runs` times in a fresh process, handlers
- * interleaved (one round of each before the next), after one untimed round that warms the file cache.
+ * Builds every selected handler, then, on each node of BENCH_NODE, starts each one `runs` times in
+ * a fresh process, handlers interleaved (one round of each before the next), after one untimed
+ * round that warms the file cache. One result per handler and node, in the order of the nodes.
  */
 export async function runColdStarts(
   selectedIds: (id: string) => boolean,
@@ -174,46 +217,64 @@ export async function runColdStarts(
 ): Promise<ColdStartResult[]> {
   const handlers = COLD_HANDLERS.filter((handler) => selectedIds(handler.id));
   const invoker = await buildInvoker();
-  const ready: { handler: ColdHandler; bundle: Bundle; result: ColdStartResult }[] = [];
+  const bundles: { handler: ColdHandler; bundle: Bundle | string }[] = [];
+  for (const handler of handlers) bundles.push({ handler, bundle: await handler.bundle() });
+  const nodes = COLD_NODES.map((path) => ({ path, version: nodeVersion(path) }));
   const results: ColdStartResult[] = [];
-  for (const handler of handlers) {
-    const bundle = await handler.bundle();
-    const result: ColdStartResult = {
-      id: handler.id,
-      label: handler.label,
-      note: handler.note,
-      bundleBytes: typeof bundle === 'string' ? 0 : bundle.bytes,
-      gzipBytes: typeof bundle === 'string' ? 0 : bundle.gzipBytes,
-      wallMs: [],
-      loadMs: [],
-      statuses: [],
-      ...(typeof bundle === 'string' ? { error: bundle } : {}),
-    };
-    results.push(result);
-    if (typeof bundle !== 'string') ready.push({ handler, bundle, result });
-  }
-  const uses = new Set(ready.flatMap((entry) => entry.handler.uses));
+  const uses = new Set(
+    bundles.filter((entry) => typeof entry.bundle !== 'string').flatMap((entry) => entry.handler.uses),
+  );
   const context: ColdContext = await startColdContext(uses, endpoints);
   try {
-    for (let round = 0; round <= runs; round++) {
-      for (const entry of ready) {
-        if (entry.result.error) continue;
-        const session = `cold-${entry.handler.id}-${round}`;
-        try {
-          const env = await context.prepare(
-            entry.handler.id,
-            entry.handler.uses,
-            session,
-            textFor(entry.handler),
-          );
-          const timing = await invoke(invoker, entry.handler, entry.bundle.file, env);
-          // Round 0 only warms the file cache.
-          if (round === 0) continue;
-          entry.result.wallMs.push(timing.wallMs);
-          entry.result.loadMs.push(timing.loadMs);
-          if (!entry.result.statuses.includes(timing.status)) entry.result.statuses.push(timing.status);
-        } catch (error) {
-          entry.result.error = (error as Error).message.split('\n').slice(0, 3).join(' ');
+    for (const node of nodes) {
+      const ready: { handler: ColdHandler; bundle: Bundle; result: ColdStartResult }[] = [];
+      for (const { handler, bundle } of bundles) {
+        const result: ColdStartResult = {
+          id: handler.id,
+          label: nodes.length > 1 ? `${handler.label}, Node ${node.version}` : handler.label,
+          note: handler.note,
+          bundleBytes: typeof bundle === 'string' ? 0 : bundle.bytes,
+          gzipBytes: typeof bundle === 'string' ? 0 : bundle.gzipBytes,
+          wallMs: [],
+          loadMs: [],
+          statuses: [],
+          node: node.version,
+          ...(typeof bundle === 'string' ? { error: bundle } : {}),
+        };
+        results.push(result);
+        if (typeof bundle !== 'string') ready.push({ handler, bundle, result });
+      }
+      // Round 0 only warms the file cache; the round after the last is the profiled one.
+      const rounds = runs + (PROFILE ? 1 : 0);
+      for (let round = 0; round <= rounds; round++) {
+        for (const entry of ready) {
+          if (entry.result.error) continue;
+          const session = `cold-${entry.handler.id}-${node.version}-${round}`;
+          const profiled = PROFILE && round === rounds;
+          const profileDir = profiled ? mkdtempSync(join(tmpdir(), 'baton-cold-prof-')) : undefined;
+          try {
+            const env = await context.prepare(
+              entry.handler.id,
+              entry.handler.uses,
+              session,
+              textFor(entry.handler),
+            );
+            const args = profileDir ? profileArgs(profileDir) : [];
+            const file = profileDir ? await entry.handler.profileFile() : entry.bundle.file;
+            const timing = await invoke(node.path, args, invoker, entry.handler, file, env);
+            if (profileDir) {
+              entry.result.profile = summarizeProfile(profileIn(profileDir), timing.importEndUs);
+              continue;
+            }
+            if (round === 0) continue;
+            entry.result.wallMs.push(timing.wallMs);
+            entry.result.loadMs.push(timing.loadMs);
+            if (!entry.result.statuses.includes(timing.status)) entry.result.statuses.push(timing.status);
+          } catch (error) {
+            entry.result.error = (error as Error).message.split('\n').slice(0, 3).join(' ');
+          } finally {
+            if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+          }
         }
       }
     }
@@ -224,7 +285,14 @@ export async function runColdStarts(
 }
 
 export function coldSummary(result: ColdStartResult): string {
-  return result.error
-    ? `${result.id}: ${result.error}`
-    : `${result.id}: ${median(result.wallMs).toFixed(0)} ms`;
+  const head = `${result.id} (node ${result.node})`;
+  if (result.error) return `${head}: ${result.error}`;
+  const lines = [
+    `${head}: ${median(result.wallMs).toFixed(0)} ms, import ${median(result.loadMs).toFixed(0)} ms`,
+  ];
+  if (result.profile) {
+    lines.push(`  CPU while importing, ${profileLine(result.profile.importMs)}`);
+    lines.push(`  CPU while answering, ${profileLine(result.profile.answerMs)}`);
+  }
+  return lines.join('\n');
 }
