@@ -5,7 +5,7 @@ import type { Json, JsonObject } from './json.js';
  * The session event log. Every stored record carries `v`, the schema version it was written with;
  * `migrate.ts` upgrades older records on load, in one place.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface Usage {
   inputTokens: number;

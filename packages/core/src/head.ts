@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Usage } from './events.js';
 import { SCHEMA_VERSION } from './events.js';
 import type { JsonObject } from './json.js';
@@ -94,7 +94,8 @@ export function newHead(tenant: string, sessionId: string, agent: string, now: n
     tenant,
     sessionId,
     agent,
-    incarnation: randomUUID(),
+    // 96 random bits, as 16 base64url characters: unique enough, and the head repeats it on every write.
+    incarnation: randomBytes(12).toString('base64url'),
     version: 0,
     seq: 0,
     status: 'idle',

@@ -3,7 +3,8 @@ import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { type Head, hasPendingWork, sameIncarnation } from './head.js';
 import { jsonBytes } from './json.js';
-import { parseDedupe, parseEvent, parseHead } from './migrate.js';
+import { eventNeededBefore, parseDedupe, parseEvents, parseHead } from './migrate.js';
+import { eventRecords, headRecord } from './record-codec.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type {
   CommitRequest,
@@ -43,10 +44,7 @@ export class MemoryStore implements SessionStore {
     if (!stored) return null;
     const head = parseHead(JSON.parse(stored.head));
     // Events are numbered from 1 without gaps, so the live context is a slice.
-    const events = stored.events
-      .slice(Math.max(0, head.contextStart - 1))
-      .map((event) => parseEvent(JSON.parse(event)));
-    return { head, events };
+    return { head, events: eventsFrom(stored.events, Math.max(0, head.contextStart - 1)) };
   }
 
   async readHead(ref: SessionRef): Promise<Head | null> {
@@ -64,7 +62,7 @@ export class MemoryStore implements SessionStore {
     if (!stored) return [];
     const from = Math.max(0, options.afterSeq ?? 0);
     const to = options.limit === undefined ? undefined : from + options.limit;
-    return stored.events.slice(from, to).map((event) => parseEvent(JSON.parse(event)));
+    return eventsFrom(stored.events, from, to);
   }
 
   async getDedupe(ref: SessionRef, dedupeKey: string): Promise<DedupeRecord | null> {
@@ -89,8 +87,9 @@ export class MemoryStore implements SessionStore {
       throw new DuplicateError(parseDedupe(JSON.parse(stored.dedupe.get(request.dedupe.dedupeKey)!)));
     }
     const next = stored ?? { head: '', events: [], dedupe: new Map<string, string>() };
-    next.head = JSON.stringify(request.head);
-    for (const event of request.events) next.events.push(JSON.stringify(event));
+    next.head = JSON.stringify(headRecord(request.head));
+    const events = eventRecords(request.events).map((record) => JSON.stringify(record));
+    next.events.push(...events);
     if (request.dedupe) {
       const record: DedupeRecord = { v: request.head.v, ...request.dedupe, at: request.head.updatedAt };
       next.dedupe.set(request.dedupe.dedupeKey, JSON.stringify(record));
@@ -99,7 +98,7 @@ export class MemoryStore implements SessionStore {
     this.stats.commits++;
     this.stats.eventsWritten += request.events.length;
     this.stats.bytesWritten +=
-      next.head.length + request.events.reduce((sum, event) => sum + jsonBytes(event), 0);
+      Buffer.byteLength(next.head) + events.reduce((sum, event) => sum + Buffer.byteLength(event), 0);
   }
 
   async list(query: ListQuery = {}): Promise<ListPage> {
@@ -175,4 +174,12 @@ function memoryApiKeys(keys: Map<string, string>, stats: { reads: number; commit
 /** The order `listApiKeys` promises: createdAt, then keyId. */
 function byCreation(a: ApiKeyRecord, b: ApiKeyRecord): number {
   return a.createdAt - b.createdAt || (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0);
+}
+
+/** Parses stored events[from..to), with the one before when the first needs it (parseEvents). */
+function eventsFrom(events: readonly string[], from: number, to?: number): SessionEvent[] {
+  const records = events.slice(from, to).map((event) => JSON.parse(event) as unknown);
+  const needed = eventNeededBefore(records);
+  const before = needed === null ? undefined : parseEvents([JSON.parse(events[needed - 1] ?? 'null')])[0];
+  return parseEvents(records, before);
 }

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { CorruptRecordError, SchemaVersionError } from './errors.js';
 import { SCHEMA_VERSION, type SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import {
+  expandEventRecord,
+  expandHeadRecord,
+  isEventRecord,
+  isHeadRecord,
+  repeatsResponseText,
+} from './record-codec.js';
 import type { DedupeRecord } from './store.js';
 
 /**
@@ -12,6 +19,8 @@ import type { DedupeRecord } from './store.js';
  * Schema history:
  * - v1: the first format. Heads had no `summarySeq` and no `usage`; model responses had no `latencyMs`.
  * - v2: adds those fields (defaults: null, zero usage, 0 ms).
+ * - v3: the same fields, stored in the short form of record-codec.ts (short keys, defaults left
+ *   out); a v3 record in the long form (an export) reads as well.
  */
 
 const usage = z.object({
@@ -22,12 +31,12 @@ const usage = z.object({
 
 const lease = z.object({ owner: z.string(), expiresAt: z.number(), epoch: z.number() });
 
-const headV2 = z.object({
-  v: z.literal(2),
+const headSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
   tenant: z.string(),
   sessionId: z.string(),
   agent: z.string(),
-  // Optional within v2: heads stored before incarnations have none (see head.ts, incarnationOf).
+  // Optional since v2: heads stored before incarnations have none (see head.ts, incarnationOf).
   incarnation: z.string().min(1).optional(),
   version: z.number().int().nonnegative(),
   seq: z.number().int().nonnegative(),
@@ -102,20 +111,68 @@ function validated<T>(kind: string, schema: z.ZodType<T>, record: unknown): T {
 /** Validates and upgrades a stored head. */
 export function parseHead(raw: unknown): Head {
   let record = raw as Record<string, unknown>;
-  if (version('head', raw) === 1) {
-    record = { ...record, v: 2, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
-  }
-  return validated('head', headV2, record) as Head;
+  const v = version('head', raw);
+  if (v === 1) record = { ...record, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
+  else if (isHeadRecord(record)) record = expandHeadRecord(record);
+  return validated('head', headSchema, { ...record, v: SCHEMA_VERSION }) as Head;
 }
 
-/** Validates and upgrades a stored event. */
+/**
+ * Validates and upgrades a stored event. A `run_finished` stored without its text needs the event
+ * before it: read such records with `parseEvents`.
+ */
 export function parseEvent(raw: unknown): SessionEvent {
-  let record = raw as Record<string, unknown>;
-  if (version('event', raw) === 1) {
-    record = { ...record, v: 2 };
-    if (record.kind === 'model_response' && record.latencyMs === undefined) record.latencyMs = 0;
+  if (repeatsResponseText(raw)) {
+    throw new CorruptRecordError('event', 'a run_finished stored without its text is read with parseEvents');
   }
-  return validated('event', eventEnvelope, record) as unknown as SessionEvent;
+  return parseOne(raw);
+}
+
+function parseOne(raw: unknown): SessionEvent {
+  let record = raw as Record<string, unknown>;
+  const v = version('event', raw);
+  if (v === 1) {
+    record = { ...record };
+    if (record.kind === 'model_response' && record.latencyMs === undefined) record.latencyMs = 0;
+  } else if (isEventRecord(record)) record = expandEventRecord(record);
+  return validated('event', eventEnvelope, { ...record, v: SCHEMA_VERSION }) as unknown as SessionEvent;
+}
+
+/**
+ * Validates and upgrades stored events given in seq order. A `run_finished` stored without the
+ * text it repeats (record-codec.ts, eventRecords) gets it back from the model response before it:
+ * the previous record, or `before` for the first (see `eventNeededBefore`).
+ */
+export function parseEvents(records: readonly unknown[], before?: SessionEvent): SessionEvent[] {
+  const events: SessionEvent[] = [];
+  let previous = before;
+  for (const record of records) {
+    let event = parseOne(record);
+    if (repeatsResponseText(record)) {
+      if (previous?.kind !== 'model_response' || previous.seq !== event.seq - 1) {
+        throw new CorruptRecordError(
+          'event',
+          `run_finished ${event.seq} was stored without its text, and the model response before it was not read with it`,
+        );
+      }
+      event = { ...event, text: previous.text } as SessionEvent;
+    }
+    events.push(event);
+    previous = event;
+  }
+  return events;
+}
+
+/**
+ * The seq of the event a store must read and pass to `parseEvents` as `before`, when the first of
+ * `records` takes its text from it; null when the records stand alone (almost always: a read has
+ * to start right after a model response for this to happen).
+ */
+export function eventNeededBefore(records: readonly unknown[]): number | null {
+  const first = records[0];
+  if (!repeatsResponseText(first)) return null;
+  const seq = (first as Record<string, unknown>).s;
+  return typeof seq === 'number' ? seq - 1 : null;
 }
 
 export function parseDedupe(raw: unknown): DedupeRecord {

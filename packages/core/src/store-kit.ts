@@ -33,7 +33,8 @@ export {
   UnreadInputError,
 } from './lease.js';
 export { MemoryStore } from './memory-store.js';
-export { parseDedupe, parseEvent, parseHead } from './migrate.js';
+export { eventNeededBefore, parseDedupe, parseEvent, parseEvents, parseHead } from './migrate.js';
+export { commitRecords, eventRecords, headRecord } from './record-codec.js';
 export { SessionWriter, type StepCommit } from './session-writer.js';
 export type {
   CommitRequest,

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { EventTooLargeError, jsonBytes, PayloadTooLargeError, type SessionEvent } from '@baton/core';
-import { type CommitRequest, type DedupeRecord, hasPendingWork } from '@baton/core/store';
+import {
+  type CommitRequest,
+  type DedupeRecord,
+  eventRecords,
+  hasPendingWork,
+  headRecord,
+} from '@baton/core/store';
 import {
   type ChunkDocument,
   chunkId,
@@ -90,7 +96,7 @@ export function planCommit(input: PlanInput): CommitPlan {
     updatedAt: head.updatedAt,
     // In the head document itself, so the marker commits (or not) with the head.
     ...(hasPendingWork(head) ? { pending: true as const } : {}),
-    head,
+    head: headRecord(head),
     ...expiry.head,
   };
   const operations: PlannedOperation[] = [
@@ -110,7 +116,7 @@ export function planCommit(input: PlanInput): CommitPlan {
       type: 'events',
       seq: first,
       last,
-      events: request.events,
+      events: eventRecords(request.events),
       ...expiry.events,
     };
     if (fixedBytes + jsonBytes(inline) <= limits.batchBytes) {
@@ -124,7 +130,7 @@ export function planCommit(input: PlanInput): CommitPlan {
         expiry: expiry.events,
         chunkBytes: limits.chunkBytes,
       });
-      const bytes = Buffer.byteLength(JSON.stringify(request.events), 'utf8');
+      const bytes = Buffer.byteLength(JSON.stringify(eventRecords(request.events)), 'utf8');
       const reference: EventsDocument = {
         id: eventsId(first),
         pk,
@@ -172,7 +178,7 @@ function splitIntoChunks(
 ): ChunkDocument[] {
   // Byte slices, not string slices: a multi-byte character may straddle two chunks and is whole again
   // once the buffers are concatenated.
-  const payload = Buffer.from(JSON.stringify(events), 'utf8');
+  const payload = Buffer.from(JSON.stringify(eventRecords(events)), 'utf8');
   const chunks: ChunkDocument[] = [];
   for (let offset = 0, index = 0; offset < payload.length; offset += options.chunkBytes, index++) {
     chunks.push({

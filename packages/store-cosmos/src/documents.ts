@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApiKeyRecord, Head, SessionEvent, SessionRef } from '@baton/core';
+import type { ApiKeyRecord, JsonObject, SessionRef } from '@baton/core';
 import type { DedupeRecord } from '@baton/core/store';
 
 /**
@@ -27,7 +27,8 @@ export interface HeadDocument extends Envelope {
   updatedAt: number;
   /** Present (true) only while the head may have pending work; the sweeper's query filters on it. */
   pending?: true;
-  head: Head;
+  /** The head's stored record (core's headRecord), read back through parseHead. */
+  head: JsonObject;
 }
 
 /** Where the events of a chunked bundle live: `count` chunk documents carrying `bytes` bytes. */
@@ -42,7 +43,8 @@ export interface EventsDocument extends Envelope {
   type: 'events';
   seq: number;
   last: number;
-  events?: SessionEvent[];
+  /** The events' stored records (core's eventRecords), read back through parseEvents. */
+  events?: JsonObject[];
   parts?: ChunkRef;
 }
 

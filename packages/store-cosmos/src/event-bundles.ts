@@ -1,5 +1,5 @@
 import { type SessionEvent, StoreUnavailableError } from '@baton/core';
-import { parseEvent } from '@baton/core/store';
+import { parseEvents } from '@baton/core/store';
 import type { ChunkDocument, EventsDocument } from './documents.js';
 
 /** Tokens of the chunked bundles among `bundles`, to fetch their chunks in one query. */
@@ -9,7 +9,8 @@ export function chunkTokens(bundles: readonly EventsDocument[]): string[] {
 
 /**
  * The events of `bundles` in seq order, chunked ones reassembled from `chunks`. Chunks of other
- * tokens (left by commits that failed) are ignored. Every event passes through core's parseEvent.
+ * tokens (left by commits that failed) are ignored. Every bundle passes through core's parseEvents:
+ * a bundle is one commit, so a run_finished stored without its text has its model response in it.
  */
 export function expandBundles(
   bundles: readonly EventsDocument[],
@@ -26,7 +27,7 @@ export function expandBundles(
     const raw = bundle.parts
       ? reassemble(bundle, byToken.get(bundle.parts.token) ?? [])
       : (bundle.events ?? []);
-    for (const record of raw) events.push(parseEvent(record));
+    events.push(...parseEvents(raw));
   }
   return events;
 }

@@ -106,7 +106,7 @@ describe('eventItems', () => {
   it('keeps every chunk item within the item limit', () => {
     const pk = `acme#${'é'.repeat(256)}`;
     const event = { ...inputEvent(7, ''), text: '🚀'.repeat(300_000) };
-    const items = eventItems(event, { pk, expiresAt: 1_700_000_000 });
+    const items = eventItems(7, JSON.stringify(event), { pk, expiresAt: 1_700_000_000 });
     expect(items.length).toBeGreaterThan(2);
     for (const item of items) expect(itemBytes(item)).toBeLessThanOrEqual(ITEM_BYTES);
     expect(items[0]?.chunks).toBe(items.length);

@@ -1,6 +1,12 @@
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventTooLargeError, jsonBytes } from '@baton/core';
-import { type CommitRequest, type DedupeRecord, incarnationOf, LEGACY_INCARNATION } from '@baton/core/store';
+import {
+  type CommitRequest,
+  type DedupeRecord,
+  eventRecords,
+  incarnationOf,
+  LEGACY_INCARNATION,
+} from '@baton/core/store';
 import type { ActionRole } from './error-mapping.js';
 import { partitionKey } from './keys.js';
 import {
@@ -60,8 +66,10 @@ export function planCommit(
   const roles: ActionRole[] = [{ kind: 'head' }];
   const written: FlatItem[] = [head];
 
-  for (const event of request.events) {
-    for (const item of eventItems(event, { pk, expiresAt: expiries.events })) {
+  const records = eventRecords(request.events);
+  for (const [index, event] of request.events.entries()) {
+    const json = JSON.stringify(records[index]);
+    for (const item of eventItems(event.seq, json, { pk, expiresAt: expiries.events })) {
       actions.push(absentPut(options.tableName, item, now, false));
       roles.push({ kind: 'event', seq: event.seq });
       written.push(item);

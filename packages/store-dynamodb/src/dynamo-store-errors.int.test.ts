@@ -3,6 +3,7 @@ import {
   BatonError,
   ConflictError,
   DuplicateError,
+  SCHEMA_VERSION,
   type SessionRef,
   StoreUnavailableError,
   ThrottledError,
@@ -61,7 +62,7 @@ describe('DynamoStore commit errors', () => {
     const error = await failure(store.commit(appendRequest(r, head, ['again'], { dedupeKey: 'Ev-1' })));
     expect(error).toBeInstanceOf(DuplicateError);
     expect((error as DuplicateError).original).toEqual({
-      v: 2,
+      v: SCHEMA_VERSION,
       dedupeKey: 'Ev-1',
       result: { seq: 1 },
       at: 5_000,

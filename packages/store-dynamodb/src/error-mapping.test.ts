@@ -4,6 +4,7 @@ import {
   BatonError,
   ConflictError,
   DuplicateError,
+  SCHEMA_VERSION,
   StoreFullError,
   StoreItemTooLargeError,
   StoreUnavailableError,
@@ -49,7 +50,13 @@ describe('commitError', () => {
       'baton',
     );
     expect(error).toBeInstanceOf(DuplicateError);
-    expect((error as DuplicateError).original).toEqual({ v: 2, dedupeKey: 'Ev1', result: { seq: 3 }, at: 7 });
+    // Read back at the current schema version, like every stored record.
+    expect((error as DuplicateError).original).toEqual({
+      v: SCHEMA_VERSION,
+      dedupeKey: 'Ev1',
+      result: { seq: 3 },
+      at: 7,
+    });
   });
 
   it('maps a failed dedupe condition without a returned record to a retryable ConflictError', () => {

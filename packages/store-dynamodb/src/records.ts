@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Head, SessionEvent, SessionRef } from '@baton/core';
-import { type DedupeRecord, hasPendingWork } from '@baton/core/store';
+import type { Head, SessionRef } from '@baton/core';
+import { type DedupeRecord, hasPendingWork, headRecord } from '@baton/core/store';
 import { splitUtf8 } from './chunks.js';
 import {
   chunkKey,
@@ -37,11 +37,17 @@ export interface ItemContext {
   expiresAt: number | undefined;
 }
 
-export function headItem(ref: SessionRef, head: Head, context: ItemContext): FlatItem {
+/** The head's item; `data` is its stored record (core's headRecord) unless a test writes a raw one. */
+export function headItem(
+  ref: SessionRef,
+  head: Head,
+  context: ItemContext,
+  data: string = JSON.stringify(headRecord(head)),
+): FlatItem {
   return {
     [ATTRIBUTES.pk]: context.pk,
     [ATTRIBUTES.sk]: HEAD_SK,
-    [ATTRIBUTES.data]: JSON.stringify(head),
+    [ATTRIBUTES.data]: data,
     [ATTRIBUTES.version]: head.version,
     [ATTRIBUTES.incarnation]: head.incarnation,
     [ATTRIBUTES.status]: head.status,
@@ -59,13 +65,15 @@ export function headItem(ref: SessionRef, head: Head, context: ItemContext): Fla
   };
 }
 
-/** One item per event, or several when its JSON does not fit in one (the first says how many). */
-export function eventItems(event: SessionEvent, context: ItemContext): FlatItem[] {
-  const json = JSON.stringify(event);
-  const pieces = splitUtf8(json, chunkCapacity(context.pk, event.seq));
+/**
+ * One item per event, or several when its stored record (`json`, from core's eventRecords) does
+ * not fit in one (the first says how many).
+ */
+export function eventItems(seq: number, json: string, context: ItemContext): FlatItem[] {
+  const pieces = splitUtf8(json, chunkCapacity(context.pk, seq));
   const first: FlatItem = {
     [ATTRIBUTES.pk]: context.pk,
-    [ATTRIBUTES.sk]: eventKey(event.seq),
+    [ATTRIBUTES.sk]: eventKey(seq),
     [ATTRIBUTES.data]: pieces[0]!,
     [ATTRIBUTES.chunks]: pieces.length > 1 ? pieces.length : undefined,
     [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
@@ -73,7 +81,7 @@ export function eventItems(event: SessionEvent, context: ItemContext): FlatItem[
   const rest = pieces.slice(1).map(
     (piece, index): FlatItem => ({
       [ATTRIBUTES.pk]: context.pk,
-      [ATTRIBUTES.sk]: chunkKey(event.seq, index + 1),
+      [ATTRIBUTES.sk]: chunkKey(seq, index + 1),
       [ATTRIBUTES.data]: piece,
       [EXPIRES_AT_ATTRIBUTE]: context.expiresAt,
     }),

@@ -3,8 +3,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Head, SessionEvent, SessionRef } from '@baton/core';
 import {
   type DedupeRecord,
+  eventNeededBefore,
   parseDedupe,
-  parseEvent,
+  parseEvents,
   parseHead,
   type SessionSnapshot,
 } from '@baton/core/store';
@@ -49,7 +50,7 @@ export async function loadSession(
   }
   const assembler = new EventAssembler();
   for (const item of live.reverse()) if (isLive(item, now)) assembler.push(item);
-  return { head, events: assembler.finish().map(toEvent) };
+  return { head, events: await toEvents(context, ref, assembler.finish()) };
 }
 
 export async function readHead(context: StoreContext, ref: SessionRef): Promise<Head | null> {
@@ -91,11 +92,13 @@ export async function readEventRange(
     const now = context.clock.now();
     for (const item of page.items) {
       if (isLive(item, now)) assembler.push(item);
-      if (limit !== undefined && assembler.count >= limit) return assembler.completed().map(toEvent);
+      if (limit !== undefined && assembler.count >= limit) {
+        return toEvents(context, ref, assembler.completed());
+      }
     }
     cursor = page.cursor;
   } while (cursor);
-  return assembler.finish().map(toEvent);
+  return toEvents(context, ref, assembler.finish());
 }
 
 async function getItem(context: StoreContext, pk: string, sk: string): Promise<StoredItem | null> {
@@ -146,6 +149,14 @@ async function query(
   return { items, cursor: output.LastEvaluatedKey };
 }
 
-function toEvent(json: string): SessionEvent {
-  return parseEvent(parseItemJson(json));
+/**
+ * Parses the events' JSON in seq order; when the first is a run_finished stored without the text of
+ * the model response before it, that response is read too (one more request, and only for a read
+ * that starts right after a model response).
+ */
+async function toEvents(context: StoreContext, ref: SessionRef, jsons: string[]): Promise<SessionEvent[]> {
+  const records = jsons.map(parseItemJson);
+  const needed = eventNeededBefore(records);
+  const before = needed === null ? undefined : (await readEventRange(context, ref, needed - 1, 1))[0];
+  return parseEvents(records, before);
 }

@@ -61,8 +61,12 @@ export async function writeRawRecords(
 ): Promise<void> {
   const context = { pk: partitionKey(fixture.ref), expiresAt: fixture.expiresAt };
   const items = [
-    ...(fixture.head === undefined ? [] : [headItem(fixture.ref, fixture.head as Head, context)]),
-    ...(fixture.events ?? []).flatMap((event) => eventItems(event as SessionEvent, context)),
+    ...(fixture.head === undefined
+      ? []
+      : [headItem(fixture.ref, fixture.head as Head, context, JSON.stringify(fixture.head))]),
+    ...(fixture.events ?? []).flatMap((event) =>
+      eventItems((event as SessionEvent).seq, JSON.stringify(event), context),
+    ),
   ];
   for (const item of items) {
     await table.client.send(new PutItemCommand({ TableName: table.tableName, Item: toAttributes(item) }));

@@ -1,5 +1,18 @@
-import { ConflictError, EventTooLargeError, type Head, SCHEMA_VERSION, ValidationError } from '@baton/core';
-import { type CommitRequest, type DedupeRecord, sameIncarnation } from '@baton/core/store';
+import {
+  ConflictError,
+  EventTooLargeError,
+  type Head,
+  jsonBytes,
+  SCHEMA_VERSION,
+  ValidationError,
+} from '@baton/core';
+import {
+  type CommitRequest,
+  type DedupeRecord,
+  eventRecords,
+  headRecord,
+  sameIncarnation,
+} from '@baton/core/store';
 import type { HeadCheckRow } from './statements.js';
 
 /** A commit serialized once, checked before any lock is taken. */
@@ -17,11 +30,13 @@ export interface CommitRows {
  */
 export function commitRows(request: CommitRequest, maxEventBytes: number): CommitRows {
   const { ref, head, expectedVersion } = request;
-  const events = request.events.map((event) => {
-    const record = JSON.stringify(event);
-    const bytes = Buffer.byteLength(record, 'utf8');
-    if (bytes > maxEventBytes) throw new EventTooLargeError(bytes, maxEventBytes);
-    return { seq: event.seq, record, bytes };
+  const records = eventRecords(request.events);
+  const events = request.events.map((event, index) => {
+    // The limit is on the event's JSON (as on every store), not on its shorter stored record.
+    const size = jsonBytes(event);
+    if (size > maxEventBytes) throw new EventTooLargeError(size, maxEventBytes);
+    const record = JSON.stringify(records[index]);
+    return { seq: event.seq, record, bytes: Buffer.byteLength(record, 'utf8') };
   });
   if (head.tenant !== ref.tenant || head.sessionId !== ref.sessionId) {
     throw new ValidationError('the head of a commit must belong to the session it is committed to');
@@ -37,7 +52,7 @@ export function commitRows(request: CommitRequest, maxEventBytes: number): Commi
       );
     }
   });
-  const headRecord = JSON.stringify(head);
+  const headJson = JSON.stringify(headRecord(head));
   const dedupe = request.dedupe && {
     dedupeKey: request.dedupe.dedupeKey,
     record: JSON.stringify({
@@ -48,11 +63,11 @@ export function commitRows(request: CommitRequest, maxEventBytes: number): Commi
     } satisfies DedupeRecord),
   };
   const bytes =
-    Buffer.byteLength(headRecord, 'utf8') +
+    Buffer.byteLength(headJson, 'utf8') +
     events.reduce((sum, event) => sum + event.bytes, 0) +
     (dedupe ? Buffer.byteLength(dedupe.record, 'utf8') : 0);
   return {
-    head: headRecord,
+    head: headJson,
     events: events.map(({ seq, record }) => ({ seq, record })),
     ...(dedupe ? { dedupe } : {}),
     bytes,

@@ -14,10 +14,11 @@ import {
 import {
   type CommitRequest,
   type DedupeRecord,
+  eventNeededBefore,
   hasPendingWork,
   type PendingQuery,
   parseDedupe,
-  parseEvent,
+  parseEvents,
   parseHead,
   type SessionSnapshot,
   type StoreLimits,
@@ -157,11 +158,7 @@ export class SqliteStore implements SessionStore {
     }
     const limit = options.limit ?? -1; // SQLite reads LIMIT -1 as no limit
     return this.guard(() =>
-      this.expiry.hidden(ref)
-        ? []
-        : this.statements.events
-            .all(ref.tenant, ref.sessionId, options.afterSeq ?? 0, limit)
-            .map((row) => parseEvent(this.parseRow(row))),
+      this.expiry.hidden(ref) ? [] : this.readEventRows(ref, options.afterSeq ?? 0, limit),
     );
   }
 
@@ -284,10 +281,18 @@ export class SqliteStore implements SessionStore {
     const row = this.statements.head.get(ref.tenant, ref.sessionId);
     if (!row || this.expiry.hidden(ref)) return null;
     const head = parseHead(this.parseRow(row));
-    const events = this.statements.events
-      .all(ref.tenant, ref.sessionId, head.contextStart - 1, -1)
-      .map((event) => parseEvent(this.parseRow(event)));
-    return { head, events };
+    return { head, events: this.readEventRows(ref, head.contextStart - 1, -1) };
+  }
+
+  /** Events after `afterSeq`, at most `limit` (-1: all), with the one before when the first needs it. */
+  private readEventRows(ref: SessionRef, afterSeq: number, limit: number): SessionEvent[] {
+    const records = this.statements.events
+      .all(ref.tenant, ref.sessionId, afterSeq, limit)
+      .map((row) => this.parseRow(row));
+    const needed = eventNeededBefore(records);
+    const row =
+      needed === null ? undefined : this.statements.events.get(ref.tenant, ref.sessionId, needed - 1, 1);
+    return parseEvents(records, row ? parseEvents([this.parseRow(row)])[0] : undefined);
   }
 
   private parseRow(row: RecordRow): unknown {

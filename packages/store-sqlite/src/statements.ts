@@ -71,7 +71,8 @@ export function prepareStatements(db: Database.Database): Statements {
       db,
       // json_valid first: a tampered record must not fail the commit here (reads report it).
       `SELECT version, seq,
-         CASE WHEN json_valid(record) THEN json_extract(record, '$.incarnation') END AS incarnation
+         CASE WHEN json_valid(record)
+           THEN COALESCE(json_extract(record, '$.i'), json_extract(record, '$.incarnation')) END AS incarnation
        FROM heads WHERE tenant = ? AND session_id = ?`,
     ),
     events: prepare<[...Key, afterSeq: number, limit: number], RecordRow>(

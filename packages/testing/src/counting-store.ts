@@ -1,5 +1,5 @@
 import { type ApiKeyRecord, type ApiKeyStore, jsonBytes, type SessionStore } from '@baton/core';
-import type { CommitRequest } from '@baton/core/store';
+import { type CommitRequest, commitRecords } from '@baton/core/store';
 
 export interface StoreCounts {
   /** Calls that write (commit; createApiKey and revokeApiKey). */
@@ -8,7 +8,10 @@ export interface StoreCounts {
   reads: number;
   /** Records written: the head, each event, each dedupe record, each key created or revoked. */
   records: number;
-  /** JSON bytes of every record written: the store-independent measure of what a step costs. */
+  /**
+   * JSON bytes of every record written, in the form every store writes it (core's headRecord and
+   * eventRecord): the store-independent measure of what a step costs.
+   */
   bytes: number;
 }
 
@@ -59,9 +62,10 @@ export function countingStore<S extends SessionStore>(
       await store.commit(request);
       counts.writes++;
       counts.records += 1 + request.events.length + (request.dedupe ? 1 : 0);
+      const records = commitRecords(request);
       counts.bytes +=
-        jsonBytes(request.head) +
-        request.events.reduce((sum, event) => sum + jsonBytes(event), 0) +
+        jsonBytes(records.head) +
+        records.events.reduce((sum, event) => sum + jsonBytes(event), 0) +
         (request.dedupe ? jsonBytes(request.dedupe) : 0);
     },
     ...(store.apiKeys ? { apiKeys: countingKeys(store.apiKeys) } : {}),

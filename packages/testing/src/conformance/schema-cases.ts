@@ -1,7 +1,7 @@
-import { SchemaVersionError, type SessionRef } from '@baton/core';
+import { SCHEMA_VERSION, SchemaVersionError, type SessionRef } from '@baton/core';
 import { newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
-import { appendEvents, input, listAll, rejection } from './fixtures.js';
+import { answer, appendEvents, createSession, input, listAll, rejection } from './fixtures.js';
 import type { ConformanceContext } from './store-harness.js';
 
 /** A head as Baton's schema v1 wrote it: no `summarySeq`, no `usage`. */
@@ -46,7 +46,7 @@ function eventsV1(at: number): Record<string, unknown>[] {
 
 export function describeSchemaCases(ctx: ConformanceContext): void {
   describe('schema versions', () => {
-    it('loads a session written with schema v1 as v2 and accepts the next commit on it', async () => {
+    it('loads a session written with schema v1 as the current schema and accepts the next commit on it', async () => {
       const store = ctx.store();
       const tenant = ctx.tenant('schema-v1');
       const ref = ctx.ref('legacy', tenant);
@@ -55,9 +55,10 @@ export function describeSchemaCases(ctx: ConformanceContext): void {
       const events = eventsV1(at);
       await ctx.harness.writeRaw(store, { ref, head, events });
 
-      const migratedHead = { ...head, v: 2, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
+      const v = SCHEMA_VERSION;
+      const migratedHead = { ...head, v, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
       const migratedEvents = events.map((event) =>
-        event.kind === 'model_response' ? { ...event, v: 2, latencyMs: 0 } : { ...event, v: 2 },
+        event.kind === 'model_response' ? { ...event, v, latencyMs: 0 } : { ...event, v },
       );
       expect(await store.load(ref)).toEqual({ head: migratedHead, events: migratedEvents });
       expect(await store.readHead(ref)).toEqual(migratedHead);
@@ -66,8 +67,84 @@ export function describeSchemaCases(ctx: ConformanceContext): void {
 
       const loaded = await store.load(ref);
       const next = await appendEvents(store, loaded!.head, ctx.clock, [input('And tomorrow?')]);
-      expect(next.head).toMatchObject({ v: 2, version: 5, seq: 4 });
+      expect(next.head).toMatchObject({ v: SCHEMA_VERSION, version: 5, seq: 4 });
       expect(await store.load(ref)).toEqual({ head: next.head, events: [...migratedEvents, ...next.events] });
+    });
+
+    it('loads a session written with schema v2 (long records, run_finished repeating the reply)', async () => {
+      const store = ctx.store();
+      const tenant = ctx.tenant('schema-v2');
+      const ref = ctx.ref('legacy', tenant);
+      const at = ctx.clock.now();
+      const lease = { owner: 'worker-1', expiresAt: at + 60_000, epoch: 3 };
+      const head = {
+        ...newHead(ref.tenant, ref.sessionId, 'legacy-agent', at),
+        v: 2,
+        version: 6,
+        seq: 5,
+        status: 'running',
+        lease,
+        leaseEpoch: 3,
+        lastInputSeq: 1,
+        processedSeq: 1,
+        runSteps: 2,
+        usage: { inputTokens: 90, outputTokens: 20 },
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      };
+      const events = [
+        ...eventsV1(at).map((event) =>
+          event.kind === 'model_response'
+            ? { ...event, v: 2, latencyMs: 12, contextThrough: 1 }
+            : { ...event, v: 2 },
+        ),
+        {
+          v: 2,
+          seq: 4,
+          at,
+          kind: 'model_response',
+          text: 'Clear skies.',
+          toolCalls: [],
+          usage: { inputTokens: 40, outputTokens: 8 },
+          stopReason: 'end',
+          provider: 'openai',
+          model: 'gpt-4o',
+          latencyMs: 9,
+          contextThrough: 3,
+        },
+        { v: 2, seq: 5, at, kind: 'run_finished', reason: 'completed', text: 'Clear skies.' },
+      ];
+      await ctx.harness.writeRaw(store, { ref, head, events });
+
+      const current = <T extends object>(record: T) => ({ ...record, v: SCHEMA_VERSION });
+      expect(await store.load(ref)).toEqual({ head: current(head), events: events.map(current) });
+      expect(await store.readEvents(ref, { afterSeq: 4 })).toEqual([current(events[4]!)]);
+      expect(await listAll(store, { tenant })).toEqual([current(head)]);
+
+      const loaded = await store.load(ref);
+      const next = await appendEvents(store, loaded!.head, ctx.clock, [input('And tomorrow?')]);
+      expect(await store.load(ref)).toEqual({
+        head: next.head,
+        events: [...events.map(current), ...next.events],
+      });
+    });
+
+    it('gives back the reply of a run_finished that repeats its model response, wherever a read starts', async () => {
+      const store = ctx.store();
+      const ref = ctx.ref('reply', ctx.tenant('schema-reply'));
+      const created = await createSession(store, ref, ctx.clock, [input('Weather?')]);
+      const reply = 'Clear skies 🌤';
+      const finished = await appendEvents(store, created.head, ctx.clock, [
+        answer(reply),
+        { kind: 'run_finished', reason: 'completed', text: reply },
+      ]);
+      const events = [...created.events, ...finished.events];
+      expect(await store.readEvents(ref, { afterSeq: 2 })).toEqual(events.slice(2));
+      expect(await store.readEvents(ref, { afterSeq: 2, limit: 1 })).toEqual(events.slice(2));
+      expect(await store.readEvents(ref, { afterSeq: 1, limit: 1 })).toEqual(events.slice(1, 2));
+      expect(await store.load(ref)).toEqual({ head: finished.head, events });
+      // A live context that starts at the run_finished (after a summary through the response).
+      const moved = await appendEvents(store, finished.head, ctx.clock, [], { patch: { contextStart: 3 } });
+      expect(await store.load(ref)).toEqual({ head: moved.head, events: events.slice(2) });
     });
 
     it('fails with SchemaVersionError when the head was written by a future version', async () => {
