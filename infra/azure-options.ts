@@ -16,6 +16,14 @@ export interface AzureStackOptions {
   now?: Date;
   /** How the platform checks callers before the app's own `auth` (API keys need nothing here). */
   auth?: AzureAuthOptions;
+  /**
+   * Serve the web console at `/api/console` (default false): BATON_CONSOLE=on, and the app adds
+   * an anonymous `console/{*path}` function (a browser holds no function key). Its pages need the
+   * app's `auth`: with `apiKeys()` a browser signs in with a key (a Secure, HttpOnly cookie); with
+   * App Service authentication the platform's own sign-in applies. Approve / Reject post to the
+   * API, which asks for a function key unless `auth.functionKeys` is false.
+   */
+  console?: boolean;
 }
 
 export interface AzureAuthOptions {

@@ -173,6 +173,8 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD',
     BATON_QUEUE_NAME: RUN_QUEUE_NAME,
     BATON_HTTP_AUTH_LEVEL: options.auth?.functionKeys === false ? 'anonymous' : 'function',
+    // The app then registers an anonymous console/{*path} function; its pages need the app's auth.
+    ...(options.console ? { BATON_CONSOLE: 'on' } : {}),
     // The app trusts x-ms-client-principal only when this says the platform guards that header.
     ...(easyAuth ? { [APP_SERVICE_AUTH_SETTING]: 'true' } : {}),
     COSMOS_ENDPOINT: cosmos.documentEndpoint,
@@ -282,6 +284,7 @@ export function deployAzure(appDir: string, options: AzureStackOptions = {}) {
 
   return {
     azureApi: $interpolate`https://${app.defaultHostName}/api`,
+    ...(options.console ? { azureConsole: $interpolate`https://${app.defaultHostName}/api/console` } : {}),
     azureResourceGroup: group.name,
     azureFunctionApp: app.name,
   };

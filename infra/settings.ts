@@ -86,6 +86,10 @@ export const AWS_LEFT_UNSET: Readonly<Record<string, string>> = {
   AWS_SESSION_TOKEN: "set by the Lambda runtime (the function's role)",
   SST_KEY: 'set by SST for the linked secrets (the key of resource.enc)',
   SST_KEY_FILE: 'set by SST for the linked secrets (resource.enc in the bundle)',
+  BATON_CONSOLE: 'set (to on) on the Http function only with `console: true`: the console is off by default',
+  BATON_CONSOLE_SECRET:
+    "optional: the console's cookie is keyed with the API key's stored hash, which every instance reads alike",
+  BATON_PRICES: "a price file for the console's cost page; the built-in prices apply without it",
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
 };
 
@@ -104,6 +108,10 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
   AWS_SECRET_ACCESS_KEY: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
   AWS_SESSION_TOKEN: 'Bedrock from Azure would need long-lived AWS keys as settings; use the AWS stack',
+  BATON_CONSOLE: 'set (to on) only with `console: true`: the console is off by default',
+  BATON_CONSOLE_SECRET:
+    "optional: the console's cookie is keyed with the API key's stored hash, which every instance reads alike",
+  BATON_PRICES: "a price file for the console's cost page; the built-in prices apply without it",
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
 };
 

@@ -1,3 +1,4 @@
+import { consoleSpecs } from '@baton/console';
 import { createBaton, handleHttp, MemoryStore, type RouteSpec, silentLogger } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 
@@ -15,6 +16,7 @@ const baton = createBaton({
  */
 export async function routeIsServed(routeKey: string): Promise<boolean> {
   const [method = '', path = ''] = routeKey.split(' ');
+  if (path === '/console' || path.startsWith('/console/')) return consoleServes(method, path);
   const response = await handleHttp(
     baton,
     {
@@ -28,6 +30,19 @@ export async function routeIsServed(routeKey: string): Promise<boolean> {
   );
   const code = (response.body.error as { code?: string } | undefined)?.code;
   return code !== 'not_found' && code !== 'method_not_allowed';
+}
+
+/**
+ * Whether the console (@baton/console's specs, mounted by the HTTP handler when BATON_CONSOLE is
+ * on) answers a route: a greedy `{proxy+}` when some console page lies under it, else one spec.
+ */
+function consoleServes(method: string, path: string): boolean {
+  const specs = consoleSpecs().filter((spec) => spec.method === method);
+  if (path.endsWith('/{proxy+}')) {
+    const base = path.slice(0, -'/{proxy+}'.length);
+    return specs.some((spec) => spec.path.startsWith(`${base}/`));
+  }
+  return specs.some((spec) => routeShape(spec.path) === routeShape(path));
 }
 
 /** `GET /sessions/{sessionId}` and core's `GET /sessions/{id}` as one key: parameter names dropped. */
