@@ -1,5 +1,6 @@
 import { handlerIn } from './aws-bundle.js';
 import { bedrockPermissions, functionPermissions } from './aws-permissions.js';
+import { type AwsTracingOptions, adotTracing } from './aws-tracing.js';
 import { isProduction } from './clouds.js';
 import { declareSecrets } from './secrets.js';
 import { AUTH_SETTINGS, AWS_TUNING, fromEnvironment, MODEL_SETTINGS, type SecretName } from './settings.js';
@@ -41,25 +42,6 @@ export const API_ROUTES = [
 /** Routes anyone may call: the health check. The JWT authorizer never guards them. */
 export const PUBLIC_ROUTES: readonly string[] = ['GET /healthz'];
 
-/**
- * The web console (`console: true`), on the same API and behind the app's own auth: its pages,
- * the sign-in form and the stylesheet and script the sign-in page needs (@baton/console's specs).
- */
-export const CONSOLE_ROUTES = [
-  'GET /console',
-  'GET /console/{proxy+}',
-  'GET /console/login',
-  'POST /console/login',
-  'GET /console/assets/{name}',
-] as const;
-
-/** Console routes without data: the sign-in form and its assets. A JWT authorizer never guards them. */
-export const PUBLIC_CONSOLE_ROUTES: readonly string[] = [
-  'GET /console/login',
-  'POST /console/login',
-  'GET /console/assets/{name}',
-];
-
 /** Slack's Events API, interactivity and slash command URLs (the ones to enter in the Slack app). */
 export const SLACK_ROUTES = [
   'POST /slack/events',
@@ -86,13 +68,6 @@ export interface AwsStackOptions {
   workerMaxConcurrency?: number;
   /** Bedrock model ids an agent names in code (the deploy environment's BATON_MODEL is read anyway). */
   bedrockModels?: readonly string[];
-  /**
-   * Serve the web console at `/console` on the same API (default false): BATON_CONSOLE=on on the
-   * HTTP function and the console's routes. Its pages need the app's `auth` like the API: with
-   * `apiKeys()` a browser signs in with a key (a Secure, HttpOnly cookie); with `auth.jwt` the
-   * pages sit behind the authorizer like the API routes (send the token), the sign-in form does not.
-   */
-  console?: boolean;
   /** An address the dead-letter alarm mails (confirm the SNS subscription once). */
   alarmEmail?: string;
   /**
@@ -102,6 +77,12 @@ export interface AwsStackOptions {
    * signed token itself, and the app reads the verified claims with `platformAuth({ tenantClaim })`.
    */
   auth?: AwsAuthOptions;
+  /**
+   * OpenTelemetry export through the ADOT Lambda layer, in one line: the layer, its wrapper and the
+   * OTEL_* settings on every function (X-Ray grants when no OTLP endpoint is given). Unset: no
+   * layer, no wrapper, no OTEL_* variable. See docs/deploy.md (Observability).
+   */
+  tracing?: AwsTracingOptions;
 }
 
 export interface AwsAuthOptions {
@@ -174,6 +155,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
   };
   const bedrock = bedrockPermissions(env, options.bedrockModels ?? [], account);
   const secrets = declareSecrets(options.secrets);
+  const tracing = adotTracing(options.tracing);
   const targets = { table, runs, deadLetters };
   const common = {
     runtime: 'nodejs24.x' as const,
@@ -183,6 +165,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     // they are never plain environment values. Linking the table or queues would grant dynamodb:*
     // and sqs:*; their names travel as environment values and their grants are explicit below.
     link: Object.values(secrets),
+    ...(tracing.layers ? { layers: tracing.layers } : {}),
     environment: {
       BATON_TABLE: table.name,
       BATON_QUEUE_URL: runs.url,
@@ -193,15 +176,15 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
       ...fromEnvironment(MODEL_SETTINGS, env),
       ...fromEnvironment(AUTH_SETTINGS, env),
       ...fromEnvironment(AWS_TUNING, env),
+      ...tracing.environment,
     },
   };
 
   const http = new sst.aws.Function('Http', {
     ...common,
-    ...(options.console ? { environment: { ...common.environment, BATON_CONSOLE: 'on' } } : {}),
     ...handlerIn(bundleDir, 'http'),
     timeout: `${HTTP_TIMEOUT_SECONDS} seconds`,
-    permissions: [...functionPermissions('http', targets), ...bedrock],
+    permissions: [...functionPermissions('http', targets), ...bedrock, ...tracing.permissions],
   });
   const api = new sst.aws.ApiGatewayV2('Api');
   const authorizer = jwt
@@ -212,10 +195,6 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     api.route(route, http.arn, guarded ? { auth: { jwt: { authorizer: authorizer.id } } } : {});
   }
   for (const route of SLACK_ROUTES) api.route(route, http.arn);
-  for (const route of options.console ? CONSOLE_ROUTES : []) {
-    const guarded = authorizer && !PUBLIC_CONSOLE_ROUTES.includes(route);
-    api.route(route, http.arn, guarded ? { auth: { jwt: { authorizer: authorizer.id } } } : {});
-  }
 
   // A plain function and its own event source mapping rather than queue.subscribe(), whose
   // subscriber adds sqs:GetQueueUrl and exposes no maximum concurrency.
@@ -223,7 +202,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     ...common,
     ...handlerIn(bundleDir, 'worker'),
     timeout: `${workerTimeout} seconds`,
-    permissions: [...functionPermissions('worker', targets), ...bedrock],
+    permissions: [...functionPermissions('worker', targets), ...bedrock, ...tracing.permissions],
   });
   new aws.lambda.EventSourceMapping('WorkerRuns', {
     eventSourceArn: runs.arn,
@@ -241,7 +220,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
       ...common,
       ...handlerIn(bundleDir, 'sweeper'),
       timeout: '60 seconds',
-      permissions: functionPermissions('sweeper', targets),
+      permissions: [...functionPermissions('sweeper', targets), ...tracing.permissions],
     },
   });
 
@@ -270,7 +249,6 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
 
   return {
     api: api.url,
-    ...(options.console ? { console: $interpolate`${api.url}/console` } : {}),
     table: table.name,
     runQueue: runs.url,
     deadLetterQueue: deadLetters.url,
