@@ -42,6 +42,25 @@ export const API_ROUTES = [
 /** Routes anyone may call: the health check. The JWT authorizer never guards them. */
 export const PUBLIC_ROUTES: readonly string[] = ['GET /healthz'];
 
+/**
+ * The web console (`console: true`), on the same API and behind the app's own auth: its pages,
+ * the sign-in form and the stylesheet and script the sign-in page needs (@baton/console's specs).
+ */
+export const CONSOLE_ROUTES = [
+  'GET /console',
+  'GET /console/{proxy+}',
+  'GET /console/login',
+  'POST /console/login',
+  'GET /console/assets/{name}',
+] as const;
+
+/** Console routes without data: the sign-in form and its assets. A JWT authorizer never guards them. */
+export const PUBLIC_CONSOLE_ROUTES: readonly string[] = [
+  'GET /console/login',
+  'POST /console/login',
+  'GET /console/assets/{name}',
+];
+
 /** Slack's Events API, interactivity and slash command URLs (the ones to enter in the Slack app). */
 export const SLACK_ROUTES = [
   'POST /slack/events',
@@ -68,6 +87,13 @@ export interface AwsStackOptions {
   workerMaxConcurrency?: number;
   /** Bedrock model ids an agent names in code (the deploy environment's BATON_MODEL is read anyway). */
   bedrockModels?: readonly string[];
+  /**
+   * Serve the web console at `/console` on the same API (default false): BATON_CONSOLE=on on the
+   * HTTP function and the console's routes. Its pages need the app's `auth` like the API: with
+   * `apiKeys()` a browser signs in with a key (a Secure, HttpOnly cookie); with `auth.jwt` the
+   * pages sit behind the authorizer like the API routes (send the token), the sign-in form does not.
+   */
+  console?: boolean;
   /** An address the dead-letter alarm mails (confirm the SNS subscription once). */
   alarmEmail?: string;
   /**
@@ -182,6 +208,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
 
   const http = new sst.aws.Function('Http', {
     ...common,
+    ...(options.console ? { environment: { ...common.environment, BATON_CONSOLE: 'on' } } : {}),
     ...handlerIn(bundleDir, 'http'),
     timeout: `${HTTP_TIMEOUT_SECONDS} seconds`,
     permissions: [...functionPermissions('http', targets), ...bedrock, ...tracing.permissions],
@@ -195,6 +222,10 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     api.route(route, http.arn, guarded ? { auth: { jwt: { authorizer: authorizer.id } } } : {});
   }
   for (const route of SLACK_ROUTES) api.route(route, http.arn);
+  for (const route of options.console ? CONSOLE_ROUTES : []) {
+    const guarded = authorizer && !PUBLIC_CONSOLE_ROUTES.includes(route);
+    api.route(route, http.arn, guarded ? { auth: { jwt: { authorizer: authorizer.id } } } : {});
+  }
 
   // A plain function and its own event source mapping rather than queue.subscribe(), whose
   // subscriber adds sqs:GetQueueUrl and exposes no maximum concurrency.
@@ -249,6 +280,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
 
   return {
     api: api.url,
+    ...(options.console ? { console: $interpolate`${api.url}/console` } : {}),
     table: table.name,
     runQueue: runs.url,
     deadLetterQueue: deadLetters.url,
