@@ -119,12 +119,18 @@ export function benchBaton(
   return { baton, counts: counted.counts, reset: counted.reset };
 }
 
-/** One turn as an HTTP invocation runs it: record the message, then run the session to the end. */
+/**
+ * One turn as an HTTP invocation runs it: record the message (taking the lease in the same commit)
+ * and run the session to the end in the same invocation. The answer is not read back.
+ */
 export async function batonTurn(baton: Baton, sessionId: string): Promise<void> {
   const ref = sessionRef('bench', sessionId);
-  await baton.submit(ref, { text: USER_TEXT, source: 'bench' });
-  const outcome = await baton.run(ref, { deadline: baton.clock.now() + 15 * 60_000, owner: 'bench' });
-  if (outcome.kind !== 'finished') throw new Error(`the turn ended ${outcome.kind}`);
+  const { outcome } = await baton.submitAndRun(
+    ref,
+    { text: USER_TEXT, source: 'bench' },
+    { deadline: baton.clock.now() + 15 * 60_000 },
+  );
+  if (outcome?.kind !== 'finished') throw new Error(`the turn ended ${outcome?.kind ?? 'as a duplicate'}`);
 }
 
 /** Runs `turns` turns on one session and returns the figures of each turn. */

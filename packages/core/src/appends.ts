@@ -1,5 +1,5 @@
 import { ConflictError, DuplicateError, ValidationError } from './errors.js';
-import type { EventBody } from './events.js';
+import type { EventBody, SessionEvent } from './events.js';
 import { type Head, newHead } from './head.js';
 import { type CommitTarget, commitHead, retryConflicts } from './head-commit.js';
 import { assertSameRequest } from './idempotency.js';
@@ -13,6 +13,24 @@ import { refKey, type SessionRef } from './session-ref.js';
  */
 export type AppendTarget = CommitTarget;
 
+/**
+ * Asks an append to take the session's lease in the same commit, for a caller that runs the
+ * session right after (the inline run of `Baton.converse`): one write instead of two. Taken only
+ * when the lease is free or expired; `leaseMs` says how long for the session's agent, or undefined
+ * (an agent this host does not know) to append without it.
+ */
+export interface LeaseWithInput {
+  owner: string;
+  leaseMs: (head: Head) => number | undefined;
+}
+
+/** An append's outcome; `held` when the lease was taken with it: the head and live context through the input. */
+export interface Appended {
+  seq: number;
+  duplicate: boolean;
+  held?: { head: Head; events: SessionEvent[] };
+}
+
 /** Appends one input-like event as a non-holder: conditional on the head version, retried on conflict. */
 export function appendInput(
   target: AppendTarget,
@@ -25,8 +43,10 @@ export function appendInput(
     /** Stored with the dedupe record; a duplicate with another hash is refused (idempotency.ts). */
     requestHash?: string | undefined;
     requireAgent?: string | undefined;
+    /** Take the lease with the input when it is free (the run follows in this invocation). */
+    lease?: LeaseWithInput | undefined;
   },
-): Promise<{ seq: number; duplicate: boolean }> {
+): Promise<Appended> {
   const { dedupeKey, requestHash } = options;
   return retryConflicts(
     target.clock,
@@ -40,9 +60,11 @@ export function appendInput(
           return { seq: Number((earlier.result as { seq?: number }).seq ?? 0), duplicate: true };
         }
       }
-      const head =
-        (await target.store.readHead(ref)) ??
-        newHead(ref.tenant, ref.sessionId, options.agent, target.clock.now());
+      // A caller that runs the session next needs its live context: one load instead of two reads.
+      const snapshot = options.lease
+        ? await target.store.load(ref)
+        : { head: await target.store.readHead(ref), events: [] };
+      const head = snapshot?.head ?? newHead(ref.tenant, ref.sessionId, options.agent, target.clock.now());
       if (options.requireAgent && head.agent !== options.requireAgent) {
         throw new ValidationError(
           `session ${refKey(ref)} belongs to agent ${head.agent}, not ${options.requireAgent}`,
@@ -50,14 +72,27 @@ export function appendInput(
         );
       }
       const seq = head.seq + 1;
+      const leaseMs =
+        options.lease && leaseFree(head, target.clock.now()) ? options.lease.leaseMs(head) : undefined;
       try {
-        await commitHead(target, ref, head, {
+        const committed = await commitHead(target, ref, head, {
           events: [body],
-          update: (next) => ({
-            ...next,
-            lastInputSeq: seq,
-            status: head.status === 'waiting_approval' ? 'waiting_approval' : 'running',
-          }),
+          update: (next, now) => {
+            const appended: Head = {
+              ...next,
+              lastInputSeq: seq,
+              status: head.status === 'waiting_approval' ? 'waiting_approval' : 'running',
+            };
+            if (leaseMs === undefined || !options.lease) return appended;
+            // As acquireLease takes it: a new epoch fences any earlier holder, and the run is on.
+            const epoch = next.leaseEpoch + 1;
+            return {
+              ...appended,
+              lease: { owner: options.lease.owner, expiresAt: now + leaseMs, epoch },
+              leaseEpoch: epoch,
+              status: 'running',
+            };
+          },
           ...(dedupeKey
             ? {
                 dedupe: {
@@ -67,7 +102,9 @@ export function appendInput(
               }
             : {}),
         });
-        return { seq, duplicate: false };
+        if (leaseMs === undefined) return { seq, duplicate: false };
+        const events = [...(snapshot?.events ?? []), ...committed.events];
+        return { seq, duplicate: false, held: { head: committed.head, events } };
       } catch (error) {
         if (error instanceof DuplicateError) {
           assertSameRequest(error.original.result, requestHash);
@@ -78,6 +115,11 @@ export function appendInput(
     },
     () => new ConflictError(`session ${refKey(ref)} is too busy; try again`),
   );
+}
+
+/** No live lease: none, or one that expired (its holder is gone). */
+function leaseFree(head: Head, now: number): boolean {
+  return head.lease === null || head.lease.expiresAt <= now;
 }
 
 export type FailureRecord = 'recorded' | 'duplicate' | 'no_session';

@@ -8,6 +8,7 @@ import { type DecisionRequest, recordDecision } from './decision.js';
 import { isRetryable, SessionNotFoundError, UnknownAgentError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import { type InlineTurn, startInlineTurn } from './inline-turn.js';
 import { appendInputRequest, type InputRequest, type SubmitResult } from './input-request.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { runSession } from './loop.js';
@@ -84,10 +85,7 @@ export class Baton {
     input: InputRequest,
     options: { enqueueDelayMs?: number } = {},
   ): Promise<SubmitResult> {
-    const agentName = input.agent ?? this.defaultAgent;
-    const agent = this.agents.get(agentName);
-    if (!agent) throw new UnknownAgentError(agentName);
-    const result = await appendInputRequest(this, ref, agent, input);
+    const result = await appendInputRequest(this, ref, this.inputAgent(input), input);
     // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand its input.
     await this.enqueue(ref, 'input', `input:${refKey(ref)}:${result.inputSeq}`, options.enqueueDelayMs);
     return result;
@@ -135,9 +133,9 @@ export class Baton {
     input: InputRequest,
     options: { deadline: number; waitMs?: number },
   ): Promise<ConverseResult> {
-    const submit = await this.submit(ref, input, { enqueueDelayMs: this.safetyNetDelayMs });
-    if (!submit.duplicate) {
-      const running = this.run(ref, { deadline: options.deadline }).then(
+    const { submit, running } = await this.startInline(ref, input, options.deadline);
+    if (running) {
+      const settled = running.then(
         () => undefined,
         (error: unknown) => {
           if (!isRetryable(error)) throw error;
@@ -146,20 +144,46 @@ export class Baton {
         },
       );
       if (options.waitMs === undefined) {
-        await running;
+        await settled;
       } else {
         // Past the wait the run goes on; its failure is logged, and the queued message retries it.
-        running.catch((error: unknown) =>
+        settled.catch((error: unknown) =>
           this.logger.error('background run failed', { session: refKey(ref), error }),
         );
         let timer: NodeJS.Timeout | undefined;
         const waited = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, options.waitMs);
         });
-        await Promise.race([running, waited]).finally(() => clearTimeout(timer));
+        await Promise.race([settled, waited]).finally(() => clearTimeout(timer));
       }
     }
     return this.answer(ref, submit);
+  }
+
+  /**
+   * Records an input and runs its session in this invocation until the run finishes, waits, or must
+   * continue later: `converse` without the answer. The outcome is null for a duplicate input (its
+   * first delivery ran it). Like `converse`, the lease is taken in the input's commit when free.
+   *
+   * @example
+   * const { outcome } = await baton.submitAndRun(ref, { text: 'hello', source: 'cli' }, { deadline: Date.now() + 60_000 });
+   */
+  async submitAndRun(
+    ref: SessionRef,
+    input: InputRequest,
+    options: { deadline: number },
+  ): Promise<{ submit: SubmitResult; outcome: RunOutcome | null }> {
+    const { submit, running } = await this.startInline(ref, input, options.deadline);
+    return { submit, outcome: running ? await running : null };
+  }
+
+  private startInline(ref: SessionRef, input: InputRequest, deadline: number): Promise<InlineTurn> {
+    return startInlineTurn(this.loopDeps(), ref, this.inputAgent(input), input, {
+      deadline,
+      // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand its input.
+      enqueue: (submit) =>
+        this.enqueue(ref, 'input', `input:${refKey(ref)}:${submit.inputSeq}`, this.safetyNetDelayMs),
+    });
   }
 
   /** The answer to one input: its reply once the run that answered it finished. */
@@ -229,6 +253,13 @@ export class Baton {
     failure: { code: string; message: string; dedupeKey: string },
   ): Promise<FailureRecord> {
     return recordFailure(this, ref, failure);
+  }
+
+  private inputAgent(input: InputRequest): Agent {
+    const agentName = input.agent ?? this.defaultAgent;
+    const agent = this.agents.get(agentName);
+    if (!agent) throw new UnknownAgentError(agentName);
+    return agent;
   }
 
   private agentOf(head: Head): Agent {

@@ -121,18 +121,25 @@ describe('lease heartbeat', () => {
     );
     t.calls[0]!.answer();
     await t.clock.tick(0);
-    // The tool runs 4 s (less than a third of the lease): its step writes only its result.
+    // The tool runs 4 s (less than a third of the lease): its step writes nothing, its result
+    // waits for the answer's commit.
     expect(t.toolRuns()).toBe(1);
     const toolStep = t.counting.counts.writes;
     await t.clock.tick(4_000);
     finish();
     await t.clock.tick(0);
     expect(t.calls).toHaveLength(2);
-    expect(t.counting.counts.writes - toolStep).toBe(1);
+    expect(t.counting.counts.writes - toolStep).toBe(0);
     const answerStep = t.counting.counts.writes;
     t.calls[1]!.answer();
     expect(await running).toMatchObject({ kind: 'finished', text: 'done' });
     expect(t.counting.counts.writes - answerStep).toBe(1);
+    const events = await t.store.readEvents(t.ref);
+    expect(events.slice(-3).map((event) => event.kind)).toEqual([
+      'tool_result',
+      'model_response',
+      'run_finished',
+    ]);
     // No beat after the run: the heartbeat stopped with the call.
     const after = t.counting.counts.writes;
     await t.clock.tick(60_000);

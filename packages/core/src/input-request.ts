@@ -1,7 +1,8 @@
 import type { Agent } from './agent.js';
-import { appendInput } from './appends.js';
+import { appendInput, type LeaseWithInput } from './appends.js';
 import { PayloadTooLargeError, ValidationError } from './errors.js';
-import type { EventBody } from './events.js';
+import type { EventBody, SessionEvent } from './events.js';
+import type { Head } from './head.js';
 import type { CommitTarget } from './head-commit.js';
 import type { JsonObject } from './json.js';
 import type { SessionRef } from './session-ref.js';
@@ -24,16 +25,23 @@ export interface SubmitResult {
   duplicate: boolean;
 }
 
+/** A submit that took the lease with its input: the run that follows starts from `held`. */
+export interface HeldSubmit extends SubmitResult {
+  held?: { head: Head; events: SessionEvent[] };
+}
+
 /**
  * Checks an input for `agent` and appends it to the session (creating the session on its first
- * input), deduplicated on the trigger's key.
+ * input), deduplicated on the trigger's key. With `lease`, the lease is taken in the same commit
+ * when it is free, for a caller that runs the session right after.
  */
 export async function appendInputRequest(
   target: CommitTarget,
   ref: SessionRef,
   agent: Agent,
   input: InputRequest,
-): Promise<SubmitResult> {
+  lease?: LeaseWithInput,
+): Promise<HeldSubmit> {
   if (typeof input.text !== 'string' || input.text.trim() === '') {
     throw new ValidationError('text must be a non-empty string', { field: 'text' });
   }
@@ -52,6 +60,12 @@ export async function appendInputRequest(
     ...(input.dedupeKey ? { dedupeKey: `input:${input.dedupeKey}` } : {}),
     ...(input.dedupeKey && input.requestHash ? { requestHash: input.requestHash } : {}),
     requireAgent: input.agent,
+    lease,
   });
-  return { session: ref, inputSeq: appended.seq, duplicate: appended.duplicate };
+  return {
+    session: ref,
+    inputSeq: appended.seq,
+    duplicate: appended.duplicate,
+    ...(appended.held ? { held: appended.held } : {}),
+  };
 }

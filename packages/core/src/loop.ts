@@ -23,11 +23,44 @@ export async function runSession(deps: LoopDeps, ref: SessionRef, options: RunOp
   const snapshot = await deps.store.load(ref);
   if (!snapshot) return { kind: 'not_found' };
   if (nothingToDo(snapshot.head, deps.clock.now())) return { kind: 'idle', head: snapshot.head };
-  const agent = deps.agents.get(snapshot.head.agent);
-  if (!agent) throw new UnknownAgentError(snapshot.head.agent);
+  return invoke(deps, ref, options, snapshot.head, (traceparent) =>
+    takeLease(deps, ref, options, snapshot, traceparent),
+  );
+}
+
+/**
+ * Runs a session whose lease this invocation took together with its input (`appendInput` with
+ * `lease`): `held` is the head of that commit and the live context through the input, so the run
+ * writes no lease of its own.
+ *
+ * @example
+ * const submit = await appendInputRequest(baton, ref, agent, input, { owner, leaseMs: () => 15_000 });
+ * if (submit.held) await runLeased(deps, ref, { deadline, owner }, submit.held);
+ */
+export function runLeased(
+  deps: LoopDeps,
+  ref: SessionRef,
+  options: RunOptions,
+  held: { head: Head; events: SessionEvent[] },
+): Promise<RunOutcome> {
+  return invoke(deps, ref, options, held.head, async () => held);
+}
+
+/** A lease and the live context through it; or how the run ended without one. */
+type Taken = { head: Head; events: SessionEvent[] } | RunOutcome;
+
+async function invoke(
+  deps: LoopDeps,
+  ref: SessionRef,
+  options: RunOptions,
+  head: Head,
+  lease: (traceparent: string) => Promise<Taken>,
+): Promise<RunOutcome> {
+  const agent = deps.agents.get(head.agent);
+  if (!agent) throw new UnknownAgentError(head.agent);
   const span = startSpan(
     `invoke_agent ${agent.name}`,
-    runParentContext(snapshot.head.traceparent),
+    runParentContext(head.traceparent),
     SpanKind.INTERNAL,
     {
       'gen_ai.operation.name': 'invoke_agent',
@@ -37,7 +70,11 @@ export async function runSession(deps: LoopDeps, ref: SessionRef, options: RunOp
     },
   );
   try {
-    const outcome = await runHeld(deps, ref, options, agent, snapshot, span);
+    // The first invocation of a run names the trace every later invocation of the run joins.
+    const traceparent = head.traceparent ?? formatTraceparent(span.spanContext());
+    const taken = await lease(traceparent);
+    const outcome =
+      'kind' in taken ? taken : await runHeld(deps, ref, options, agent, { ...taken, traceparent }, span);
     span.setAttribute('baton.outcome', outcome.kind);
     return outcome;
   } catch (error) {
@@ -48,16 +85,14 @@ export async function runSession(deps: LoopDeps, ref: SessionRef, options: RunOp
   }
 }
 
-async function runHeld(
+async function takeLease(
   deps: LoopDeps,
   ref: SessionRef,
   options: RunOptions,
-  agent: Agent,
   snapshot: { head: Head; events: SessionEvent[] },
-  span: Span,
-): Promise<RunOutcome> {
-  // The first invocation of a run names the trace every later invocation of the run joins.
-  const traceparent = snapshot.head.traceparent ?? formatTraceparent(span.spanContext());
+  traceparent: string,
+): Promise<Taken> {
+  const agent = deps.agents.get(snapshot.head.agent)!;
   let held: Head;
   try {
     held = await acquireLease(deps.store, ref, {
@@ -76,9 +111,21 @@ async function runHeld(
   // taken on; anything after it is caught up like input arriving during the run.
   const sameHead = snapshot.head.version === held.version - 1 && sameIncarnation(snapshot.head, held);
   const loaded = sameHead ? snapshot.events : (await deps.store.load(ref))!.events;
-  const events = loaded.filter((event) => event.seq <= held.seq);
-  const writer = new SessionWriter(deps.store, ref, held, deps.clock, agent.timing.leaseMs);
-  const run = new Run(deps, agent, writer, events, options, trace.setSpan(context.active(), span));
+  return { head: held, events: loaded.filter((event) => event.seq <= held.seq) };
+}
+
+async function runHeld(
+  deps: LoopDeps,
+  ref: SessionRef,
+  options: RunOptions,
+  agent: Agent,
+  taken: { head: Head; events: SessionEvent[]; traceparent: string },
+  span: Span,
+): Promise<RunOutcome> {
+  const writer = new SessionWriter(deps.store, ref, taken.head, deps.clock, agent.timing.leaseMs, {
+    traceparent: taken.traceparent,
+  });
+  const run = new Run(deps, agent, writer, taken.events, options, trace.setSpan(context.active(), span));
   try {
     return await run.drive();
   } catch (error) {

@@ -54,6 +54,11 @@ export interface RunContext {
   fits(neededMs: number): boolean;
   /** Commits a step through the writer and adds its events to `events`. */
   commit(events: EventBody[], update?: (head: Head) => Head, holdMs?: number): Promise<void>;
+  /**
+   * Adds a step that no one outside the run depends on yet (an idempotent tool's result) to the
+   * context now, and commits it with the next commit (StagedSteps).
+   */
+  stage(event: EventBody, update?: (head: Head) => Head): void;
   /** Releases the lease with `events`; null when unread events came first (nothing was written). */
   release(status: Head['status'], events?: EventBody[], before?: (head: Head) => Head): Promise<Head | null>;
 }

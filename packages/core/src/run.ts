@@ -14,6 +14,7 @@ import { decideNextStep } from './next-step.js';
 import type { LoopDeps, RunContext, RunOptions, RunOutcome } from './run-context.js';
 import { refKey } from './session-ref.js';
 import type { SessionWriter } from './session-writer.js';
+import { StagedSteps } from './staged-steps.js';
 import { runTools } from './tool-step.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -22,6 +23,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export class Run implements RunContext {
   progressed = false;
   readonly logger: Logger;
+  /** Idempotent tool results waiting to be committed with the next step. */
+  private readonly staged: StagedSteps;
   private readonly deadlineController = new AbortController();
   private readonly deadlineTimer: NodeJS.Timeout;
 
@@ -42,6 +45,11 @@ export class Run implements RunContext {
     if (remaining > MAX_TIMER_MS) clearTimeout(this.deadlineTimer);
     this.deadlineTimer.unref();
     this.logger = deps.logger.child({ session: refKey(writer.ref), agent: agent.name });
+    this.staged = new StagedSteps(
+      events,
+      () => writer.head.seq,
+      () => deps.clock.now(),
+    );
   }
 
   get deadlineSignal(): AbortSignal {
@@ -66,6 +74,9 @@ export class Run implements RunContext {
           const needed = Math.max(...step.calls.map((checked) => checked.tool.timeoutMs));
           if (!this.fits(needed)) return continueLater(this, 'run_tools');
           await runTools(this, step.calls, step.responseSeq);
+          // Idempotent results wait for the next commit, the one that would have shown input
+          // appended meanwhile: look for it now (a read), so the model call sees it as before.
+          if (this.staged.size > 0) await this.writer.refresh();
           break;
         }
         case 'await_approval': {
@@ -133,7 +144,7 @@ export class Run implements RunContext {
     before?: (head: Head) => Head,
   ): Promise<Head | null> {
     try {
-      this.events.push(...(await this.writer.release(status, events, before)));
+      await this.staged.with(events, before, (all, update) => this.writer.release(status, all, update));
       return this.writer.head;
     } catch (error) {
       if (error instanceof UnreadInputError || error instanceof ConflictError) return null;
@@ -141,11 +152,18 @@ export class Run implements RunContext {
     }
   }
 
-  /** Best effort: a crashed release only means the next invocation waits for the lease to expire. */
+  /**
+   * Best effort: a crashed release only means the next invocation waits for the lease to expire.
+   * Staged results go with it, so the retry does not run their tools again.
+   */
   async releaseQuietly(): Promise<void> {
     try {
       if (this.writer.head.lease) {
-        await this.writer.commit({ events: [], rebase: true, update: (head) => ({ ...head, lease: null }) });
+        await this.staged.with(
+          [],
+          (head) => ({ ...head, lease: null }),
+          (events, update) => this.writer.commit({ events, rebase: true, update }),
+        );
       }
     } catch (error) {
       this.logger.warn('could not release the lease after a failure', { error });
@@ -154,22 +172,31 @@ export class Run implements RunContext {
 
   async commit(events: EventBody[], update?: (head: Head) => Head, holdMs?: number): Promise<void> {
     if (events.some((event) => event.kind !== 'continuation')) this.progressed = true;
-    const stored = await this.writer.commit({
-      events,
-      ...(update ? { update } : {}),
-      ...(holdMs ? { holdMs } : {}),
-    });
-    this.events.push(...stored);
+    await this.staged.with(events, update, (all, merged) =>
+      this.writer.commit({
+        events: all,
+        ...(merged ? { update: merged } : {}),
+        ...(holdMs ? { holdMs } : {}),
+      }),
+    );
+  }
+
+  stage(event: EventBody, update?: (head: Head) => Head): void {
+    this.progressed = true;
+    this.staged.add(event, update);
   }
 
   /** After a commit landed on top of someone else's input, read what was skipped. */
   private async catchUp(): Promise<void> {
     if (!this.writer.behind) return;
+    // Staged events sit after the log's last event: set them aside while the log is completed.
+    this.staged.detach();
     const known = new Set(this.events.map((event) => event.seq));
     const missing = await this.deps.store.readEvents(this.writer.ref, { afterSeq: this.writer.readThrough });
     for (const event of missing) if (!known.has(event.seq)) this.events.push(event);
     this.events.sort((a, b) => a.seq - b.seq);
     this.writer.caughtUp(this.events.at(-1)?.seq ?? this.writer.head.seq);
+    this.staged.attach();
   }
 }
 

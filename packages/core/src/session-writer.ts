@@ -50,6 +50,11 @@ export class SessionWriter {
     held: Head,
     private readonly clock: Clock,
     private readonly leaseMs: number,
+    /**
+     * `traceparent`: the run's trace, put on the head by the first commit when the lease was taken
+     * without it (with the input), so a continuation or an approval's resumption joins the trace.
+     */
+    private readonly options: { traceparent?: string } = {},
   ) {
     if (!held.lease) throw new FencedError('a writer needs a held lease');
     this.head = held;
@@ -153,6 +158,22 @@ export class SessionWriter {
     });
   }
 
+  /**
+   * Reads the head to learn of input appended since this writer's last commit (the loop then
+   * reads it, as after a rebase): for a step that wrote nothing, such as tools whose results wait
+   * for the next commit. Fenced when the lease is no longer this writer's.
+   */
+  async refresh(): Promise<void> {
+    const fresh = await this.store.readHead(this.ref);
+    if (!fresh) throw new SessionNotFoundError(refKey(this.ref));
+    if (!sameIncarnation(fresh, this.held))
+      throw new FencedError('the session was deleted and created again');
+    if (!holdsLease(fresh, this.held)) throw new FencedError();
+    if (fresh.version <= this.head.version) return;
+    this.head = fresh;
+    this.behind = fresh.seq > this.readThrough;
+  }
+
   /** Marks events the loop has now read (after it fetched what a rebase skipped). */
   caughtUp(throughSeq: number): void {
     this.readThrough = Math.max(this.readThrough, throughSeq);
@@ -172,8 +193,13 @@ export class SessionWriter {
           {
             events: step.events,
             update: (next, now) => {
+              const traceparent = next.traceparent ?? this.options.traceparent;
               const held = extendLease(
-                { ...next, processedSeq: Math.max(base.processedSeq, this.readThrough) },
+                {
+                  ...next,
+                  processedSeq: Math.max(base.processedSeq, this.readThrough),
+                  ...(traceparent ? { traceparent } : {}),
+                },
                 now + Math.max(this.leaseMs, step.holdMs ?? 0),
               );
               return step.update ? step.update(held) : held;

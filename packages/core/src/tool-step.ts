@@ -1,12 +1,14 @@
+import type { Head } from './head.js';
 import { result } from './next-step.js';
 import type { RunContext } from './run-context.js';
 import { applyPatch, type CheckedCall, runTool } from './tool-runner.js';
 import { recordError, SpanKind, withSpan } from './tracing.js';
 
 /**
- * Runs the checked calls of one model response in parallel and commits each result (with the tool
- * state it changed) as it finishes. At-most-once tools first get their intent committed, so a crash
- * can never lead to a second execution.
+ * Runs the checked calls of one model response in parallel and records each result (with the tool
+ * state it changed) as it finishes: an at-most-once tool's committed at once, an idempotent tool's
+ * staged for the next step's commit. At-most-once tools first get their intent committed, so a
+ * crash can never lead to a second execution.
  */
 export async function runTools(
   run: RunContext,
@@ -63,18 +65,20 @@ async function runEach(
         },
       );
       const patch = outcome.statePatch;
-      await run.commit(
-        [
-          {
-            ...result(checked.call.callId, checked.call.name, outcome.outcome, outcome.output),
-            durationMs: outcome.durationMs,
-            ...(Object.keys(patch).length > 0 ? { statePatch: patch } : {}),
-          },
-        ],
+      const event = {
+        ...result(checked.call.callId, checked.call.name, outcome.outcome, outcome.output),
+        durationMs: outcome.durationMs,
+        ...(Object.keys(patch).length > 0 ? { statePatch: patch } : {}),
+      };
+      const update =
         Object.keys(patch).length > 0
-          ? (head) => ({ ...head, toolState: applyPatch(head.toolState, patch) })
-          : undefined,
-      );
+          ? (head: Head) => ({ ...head, toolState: applyPatch(head.toolState, patch) })
+          : undefined;
+      // An at-most-once result is written at once: a crash before its commit would leave only the
+      // intent, an unknown outcome. An idempotent one waits for the next step's commit (the model's
+      // next response, or the answer with the release): a crash before it runs the tool again.
+      if (checked.tool.execution === 'at-most-once') await run.commit([event], update);
+      else run.stage(event, update);
     }),
   );
 }
