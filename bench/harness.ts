@@ -4,6 +4,7 @@
  * Opening a second harness on the same location is a cold invocation: a new process picking up
  * the stored conversation.
  */
+import type { RequestUnits } from './cost/units.js';
 
 export interface TurnSample {
   turn: number;
@@ -17,6 +18,8 @@ export interface TurnSample {
   reads: number;
   /** Requests that reached the store's service (DynamoDB, Cosmos), where the store counts them. */
   roundTrips?: number;
+  /** Request units the turn consumed on the store service and the run queue, where the bench meters them (bench/cost/). */
+  units?: RequestUnits;
   /** Wall time of the turn minus the fake model's: the framework plus its store. */
   frameworkMs: number;
   /** User messages the model saw in the turn's first call: proves history came back from the store. */

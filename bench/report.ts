@@ -1,8 +1,9 @@
 import { cpus, loadavg } from 'node:os';
 import type { ColdStartResult } from './cold-start/cold-start.js';
+import { costEstimates, costTable } from './cost/cost-report.js';
 import { bytes, int, ms, table } from './format.js';
 import type { TurnSample } from './harness.js';
-import { targetRows } from './issue-targets.js';
+import { type TargetInputs, targetRows } from './issue-targets.js';
 import { type BenchOptions, COUNT_MARKS, TIME_MARKS } from './options.js';
 import { median, quantile } from './stats.js';
 import { sampleAt as at, type TargetResult } from './turns.js';
@@ -129,6 +130,7 @@ export function report(
   cold: ColdStartResult[],
   options: BenchOptions,
   run: { elapsedMs: number; loadAtStart: string },
+  measured: Pick<TargetInputs, 'atMostOnce'> = {},
 ): string[] {
   const lines = [
     `## Baton benchmark, ${new Date().toISOString().slice(0, 10)}`,
@@ -142,8 +144,21 @@ export function report(
   ];
   if (results.length > 0) lines.push(...storageTables(results), '', ...timeTable(results), '');
   if (cold.length > 0) lines.push(...coldTable(cold, options.coldRuns), '');
-  const targets = targetRows(results, cold);
-  if (targets.length > 0)
-    lines.push("### Against the issue's targets", '', ...table(['target', 'measured'], targets, 1), '');
+  const costs = costEstimates(results);
+  if (costs.length > 0) lines.push(...costTable(costs), '');
+  const targets = targetRows({ results, cold, costs, ...measured });
+  lines.push(
+    "### Issue 19's targets",
+    '',
+    'Each target with Baton\'s figure from this run, the peer figure beside it, and whether it is met; "not run" where',
+    'this run did not measure it (BENCH_ONLY).',
+    '',
+    ...table(
+      ['target', 'Baton', 'peer', 'met'],
+      targets.map((row) => [row.target, row.baton, row.peer, row.met]),
+      3,
+    ),
+    '',
+  );
   return lines;
 }

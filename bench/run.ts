@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Baton next to the frameworks users would pick instead (issue 9), measured in
+ * `npm run bench`: Baton next to the frameworks users would pick instead (issues 9 and 19), measured in
  * one run on this machine. Prints markdown tables and writes them to bench/results/latest.md,
  * the raw figures to bench/results/latest.json, and the bytes-per-turn chart to
  * docs/bench-bytes-per-turn.svg (a run of a subset writes its chart under bench/results/).
@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { bytesPerTurnSvg } from './chart.js';
 import { COLD_HANDLERS, type ColdStartResult, coldSummary, runColdStarts } from './cold-start/cold-start.js';
+import { writesPerTurn } from './cost/write-counts.js';
 import { startEmulators } from './emulators.js';
 import type { BenchTarget } from './harness.js';
 import { benchOptions, selected } from './options.js';
@@ -79,9 +80,13 @@ try {
   await emulators.stop();
 }
 
+// Issue 19's target 2 for an at-most-once tool: a few turns on the memory store, in this process.
+const atMostOnce = targets.some((target) => target.id.startsWith('baton-'))
+  ? await writesPerTurn('at-most-once')
+  : undefined;
 const elapsed = performance.now() - started;
 const text = [
-  ...report(results, cold, options, { elapsedMs: elapsed, loadAtStart }),
+  ...report(results, cold, options, { elapsedMs: elapsed, loadAtStart }, atMostOnce ? { atMostOnce } : {}),
   ...(sweeps.length > 0 ? ['', ...sweepReport(sweeps)] : []),
   ...(recoveries.length > 0 ? ['', ...recoveryReport(recoveries)] : []),
 ].join('\n');
@@ -91,7 +96,7 @@ mkdirSync(resultsDir, { recursive: true });
 writeFileSync(new URL('latest.md', resultsDir), `${text}\n`);
 writeFileSync(
   new URL('latest.json', resultsDir),
-  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, sweeps, recoveries })}\n`,
+  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, atMostOnce, sweeps, recoveries })}\n`,
 );
 if (results.length > 0) {
   // Only a full run of every framework replaces the chart the README shows.

@@ -85,7 +85,7 @@ export function benchAgentModel(turnOf?: () => number): ScriptedModel {
 
 export function benchBaton(
   store: SessionStore,
-  options: { compactAfterEvents?: number; model?: Model } = {},
+  options: { compactAfterEvents?: number; model?: Model; queue?: RunQueue } = {},
 ): {
   baton: Baton;
   counts: StoreCounts;
@@ -112,7 +112,7 @@ export function benchBaton(
   const baton = createBaton({
     store: counted.store,
     agents: [agent],
-    queue: new NullQueue(),
+    queue: options.queue ?? new NullQueue(),
     clock: new ManualClock(),
     logger: silentLogger,
   });

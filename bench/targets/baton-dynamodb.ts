@@ -1,5 +1,6 @@
 import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import { meterDynamo } from '../cost/dynamodb-meter.js';
 import type { Location } from '../harness.js';
 import { batonTarget } from './baton-target.js';
 
@@ -18,11 +19,20 @@ export const batonDynamo = batonTarget(
   'baton-dynamodb',
   'Baton, DynamoDB Local',
   (location) => {
-    const store = new DynamoStore({ client: dynamoClient(location), tableName: DYNAMO_TABLE });
+    const client = dynamoClient(location);
+    const meter = meterDynamo(client);
+    const store = new DynamoStore({ client, tableName: DYNAMO_TABLE });
     return {
       store,
-      physical: () => ({ bytes: store.stats.bytesWritten, roundTrips: store.stats.roundTrips }),
-      close: () => store.close(),
+      physical: () => ({
+        bytes: store.stats.bytesWritten,
+        roundTrips: store.stats.roundTrips,
+        units: meter.read(),
+      }),
+      close: async () => {
+        await store.close();
+        client.destroy();
+      },
     };
   },
   {

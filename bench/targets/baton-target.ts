@@ -1,12 +1,14 @@
 import type { Model, SessionStore } from '@baton/core';
 import { ModelClock } from '../conversation.js';
+import { countingQueue } from '../cost/counting-queue.js';
+import { type RequestUnits, subtractUnits } from '../cost/units.js';
 import type { BenchTarget, Harness, Location, TurnSample } from '../harness.js';
 import { batonTurn, benchAgentModel, benchBaton } from '../workload.js';
 
 /** A store under test and what it says it wrote, for the physical columns. */
 export interface StoreUnderTest {
   store: SessionStore;
-  physical(): { bytes: number; roundTrips?: number };
+  physical(): { bytes: number; roundTrips?: number; units?: Partial<RequestUnits> };
   close(): Promise<void>;
 }
 
@@ -39,18 +41,21 @@ export function batonTarget(
           return clock.time(() => scripted.generate(request));
         },
       };
-      const { baton, reset } = benchBaton(opened.store, { model });
+      const queue = countingQueue();
+      const { baton, reset } = benchBaton(opened.store, { model, queue });
       return {
         async turn(turn: number): Promise<TurnSample> {
           current = turn;
           firstCall = true;
           reset();
           const physical = opened.physical();
+          const units = { ...physical.units, ...queue.read() };
           const start = performance.now();
           await batonTurn(baton, location.sessionId);
           const frameworkMs = performance.now() - start - clock.take();
           const counts = reset();
           const after = opened.physical();
+          const unitsAfter = { ...after.units, ...queue.read() };
           // The scripted model keeps every request; the benchmark has no use for them.
           scripted.calls.length = 0;
           return {
@@ -62,6 +67,7 @@ export function batonTarget(
             ...(after.roundTrips === undefined
               ? {}
               : { roundTrips: after.roundTrips - (physical.roundTrips ?? 0) }),
+            units: subtractUnits(unitsAfter, units),
             frameworkMs,
             userMessagesSeen,
           };
