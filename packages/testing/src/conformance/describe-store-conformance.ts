@@ -16,6 +16,7 @@ import { describeRetentionCases } from './retention-cases.js';
 import { describeSchemaCases } from './schema-cases.js';
 import { describeSizeCases } from './size-cases.js';
 import type { ConformanceContext, StoreHarness } from './store-harness.js';
+import { describeWriteCountCases } from './write-count-cases.js';
 
 /**
  * Declares the store conformance suite: the definition of a correct SessionStore. Every backend
@@ -76,6 +77,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeIncarnationCases(ctx);
     describeApiKeyCases(ctx);
     describeRetentionCases(ctx);
+    describeWriteCountCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.
     describeSchemaCases(ctx);
   });
