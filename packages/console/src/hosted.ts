@@ -38,7 +38,8 @@ export interface HostedConsole {
 }
 
 /**
- * The console for a deployed host, or null when BATON_CONSOLE is not on (a cloud host's default).
+ * The console for a deployed host, or null when BATON_CONSOLE is not on (a cloud host's default)
+ * or the app's auth is `'none'` (it would show every tenant to anyone).
  * It is the host's own app (same definition and host) plus the console's routes and, when the
  * definition takes API keys, its sign-in cookie: the console's pages need `read` under the app's
  * own `auth`, and the Approve / Reject buttons reach the same API with the same cookie. Cookies
@@ -62,6 +63,13 @@ export function hostedConsole(
   const prefix = options.prefix ?? '';
   const clock = host.clock ?? systemClock;
   const logger = host.logger ?? jsonLogger();
+  if (definition.config.auth === 'none') {
+    // 'none' trusts every caller with every tenant: on the internet that is everyone's sessions.
+    logger.error(
+      "BATON_CONSOLE is on but the app's auth is 'none': the console is not served; set auth (apiKeys(), jwt(), platformAuth()) to use it",
+    );
+    return null;
+  }
   const sessions = takesApiKeys(definition)
     ? new ConsoleSessions({
         context: { store: host.store, clock, env, logger },
