@@ -146,7 +146,7 @@ function unitsText(estimate: CostEstimate): string {
       : `assumed: ${u.cosmosRu.toFixed(1)} RU (one create per write, history query)`;
   const queue = `${u.enqueues.toFixed(1)} run messages`;
   return estimate.cloud === 'AWS'
-    ? `${u.dynamoWrite.toFixed(1)} WRU (Local said ${u.dynamoReportedWrite.toFixed(1)}), ${u.dynamoRead.toFixed(1)} RRU (Local ${u.dynamoReportedRead.toFixed(1)}), ${int(u.dynamoRequests)} requests; ${queue}`
+    ? `${u.dynamoWrite.toFixed(1)} WRU, ${u.dynamoIndexWrite.toFixed(1)} of them on indexes (Local said ${u.dynamoReportedWrite.toFixed(1)}), ${u.dynamoRead.toFixed(1)} RRU (Local ${u.dynamoReportedRead.toFixed(1)}), ${int(u.dynamoRequests)} requests; ${queue}`
     : `${u.cosmosRu.toFixed(1)} RU by the documented figures (server said ${u.cosmosReportedRu.toFixed(1)}), ${int(u.cosmosRequests)} requests; ${queue}`;
 }
 

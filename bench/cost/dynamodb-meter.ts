@@ -15,7 +15,12 @@ import type { RequestUnits } from './units.js';
 export interface DynamoMeter {
   read(): Pick<
     RequestUnits,
-    'dynamoWrite' | 'dynamoRead' | 'dynamoReportedWrite' | 'dynamoReportedRead' | 'dynamoRequests'
+    | 'dynamoWrite'
+    | 'dynamoIndexWrite'
+    | 'dynamoRead'
+    | 'dynamoReportedWrite'
+    | 'dynamoReportedRead'
+    | 'dynamoRequests'
   >;
 }
 
@@ -115,6 +120,7 @@ export function documentedReadUnits(
 export function meterDynamo(client: DynamoDBClient): DynamoMeter {
   const totals = {
     dynamoWrite: 0,
+    dynamoIndexWrite: 0,
     dynamoRead: 0,
     dynamoReportedWrite: 0,
     dynamoReportedRead: 0,
@@ -134,6 +140,7 @@ export function meterDynamo(client: DynamoDBClient): DynamoMeter {
       if (isWrite) {
         totals.dynamoReportedWrite += reported.total;
         totals.dynamoWrite += documentedWriteUnits(command, input, reported);
+        totals.dynamoIndexWrite += reported.indexes;
       } else {
         totals.dynamoReportedRead += reported.total;
         totals.dynamoRead += documentedReadUnits(command, input, output, reported.total);

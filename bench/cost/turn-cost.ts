@@ -71,6 +71,7 @@ export function peerUnits(turn: { bytes: number; writes: number }, historyBytes:
   const share = turn.writes > 0 ? turn.bytes / turn.writes : 0;
   return {
     dynamoWrite: turn.writes * writeUnits(share),
+    dynamoIndexWrite: 0,
     dynamoRead: readUnits(historyBytes, true),
     dynamoReportedWrite: 0,
     dynamoReportedRead: 0,

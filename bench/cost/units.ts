@@ -8,6 +8,8 @@
 export interface RequestUnits {
   /** DynamoDB write request units by the documented rules (transactions: 2 per started KB per item). */
   dynamoWrite: number;
+  /** Of `dynamoWrite`, the units of index writes (as DynamoDB Local reported them). */
+  dynamoIndexWrite: number;
   /** DynamoDB read request units by the documented rules (4 KB per unit, strongly consistent). */
   dynamoRead: number;
   /** Write capacity DynamoDB Local reported (table and indexes). */
@@ -31,6 +33,7 @@ export interface RequestUnits {
 export function emptyUnits(): RequestUnits {
   return {
     dynamoWrite: 0,
+    dynamoIndexWrite: 0,
     dynamoRead: 0,
     dynamoReportedWrite: 0,
     dynamoReportedRead: 0,

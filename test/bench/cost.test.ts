@@ -108,6 +108,7 @@ describe('the meters on real clients', () => {
       const units = meter.read();
       expect(units.dynamoRequests).toBe(1);
       expect(units.dynamoWrite).toBe(6);
+      expect(units.dynamoIndexWrite).toBe(0);
       // DynamoDB Local doubles a transaction, but charges it like one item (its largest): 2, not 6.
       expect(units.dynamoReportedWrite).toBe(2);
     } finally {
