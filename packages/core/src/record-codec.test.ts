@@ -109,6 +109,16 @@ describe('event records', () => {
     expect(records[1]).toMatchObject({ providerState: { text: 'provider data is not renamed' } });
   });
 
+  it('keeps a contextThrough short of the event before, and its absence', () => {
+    const response = turn[4] as Extract<SessionEvent, { kind: 'model_response' }>;
+    const { contextThrough: _through, ...unknown } = response;
+    const lagging = { ...response, contextThrough: 2 };
+    for (const event of [unknown, lagging, response] as SessionEvent[]) {
+      expect(parseEvents(JSON.parse(JSON.stringify(eventRecords([event]))))).toEqual([event]);
+    }
+    expect(eventRecords([response])[0]).not.toHaveProperty('ct');
+  });
+
   it('leaves out the reply a run_finished repeats, and takes it back from the response', () => {
     const records = eventRecords(turn);
     expect(records[5]).not.toHaveProperty('x');

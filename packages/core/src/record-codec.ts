@@ -5,11 +5,11 @@ import type { CommitRequest } from './store.js';
 
 /**
  * How heads and events are stored (schema v3): every store writes `headRecord(head)` and
- * `eventRecord(event)` and reads them back through `parseHead` / `parseEvent` (migrate.ts), which
+ * `eventRecords(events)` and reads them back through `parseHead` / `parseEvents` (migrate.ts), which
  * also read the long records of schema v1 and v2. The head is rewritten by every commit, so its
  * record is the bulk of what a turn writes beyond the conversation itself: the record uses short
- * keys and leaves out every field at its default (no lease, empty tool state, no summary, zero
- * usage, no trace). Events keep their field names where they carry user data and shorten the
+ * keys and leaves out every field at its default (idle, no lease, empty tool state, no summary,
+ * zero usage, no trace). Events keep their field names where they carry user data and shorten the
  * envelope and the fields every model response repeats. Decoding restores exactly what was
  * encoded, so a store hands back the head and events it was given.
  *
@@ -129,6 +129,7 @@ export function headRecord(head: Head): JsonObject {
   if (Object.keys(head.toolState).length === 0) delete fields.toolState;
   if (head.contextStart === 1) delete fields.contextStart;
   if (head.summarySeq === null) delete fields.summarySeq;
+  if (head.status === 'idle') delete fields.status;
   if (head.updatedAt === head.createdAt) delete fields.updatedAt;
   for (const key of ['seq', 'leaseEpoch', 'lastInputSeq', 'processedSeq', 'runSteps'] as const) {
     if (head[key] === 0) delete fields[key];
@@ -148,6 +149,7 @@ export function expandHeadRecord(record: Record<string, unknown>): Record<string
   const usage = head.usage as Record<string, unknown> | undefined;
   const long: Record<string, unknown> = {
     seq: 0,
+    status: 'idle',
     leaseEpoch: 0,
     lastInputSeq: 0,
     processedSeq: 0,
@@ -168,8 +170,8 @@ export function expandHeadRecord(record: Record<string, unknown>): Record<string
 }
 
 /**
- * The stored record of an event: the envelope and Baton's own fields under short keys, an empty
- * text or tool call list of a model response left out.
+ * The stored record of an event: the envelope and Baton's own fields under short keys; of a model
+ * response, an empty text or tool call list and a `contextThrough` of the event before it left out.
  *
  * @example
  * JSON.stringify(eventRecord(event)) // '{"v":3,"s":4,"t":1767225600000,"k":"in","x":"Hi","so":"http"}'
@@ -182,6 +184,9 @@ export function eventRecord(event: SessionEvent): JsonObject {
     if (event.toolCalls.length === 0) delete out.toolCalls;
     else out.toolCalls = event.toolCalls.map((call) => renamed({ ...call }, CALL_KEYS));
     out.usage = renamed({ ...event.usage }, USAGE_KEYS);
+    // Usually the model saw everything before its response: stored only when not, null when unknown.
+    if (event.contextThrough === event.seq - 1) delete out.contextThrough;
+    else if (event.contextThrough === undefined) out.contextThrough = null;
   }
   return { v: RECORD_VERSION, ...renamed(out, EVENT_KEYS) };
 }
@@ -202,6 +207,10 @@ export function expandEventRecord(record: Record<string, unknown>): Record<strin
     long.toolCalls = calls.map((call) => renamed(call, CALL_LONG));
     if (event.usage && typeof event.usage === 'object') {
       long.usage = renamed(event.usage as Record<string, unknown>, USAGE_LONG);
+    }
+    if (event.contextThrough === null) delete long.contextThrough;
+    else if (event.contextThrough === undefined && typeof event.seq === 'number') {
+      long.contextThrough = event.seq - 1;
     }
   }
   return long;
