@@ -11,8 +11,16 @@ const CONFIG = join(REPO, 'baton.config.ts');
 const OUT = join(REPO, 'dist/test-bundle-contents');
 
 const ZOD_LOCALE = /[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.js)/;
-const SLACK = /[\\/]@slack[\\/]|[\\/]packages[\\/]slack[\\/]src[\\/]slack-(http|delivery|web|payloads)\.ts$/;
-const ANY_SLACK = /[\\/]@slack[\\/]|[\\/]packages[\\/]slack[\\/]/;
+/**
+ * Slack's Web API client and the modules that answer Slack requests, deliver and run Slack work:
+ * loaded by the first Slack request. The channel definition a config names (event routing,
+ * payload schemas, signature checks, about 12 KB) is on the load path of a config with slack().
+ */
+const SLACK =
+  /[\\/]@slack[\\/]|(^|[\\/])packages[\\/]slack[\\/]src[\\/]slack-(http|delivery|web|worker)\.ts$/;
+const ANY_SLACK = /[\\/]@slack[\\/]|(^|[\\/])packages[\\/]slack[\\/]/;
+/** The web console: loaded by its first request when BATON_CONSOLE is on, never at start. */
+const CONSOLE = /(^|[\\/])packages[\\/]console[\\/]/;
 /** The SDK of each model provider package, by the paths of its code. */
 const PROVIDER_SDKS = {
   openai: /(^|[\\/])node_modules[\\/]openai[\\/](?!core[\\/]error|internal[\\/]errors)/,
@@ -62,6 +70,8 @@ function problems(
   for (const path of all.filter((p) => ZOD_LOCALE.test(p))) found.push(`zod locale ${path}`);
   if (!app.slack) for (const path of all.filter((p) => ANY_SLACK.test(p))) found.push(`Slack code ${path}`);
   for (const path of loaded.filter((p) => SLACK.test(p))) found.push(`Slack on the load path ${path}`);
+  for (const path of loaded.filter((p) => CONSOLE.test(p)))
+    found.push(`the console on the load path ${path}`);
   for (const other of providersIn(all).filter((p) => p !== app.provider))
     found.push(`the ${other} SDK ships`);
   for (const other of providersIn(loaded).filter((p) => p !== app.provider))
@@ -195,8 +205,8 @@ describe('the bundle audit', () => {
     const out = `${OUT}-wrong`;
     try {
       await mkdir(out, { recursive: true });
-      // zod's `z` imported by name (every locale comes along), the Slack client and both
-      // providers' SDKs imported statically: everything the Lambda build must not do.
+      // zod's `z` imported by name (every locale comes along), the Slack client, both providers'
+      // SDKs and the console imported statically: everything the Lambda build must not do.
       const entry = join(out, 'wrong.ts');
       await writeFile(
         entry,
@@ -205,7 +215,8 @@ describe('the bundle audit', () => {
           "import { WebClient } from '@slack/web-api';",
           "import OpenAI from 'openai';",
           "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';",
-          'export const all = [z, WebClient, OpenAI, BedrockRuntimeClient];',
+          "import * as hosted from '@baton/console/hosted';",
+          'export const all = [z, WebClient, OpenAI, BedrockRuntimeClient, hosted];',
           '',
         ].join('\n'),
       );
@@ -218,6 +229,7 @@ describe('the bundle audit', () => {
         splitting: true,
         format: 'esm',
         platform: 'node',
+        conditions: ['@baton/source', 'module'],
         metafile: true,
         logLevel: 'silent',
         absWorkingDir: REPO,
@@ -227,6 +239,7 @@ describe('the bundle audit', () => {
       expect(found.some((problem) => problem.startsWith('zod locale'))).toBe(true);
       expect(found.some((problem) => problem.startsWith('Slack code'))).toBe(true);
       expect(found.some((problem) => problem.startsWith('Slack on the load path'))).toBe(true);
+      expect(found.some((problem) => problem.startsWith('the console on the load path'))).toBe(true);
       expect(found).toContain('the bedrock SDK ships');
       expect(found).toContain('the bedrock SDK is on the load path');
       // And on Bedrock, the OpenAI SDK is the wrong one.
