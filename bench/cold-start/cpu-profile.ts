@@ -59,8 +59,8 @@ export function moduleOf(source: string): string {
  * Attributes every CPU sample of a cold start to a module through the bundles' source maps: the
  * innermost frame that lies in a bundle file names the module (so Node's own code called by, say,
  * the SDK's request signing counts for the SDK); samples with no bundle frame count under V8's
- * category ('(program)': parsing and compiling, '(garbage collector)') or 'node' for Node's own
- * start-up. Samples up to `importEndUs` (the process's monotonic clock, as the profile's) are the
+ * category ('(program)', '(garbage collector)') or as Node's own work: compiling the bundle's
+ * source, loading the builtins it imports (node:http, node:crypto...), or 'node' for the rest. Samples up to `importEndUs` (the process's monotonic clock, as the profile's) are the
  * import; the rest answer the request.
  */
 export function summarizeProfile(profileFile: string, importEndUs: number): ColdProfile {
@@ -102,9 +102,18 @@ export function summarizeProfile(profileFile: string, importEndUs: number): Cold
       found = sourceAt(url, lineNumber, columnNumber);
     }
     const name = leaf.callFrame.functionName;
-    const result = found ?? (name.startsWith('(') ? name : 'node');
+    const result = found ?? (name.startsWith('(') ? name : nodeWork(id));
     moduleCache.set(key, result);
     return result;
+  };
+  /** Node's own work, by the frame it runs under: compiling the bundle, loading its builtins. */
+  const nodeWork = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at)!.callFrame.functionName;
+      if (name === 'compileForInternalLoader') return 'node: loading builtins';
+      if (name === 'compileSourceTextModule' || name === 'ModuleWrap') return 'node: compiling the bundle';
+    }
+    return 'node';
   };
   // A node's samples split over its lines as its positionTicks count them: in a bundle that is
   // not minified, a module body's lines belong to the modules esbuild concatenated there.
