@@ -43,6 +43,7 @@ describe('Baton installed from its packages', () => {
       [
         'aws',
         'azure',
+        'console',
         'core',
         'dev',
         'model-bedrock',
