@@ -63,7 +63,9 @@ const WARMUP_TURNS = 10;
 async function runWorker(job: Omit<WorkerJob, 'output'>, dir: string): Promise<TurnSample[]> {
   const output = join(dir, `samples-${job.from}-${job.to}.json`);
   const stderr: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+  // The workers run the sources, as the parent does (npm run bench passes the same condition): without
+  // it they would load whatever packages/*/dist an earlier build left, or nothing on a fresh clone.
+  const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', 'tsx', WORKER], {
     cwd: REPO_ROOT,
     env: { ...process.env, BENCH_JOB: JSON.stringify({ ...job, output }) },
     stdio: ['ignore', 'ignore', 'pipe'],
