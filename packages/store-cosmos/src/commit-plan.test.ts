@@ -1,5 +1,5 @@
 import { EventTooLargeError, PayloadTooLargeError, SCHEMA_VERSION, type SessionEvent } from '@baton/core';
-import { type CommitRequest, newHead } from '@baton/core/store';
+import { type CommitRequest, eventRecords, newHead } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import { type BatchLimits, planCommit } from './commit-plan.js';
 import { isSafeId } from './documents.js';
@@ -44,13 +44,14 @@ describe('planCommit', () => {
     ]);
     expect(plan.operations[0]).toMatchObject({
       ifMatch: '"etag-1"',
-      document: { id: 'head', pk, status: 'idle' },
+      document: { id: 'head', pk },
     });
     expect(plan.operations[1]!.document).toMatchObject({
       id: 'e.1',
       seq: 1,
       last: 2,
-      events: events(['hi', 'there']),
+      // Stored in the short form every store writes (core's record codec).
+      events: eventRecords(events(['hi', 'there'])),
     });
     expect(plan.operations[2]!.document).toMatchObject({
       dedupe: { dedupeKey: 'Ev/1', result: { ok: true }, at: 5 },
