@@ -1,9 +1,3 @@
-import { type Identity, SCOPES, type Scope } from '@baton/core';
-
-/** The local server's identity with no `auth`: every scope, every tenant in the console. */
-export const LOCAL_IDENTITY: Identity = { tenant: 'default', user: 'local', scopes: SCOPES, via: 'local' };
-
-/** An API key's identity, bound to one tenant. */
-export function keyIdentity(tenant: string, scopes: readonly Scope[] = ['read']): Identity {
-  return { tenant, user: 'key:abcdefghijklmnop', scopes, via: 'api_key' };
-}
+// One copy of the console's test fixtures: the console moved to @baton/console, and its tests and
+// @baton/dev's (the local server, the CLI) build sessions the same way.
+export * from '../../../console/src/test-support/identities.js';
