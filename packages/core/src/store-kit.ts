@@ -34,6 +34,11 @@ export {
 } from './lease.js';
 export { MemoryStore } from './memory-store.js';
 export { eventNeededBefore, parseDedupe, parseEvent, parseEvents, parseHead } from './migrate.js';
+export {
+  type PendingBackfillOptions,
+  type PendingBackfillProgress,
+  startBackfill,
+} from './pending-backfill.js';
 export { commitRecords, eventRecords, headRecord } from './record-codec.js';
 export { SessionWriter, type StepCommit } from './session-writer.js';
 export type {

@@ -1,44 +1,18 @@
 import type { Container, CosmosClient } from '@azure/cosmos';
-import { type Clock, type Head, systemClock, ValidationError } from '@baton/core';
-import { hasPendingWork, parseHead } from '@baton/core/store';
+import { type Head, systemClock } from '@baton/core';
+import {
+  hasPendingWork,
+  type PendingBackfillOptions,
+  type PendingBackfillProgress,
+  parseHead,
+  startBackfill,
+} from '@baton/core/store';
 import type { ContainerNames } from './container-definition.js';
 import { mapCosmosError } from './cosmos-errors.js';
 import { CosmosGateway, emptyStats, withoutSystemFields } from './cosmos-gateway.js';
 import { type HeadDocument, partitionKeyOf } from './documents.js';
 
-export interface PendingBackfillOptions {
-  /** Head documents per query page (maxItemCount): what one page costs at most. Default 100. */
-  pageSize?: number;
-  /** The `resumeToken` of an earlier run (a continuation token): carries on after its last page. */
-  startKey?: string;
-  /** Stop after this many pages (the progress then holds a resumeToken). Default: run to the end. */
-  maxPages?: number;
-  /** Called after every page with the totals so far and the token to resume after that page. */
-  onPage?: (progress: PendingBackfillProgress) => void;
-  /** Decides which heads are expired (skipped) and their remaining ttl. */
-  clock?: Clock;
-}
-
-/** Running totals of a backfill. */
-export interface PendingBackfillProgress {
-  pages: number;
-  /** Head documents the query returned: running or approval-waiting ones without the marker. */
-  headsRead: number;
-  /** Heads with pending work (core's hasPendingWork) among them. */
-  pending: number;
-  /** Pending heads this run gave their marker. */
-  marked: number;
-  /** Pending heads that had the marker already. */
-  alreadyMarked: number;
-  /** Heads that changed (or went) between the read and the write: their own commit decides the marker. */
-  movedOn: number;
-  /** Heads whose record cannot be read (corrupt, or from a newer Baton); left as they are. */
-  unreadable: number;
-  /** Where to resume (`startKey`); absent once every head has been read. */
-  resumeToken?: string;
-}
-
-const DEFAULT_PAGE_SIZE = 100;
+export type { PendingBackfillOptions, PendingBackfillProgress };
 
 type StoredHead = HeadDocument & { _etag?: string };
 
@@ -62,22 +36,10 @@ export async function backfillPendingIndex(
   names: ContainerNames,
   options: PendingBackfillOptions = {},
 ): Promise<PendingBackfillProgress> {
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) {
-    throw new ValidationError('pageSize must be a positive integer', { field: 'pageSize' });
-  }
+  const { pageSize, progress } = startBackfill(options);
   const clock = options.clock ?? systemClock;
   const container = client.database(names.database).container(names.container);
   const gateway = new CosmosGateway(container, emptyStats());
-  const progress: PendingBackfillProgress = {
-    pages: 0,
-    headsRead: 0,
-    pending: 0,
-    marked: 0,
-    alreadyMarked: 0,
-    movedOn: 0,
-    unreadable: 0,
-  };
   let cursor = options.startKey;
   do {
     const page = await gateway.page<StoredHead>(

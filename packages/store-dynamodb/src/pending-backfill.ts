@@ -6,46 +6,21 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type Clock, type Head, systemClock, ValidationError } from '@baton/core';
-import { hasPendingWork, parseHead } from '@baton/core/store';
+import { type Head, systemClock, ValidationError } from '@baton/core';
+import {
+  hasPendingWork,
+  type PendingBackfillOptions,
+  type PendingBackfillProgress,
+  parseHead,
+  startBackfill,
+} from '@baton/core/store';
 import { parseItemJson } from './chunks.js';
 import { storeError } from './error-mapping.js';
 import { HEAD_SK, partitionKey, pendingShardKey } from './keys.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE, LIST_INDEX_NAME, PENDING_SHARDS } from './table.js';
 
-export interface PendingBackfillOptions {
-  /** Heads read per Scan request (its Limit): what one page costs at most. Default 100. */
-  pageSize?: number;
-  /** The `resumeToken` of an earlier run: carries on after the last page that run finished. */
-  startKey?: string;
-  /** Stop after this many pages (the progress then holds a resumeToken). Default: run to the end. */
-  maxPages?: number;
-  /** Called after every page with the totals so far and the token to resume after that page. */
-  onPage?: (progress: PendingBackfillProgress) => void;
-  /** Decides which heads are expired (skipped). */
-  clock?: Clock;
-}
+export type { PendingBackfillOptions, PendingBackfillProgress };
 
-/** Running totals of a backfill. */
-export interface PendingBackfillProgress {
-  pages: number;
-  /** Heads the Scan read (every session's, whatever its state). */
-  headsRead: number;
-  /** Heads with pending work (core's hasPendingWork) among them. */
-  pending: number;
-  /** Pending heads this run gave their marker. */
-  marked: number;
-  /** Pending heads that had the marker already (written by a commit, or an earlier run). */
-  alreadyMarked: number;
-  /** Heads that changed (or went) between the read and the write: their own commit decides the marker. */
-  movedOn: number;
-  /** Heads whose record cannot be read (corrupt, or from a newer Baton); left as they are. */
-  unreadable: number;
-  /** Where to resume (`startKey`); absent once the whole table has been read. */
-  resumeToken?: string;
-}
-
-const DEFAULT_PAGE_SIZE = 100;
 /** Conditional writes in flight at once within a page. */
 const WRITES_IN_FLIGHT = 16;
 const TOKEN_KEYS = [ATTRIBUTES.pk, ATTRIBUTES.sk, ATTRIBUTES.listPk, ATTRIBUTES.listSk] as const;
@@ -70,20 +45,8 @@ export async function backfillPendingIndex(
   tableName: string,
   options: PendingBackfillOptions = {},
 ): Promise<PendingBackfillProgress> {
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) {
-    throw new ValidationError('pageSize must be a positive integer', { field: 'pageSize' });
-  }
+  const { pageSize, progress } = startBackfill(options);
   const clock = options.clock ?? systemClock;
-  const progress: PendingBackfillProgress = {
-    pages: 0,
-    headsRead: 0,
-    pending: 0,
-    marked: 0,
-    alreadyMarked: 0,
-    movedOn: 0,
-    unreadable: 0,
-  };
   let start = options.startKey === undefined ? undefined : decodeToken(options.startKey);
   do {
     const page = await send(tableName, () =>

@@ -1,4 +1,4 @@
-import type { PendingBackfillProgress } from '@baton/store-dynamodb';
+import type { PendingBackfillProgress } from '@baton/core/store';
 import { intFlag, parseCommand, STORE_HELP, STORE_OPTIONS } from './cli-args.js';
 import type { CliIo } from './cli-io.js';
 import { openStore } from './store-selection.js';

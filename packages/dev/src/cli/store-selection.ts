@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SessionStore } from '@baton/core';
-import type { PendingBackfillOptions, PendingBackfillProgress } from '@baton/store-dynamodb';
+import type { PendingBackfillOptions, PendingBackfillProgress } from '@baton/core/store';
 import { SqliteStore } from '@baton/store-sqlite';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 
