@@ -147,6 +147,7 @@ export {
 export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
 // Store authors: `@baton/core/store`. These few stay here for the hosts and tests that still use them.
 export { acquireLease, breakLease, type Heartbeat, keepAlive, type LeaseOptions } from './lease.js';
+export type { LiveSnapshot, LiveStore } from './live/live-store.js';
 export { jsonLogger, type Logger, silentLogger } from './logger.js';
 export { type LoopDeps, type RunOptions, type RunOutcome, runSession } from './loop.js';
 export { MemoryStore } from './memory-store.js';

@@ -2,6 +2,7 @@ import type { ApiKeyStore } from './auth/api-key-store.js';
 import type { SessionEvent } from './events.js';
 import type { Head, SessionStatus } from './head.js';
 import type { Json } from './json.js';
+import type { LiveStore } from './live/live-store.js';
 import type { SessionRef } from './session-ref.js';
 
 /** What a load returns: the head and the live context (events from head.contextStart on). */
@@ -94,5 +95,7 @@ export interface SessionStore {
   delete(ref: SessionRef): Promise<void>;
   /** API keys (`apiKeys()` auth), kept in their own records outside every session. */
   readonly apiKeys?: ApiKeyStore;
+  /** The in-flight model call's output for live streaming (see LiveStore); optional. */
+  readonly live?: LiveStore;
   close?(): Promise<void>;
 }
