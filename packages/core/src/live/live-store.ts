@@ -33,9 +33,17 @@ export interface LiveSnapshot {
  *   const snapshot = await store.live?.read(ref); // { afterSeq: 4, text: 'Hel', ... } or null
  */
 export interface LiveStore {
-  /** Replaces the session's snapshot. */
+  /**
+   * Replaces the session's snapshot. One over LIVE_SNAPSHOT_MAX_BYTES (256 KiB of JSON) is stored
+   * cut to fit (`fitLiveSnapshot`: a prefix of the text, then of the tool calls' arguments), never
+   * refused: a live write must not fail a run, and the committed step brings the whole answer.
+   */
   write(ref: SessionRef, snapshot: LiveSnapshot): Promise<void>;
-  /** The session's snapshot, or null when there is none or it expired (`expiresAt` <= now). */
+  /**
+   * The session's snapshot, or null when there is none or it expired (`expiresAt` <= the store's
+   * clock). A store may read it eventually consistent (DynamoDB): for a moment it may return the
+   * previous snapshot, or one just cleared, so a reader compares `afterSeq` and `runId` with the head.
+   */
   read(ref: SessionRef): Promise<LiveSnapshot | null>;
   /** Removes it (after the step commits, or with the session). Missing is not an error. */
   clear(ref: SessionRef): Promise<void>;
