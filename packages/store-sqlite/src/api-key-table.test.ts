@@ -38,7 +38,9 @@ describe('SqliteStore api keys', () => {
     await first.close();
     // What a file written before API keys (schema 2, before the dedupe age column too) looks like.
     const raw = new Database(path);
-    raw.exec('DROP TABLE api_keys; DROP INDEX dedupe_by_age; ALTER TABLE dedupe DROP COLUMN recorded_at');
+    raw.exec(
+      'DROP TABLE live; DROP TABLE api_keys; DROP INDEX dedupe_by_age; ALTER TABLE dedupe DROP COLUMN recorded_at',
+    );
     raw.pragma('user_version = 2');
     raw.close();
 

@@ -69,6 +69,19 @@ const MIGRATIONS: readonly string[] = [
     GENERATED ALWAYS AS (CASE WHEN json_valid(record) THEN json_extract(record, '$.at') END) VIRTUAL;
   CREATE INDEX dedupe_by_age ON dedupe (recorded_at);
   `,
+  `
+  -- The in-flight model call's output per session (core's LiveStore), overwritten as it streams:
+  -- outside the heads and events, so writing it never touches a commit's rows or the log.
+  CREATE TABLE live (
+    tenant     TEXT    NOT NULL,
+    session_id TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL,
+    record     TEXT    NOT NULL,
+    PRIMARY KEY (tenant, session_id)
+  );
+  -- Rows a crashed run left behind are found by age without reading the others (live-table.ts).
+  CREATE INDEX live_by_expiry ON live (expires_at);
+  `,
 ];
 
 export const SQL_SCHEMA_VERSION = MIGRATIONS.length;

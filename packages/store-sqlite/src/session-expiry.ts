@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 
 /** Every this many commits of one connection, one bounded prune of expired sessions runs in the commit. */
 export const SESSION_PRUNE_EVERY_COMMITS = 64;
-/** Expired sessions one prune deletes at most, each whole (head, events, dedupe records at once). */
+/** Expired sessions one prune deletes at most, each whole (head, events, dedupe records, live row at once). */
 export const SESSION_PRUNE_BATCH = 16;
 
 /** The session TTL a store was given, checked before it opens anything; undefined keeps sessions forever. */
@@ -44,7 +44,7 @@ export class SessionExpiry {
     this.oldest = db.prepare(
       'SELECT tenant, session_id FROM heads WHERE updated_at <= ? ORDER BY updated_at LIMIT ?',
     );
-    this.deletes = ['events', 'dedupe', 'heads'].map((table) =>
+    this.deletes = ['events', 'dedupe', 'live', 'heads'].map((table) =>
       db.prepare<Key>(`DELETE FROM ${table} WHERE tenant = ? AND session_id = ?`),
     );
   }

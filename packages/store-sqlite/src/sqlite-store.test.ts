@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let retentionFiles = 0;
 
 describeStoreConformance('sqlite', {
-  create: async () => new SqliteStore({ path }),
+  create: async ({ clock }) => new SqliteStore({ path, clock }),
   // Through a second connection, as another process would write: the store must not cache.
   writeRaw: async (_store, fixture) => writeRawRows(path, fixture),
   // Each retention store has a file of its own; `expire` runs the pruning commits would run.

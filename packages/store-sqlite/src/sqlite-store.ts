@@ -28,6 +28,7 @@ import { SqliteApiKeys } from './api-key-table.js';
 import { assertSameIncarnation, type CommitRows, commitRows } from './commit-rows.js';
 import { DedupePruner, dedupeWindow } from './dedupe-prune.js';
 import { afterParameters, decodeCursor, keysetPage, pageLimit } from './list-cursor.js';
+import { SqliteLive } from './live-table.js';
 import { openDatabase } from './open-database.js';
 import { SessionExpiry, sessionWindow } from './session-expiry.js';
 import { parseStoredJson, translateSqliteError } from './sqlite-errors.js';
@@ -49,7 +50,7 @@ export interface SqliteStoreOptions {
   /** A session idle this long is gone, whole (session-expiry.ts). Default: sessions are kept forever. */
   sessionTtlMs?: number;
   /**
-   * What "now" is for hiding expired sessions and dedupe records from reads. Default: the writers'
+   * What "now" is for hiding expired sessions, dedupe records and live snapshots from reads. Default: the writers'
    * clock, i.e. the latest commit time this connection has written (the system clock before any):
    * an app on a test's manual clock never sees its own fresh records as expired by the machine's
    * time. Expiry may then show a little late on an idle connection, never early.
@@ -71,6 +72,9 @@ export interface SqliteStoreStats {
   reads: number;
   rowsRead: number;
   bytesRead: number;
+  /** Live snapshots written and read (`live`), apart from the commits and reads above. */
+  liveWrites: number;
+  liveReads: number;
 }
 
 const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -91,10 +95,12 @@ export class SqliteStore implements SessionStore {
   readonly limits: StoreLimits;
   readonly stats: SqliteStoreStats = {
     ...{ commits: 0, conflicts: 0, rowsWritten: 0, eventsWritten: 0, bytesWritten: 0 },
-    ...{ reads: 0, rowsRead: 0, bytesRead: 0 },
+    ...{ reads: 0, rowsRead: 0, bytesRead: 0, liveWrites: 0, liveReads: 0 },
   };
   /** API keys in their own table, on this connection. */
   readonly apiKeys: SqliteApiKeys;
+  /** The in-flight model call's output per session, in its own table (live-table.ts). */
+  readonly live: SqliteLive;
   private readonly db: Database.Database;
   private readonly ownsDatabase: boolean;
   private readonly statements: Statements;
@@ -123,6 +129,7 @@ export class SqliteStore implements SessionStore {
     this.statements = prepareStatements(this.db);
     this.listStatements = new ListStatements(this.db);
     this.apiKeys = new SqliteApiKeys(this.db, () => this.stats.reads++);
+    this.live = new SqliteLive(this.db, this.expiry.clock, this.stats);
     this.writeCommit = this.db.transaction((request: CommitRequest, rows: CommitRows) => {
       this.expiry.clearIfExpired(request.ref.tenant, request.ref.sessionId, request.head.updatedAt);
       this.applyCommit(request, rows);
@@ -221,8 +228,10 @@ export class SqliteStore implements SessionStore {
 
   async delete(ref: SessionRef): Promise<void> {
     const { deleteEvents, deleteDedupe, deleteHead } = this.statements;
-    const remove = () =>
-      [deleteEvents, deleteDedupe, deleteHead].map((s) => s.run(ref.tenant, ref.sessionId));
+    const remove = () => {
+      for (const s of [deleteEvents, deleteDedupe, deleteHead]) s.run(ref.tenant, ref.sessionId);
+      this.live.removeNow(ref);
+    };
     this.guard(() => this.db.transaction(remove).immediate());
   }
 

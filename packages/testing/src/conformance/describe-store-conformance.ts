@@ -11,6 +11,7 @@ import { describeIdentityCases } from './identity-cases.js';
 import { describeIncarnationCases } from './incarnation-cases.js';
 import { describeLeaseCases } from './lease-cases.js';
 import { describeListCases } from './list-cases.js';
+import { describeLiveCases } from './live-cases.js';
 import { describePendingCases } from './pending-cases.js';
 import { describeRetentionCases } from './retention-cases.js';
 import { describeSchemaCases } from './schema-cases.js';
@@ -76,6 +77,7 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeDeleteCases(ctx);
     describeIncarnationCases(ctx);
     describeApiKeyCases(ctx);
+    describeLiveCases(ctx);
     describeRetentionCases(ctx);
     describeWriteCountCases(ctx);
     // Last, so records of a future schema version exist only once every other case has listed.

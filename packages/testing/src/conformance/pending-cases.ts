@@ -7,7 +7,7 @@ import type { ConformanceContext } from './store-harness.js';
 const key = (ref: SessionRef) => `${ref.tenant}/${ref.sessionId}`;
 
 /** Every head listPending returns over all its pages; fails on a repeat or an endless cursor. */
-async function pendingAll(store: SessionStore, limit?: number): Promise<Head[]> {
+export async function pendingAll(store: SessionStore, limit?: number): Promise<Head[]> {
   const heads: Head[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;

@@ -3,7 +3,10 @@ import type { ManualClock } from '../manual-clock.js';
 
 /** What a store package provides to run the conformance suite against its backend. */
 export interface StoreHarness {
-  /** A store over a fresh, empty namespace; its TTL/expiry reads use `clock`. Called once per suite (beforeAll). */
+  /**
+   * A store over a fresh, empty namespace; its TTL/expiry reads (live snapshots' `expiresAt`
+   * included) use `clock`. Called once per suite (beforeAll).
+   */
   create(options: { clock: Clock }): Promise<SessionStore>;
   /** Writes raw records exactly as given, bypassing validation (for old-schema fixtures). */
   writeRaw(
