@@ -20,6 +20,7 @@ import { DynamoApiKeys } from './api-key-items.js';
 import { planCommit } from './commit-plan.js';
 import { commitError } from './error-mapping.js';
 import { MAX_EVENT_BYTES } from './limits.js';
+import { DynamoLive } from './live-items.js';
 import { type Retention, resolveRetention } from './retention.js';
 import { deleteSession } from './session-delete.js';
 import { listSessions } from './session-list.js';
@@ -67,6 +68,8 @@ export class DynamoStore implements SessionStore {
   readonly tableName: string;
   /** API keys, in the same table under a partition no session can have (see keys.ts). */
   readonly apiKeys: DynamoApiKeys;
+  /** Live snapshots, one item per session beside its head, in no index (see live-items.ts). */
+  readonly live: DynamoLive;
   private readonly context: StoreContext;
   private readonly ownsClient: boolean;
   private readonly retention: Retention;
@@ -89,6 +92,7 @@ export class DynamoStore implements SessionStore {
       : new DynamoDBClient((given ?? {}) as DynamoDBClientConfig);
     this.context = new StoreContext(client, tableName, options.clock ?? systemClock, this.stats);
     this.apiKeys = new DynamoApiKeys(this.context);
+    this.live = new DynamoLive(this.context);
   }
 
   /** One Query when the live context is shorter than `loadWindow` items and 1 MB. */

@@ -9,9 +9,15 @@ import type { SessionRef } from '@baton/core';
  *   E#<seq, 16 digits>            an event         (zero-padded so string order is seq order)
  *   E#<seq, 16 digits>#<part>     its extra chunks (right after their event, before the next one)
  *   H                             the head         ('H' sorts after every 'E#...')
+ *   L                             the live snapshot (outside every range a read asks for)
  */
 
 export const HEAD_SK = 'H';
+/**
+ * The session's live snapshot (core's LiveStore): 'L' sorts after the head, so neither a load
+ * (E#… to H) nor an event range (E#… to E#~) ever reads it; a delete's whole-partition Query does.
+ */
+export const LIVE_SK = 'L';
 export const EVENT_PREFIX = 'E#';
 export const DEDUPE_PREFIX = 'D#';
 /** Sorts after every event and chunk key: the upper bound of an event range. */

@@ -19,6 +19,9 @@ export interface DynamoStoreStats {
    * for transactional writes. The list index adds up to 2 units per head write on top.
    */
   writeUnits: number;
+  /** Live snapshots put (`live.write`) and read (`live.read`), apart from commits and items read. */
+  liveWrites: number;
+  liveReads: number;
   /** Capacity units DynamoDB reported as consumed (reads and writes, table and index), when it reports them. */
   consumedCapacity: number;
 }
@@ -31,6 +34,8 @@ export function emptyStats(): DynamoStoreStats {
     itemsWritten: 0,
     bytesWritten: 0,
     writeUnits: 0,
+    liveWrites: 0,
+    liveReads: 0,
     consumedCapacity: 0,
   };
 }
