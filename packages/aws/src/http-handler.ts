@@ -2,7 +2,7 @@
 import type { HostedConsole } from '@baton/console/hosted';
 import type { AppHost, BatonApp, BatonDefinition } from '@baton/core';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { errorResult, normalizeHttpEvent, toLambdaResult } from './http-event.js';
 import { withLogFields } from './invocation-log.js';
 import { DEFAULT_SAFETY_MARGIN_MS, DEFAULT_TIMEOUT_EARLY_MS, invocationDeadline } from './lambda-deadline.js';
@@ -40,8 +40,6 @@ export type HttpHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGate
  * export const handler = createHttpHandler(app, { safetyMarginMs: 2_000 });
  */
 export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions = {}): HttpHandler {
-  const { logger, clock } = app.baton;
-  const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({
     timeoutEarlyInMillis: options.timeoutEarlyMs ?? DEFAULT_TIMEOUT_EARLY_MS,
     // The run stops at its own deadline; reaching this means something ignored it. The input is
@@ -50,32 +48,62 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions = {
       errorResult(503, 'timeout', 'the invocation ran out of time; poll the session or retry', true),
   }).handler((event, context) =>
     withLogFields({ invocation: context?.awsRequestId }, async () => {
-      const normalized = normalizeHttpEvent(event, options.basePath ? { basePath: options.basePath } : {});
-      if (!normalized.ok) {
-        logger.warn('malformed HTTP event', { error: normalized.result.body });
-        return normalized.result;
-      }
+      const answer = await fetchHttpEvent(app, event, context, options);
+      if (!answer.ok) return answer.result;
       try {
-        const deadline = invocationDeadline(context, clock, {
-          safetyMarginMs,
-          ...(normalized.viaApiGateway
-            ? { capMs: API_GATEWAY_BUDGET_MS, startedAt: normalized.arrivedAt ?? clock.now() }
-            : {}),
-        });
-        const { platformClaims } = normalized;
-        const target = (isConsoleRequest(normalized.request) && (await options.console?.())) || app;
-        const response = await target.fetch(normalized.request, {
-          deadline,
-          ...(platformClaims ? { platformClaims } : {}),
-        });
-        return await toLambdaResult(response);
+        return await toLambdaResult(answer.response);
       } catch (error) {
-        // The app answers its own errors; reaching this is a bug in the adapter or the app.
-        logger.error('HTTP adapter failed', { error });
+        app.baton.logger.error('HTTP adapter failed', { error });
         return errorResult(500, 'internal', 'internal error', true);
       }
     }),
   );
+}
+
+/** The app's Response to an HTTP event, or the result the adapter answers itself (a malformed event, a bug). */
+export type HttpEventAnswer =
+  | { ok: true; response: Response }
+  | { ok: false; result: APIGatewayProxyStructuredResultV2 };
+
+/**
+ * The shared half of the buffered and the streaming handler: the event as a Request, the deadline
+ * the invocation allows, and the app's (or the console's) Response, its body not yet read.
+ *
+ * @example
+ * const answer = await fetchHttpEvent(app, event, context, {});
+ * if (answer.ok) console.log(answer.response.status);
+ */
+export async function fetchHttpEvent(
+  app: BatonApp,
+  event: APIGatewayProxyEventV2,
+  context: Context | undefined,
+  options: HttpHandlerOptions,
+): Promise<HttpEventAnswer> {
+  const { logger, clock } = app.baton;
+  const normalized = normalizeHttpEvent(event, options.basePath ? { basePath: options.basePath } : {});
+  if (!normalized.ok) {
+    logger.warn('malformed HTTP event', { error: normalized.result.body });
+    return normalized;
+  }
+  try {
+    const deadline = invocationDeadline(context, clock, {
+      safetyMarginMs: options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS,
+      ...(normalized.viaApiGateway
+        ? { capMs: API_GATEWAY_BUDGET_MS, startedAt: normalized.arrivedAt ?? clock.now() }
+        : {}),
+    });
+    const { platformClaims } = normalized;
+    const target = (isConsoleRequest(normalized.request) && (await options.console?.())) || app;
+    const response = await target.fetch(normalized.request, {
+      deadline,
+      ...(platformClaims ? { platformClaims } : {}),
+    });
+    return { ok: true, response };
+  } catch (error) {
+    // The app answers its own errors; reaching this is a bug in the adapter or the app.
+    logger.error('HTTP adapter failed', { error });
+    return { ok: false, result: errorResult(500, 'internal', 'internal error', true) };
+  }
 }
 
 /**

@@ -37,4 +37,10 @@ export { applyDisposition, type RecordOutcome, type SqsTarget } from './sqs-disp
 export { QueueError } from './sqs-errors.js';
 export { fifoGroupId, MAX_DELAY_SECONDS, SqsRunQueue, type SqsRunQueueOptions } from './sqs-run-queue.js';
 export { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
+export {
+  createStreamingHttpHandler,
+  type StreamingHttpHandler,
+  type StreamingResult,
+  toStreamingResult,
+} from './streaming-http-handler.js';
 export { createSweeper, type Sweeper } from './sweeper.js';

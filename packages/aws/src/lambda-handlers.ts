@@ -25,6 +25,11 @@ import { invocationLogger } from './invocation-log.js';
 import { environmentWithSecrets } from './linked-secrets.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
+import {
+  createStreamingHttpHandler,
+  inLambdaRuntime,
+  type StreamingHttpHandler,
+} from './streaming-http-handler.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
 
 /**
@@ -63,8 +68,14 @@ export interface LambdaHandlersOptions {
 
 export interface LambdaHandlers {
   app: BatonApp;
-  /** API Gateway HTTP API (payload 2.0) and Function URL events. */
+  /** API Gateway HTTP API (payload 2.0) and Function URL events, answered whole (buffered). */
   http: HttpHandler;
+  /**
+   * The same requests through a Function URL in RESPONSE_STREAM mode, bodies streamed as the app
+   * writes them (`GET /sessions/{id}/stream`). Undefined outside the Lambda Node.js runtime, whose
+   * global `awslambda` it needs (tests install a stand-in).
+   */
+  stream: StreamingHttpHandler | undefined;
   /** SQS event source with ReportBatchItemFailures. */
   worker: SqsWorker;
   /** A schedule (EventBridge) for `app.sweep()`. */
@@ -136,9 +147,11 @@ export function createLambdaHandlers(
   const app = createBatonApp(definition, host);
   // BATON_CONSOLE set: the console loads on its first request (it decides whether it is on).
   const hostedConsole = env.BATON_CONSOLE ? { console: consoleLoader(definition, host) } : {};
+  const httpOptions = { ...options.http, ...hostedConsole };
   return {
     app,
-    http: createHttpHandler(app, { ...options.http, ...hostedConsole }),
+    http: createHttpHandler(app, httpOptions),
+    stream: inLambdaRuntime() ? createStreamingHttpHandler(app, httpOptions) : undefined,
     worker: createSqsWorker(app, {
       ...options.worker,
       ...(visibilitySeconds !== undefined

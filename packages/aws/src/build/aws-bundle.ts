@@ -68,7 +68,7 @@ export class ForbiddenCodeError extends Error {}
 /**
  * Bundles a user's app into the three Lambda handlers with esbuild (ESM, node20, source maps):
  * each `<outDir>/<entry>/index.mjs` imports the config, registers the needed model providers and
- * exports `handler`. Packages resolve from the config's folder first, then from where `@baton/aws`
+ * exports `handler` (the http one also `stream`, for a streaming Function URL). Packages resolve from the config's folder first, then from where `@baton/aws`
  * itself is installed. Fails when Azure code ended up in a bundle.
  *
  * @example
@@ -172,9 +172,12 @@ export function entrySource(entry: string, configPath: string, providerPackages:
     `import definition from ${JSON.stringify(configPath)};`,
     `import { createLambdaHandlers } from '@baton/aws';`,
     ...providers.map(({ pkg, name }) => `import { modelProviders as ${name} } from ${JSON.stringify(pkg)};`),
-    `export const handler = createLambdaHandlers(definition, { providers: [${providers
+    `const handlers = createLambdaHandlers(definition, { providers: [${providers
       .map(({ name }) => `...${name}`)
-      .join(', ')}] }).${entry};`,
+      .join(', ')}] });`,
+    `export const handler = handlers.${entry};`,
+    // The Function URL's streaming handler lives in the http bundle: the same code, another export.
+    ...(entry === 'http' ? ['export const stream = handlers.stream;'] : []),
     '',
   ].join('\n');
 }
