@@ -14,6 +14,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
 import type { LoopDeps, RunOutcome } from './run-context.js';
+import { fireSchedule } from './schedules/schedule-fire.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
 import { type SessionView, sessionView } from './session-view.js';
 import type { ListPage, ListQuery, SessionStore } from './store.js';
@@ -74,6 +75,11 @@ export class Baton {
     this.defaultAgent = options.defaultAgent ?? options.agents[0]!.name;
     if (!this.agents.has(this.defaultAgent)) throw new UnknownAgentError(this.defaultAgent);
     this.safetyNetDelayMs = options.safetyNetDelayMs ?? 0;
+  }
+
+  /** The agent of sessions that name none. */
+  get defaultAgentName(): string {
+    return this.defaultAgent;
   }
 
   /**
@@ -194,6 +200,14 @@ export class Baton {
   /** For queue workers: run the session a message names; busy sessions come back after the lease expires. */
   async handle(message: RunMessage, options: { deadline: number; owner?: string }): Promise<HandleResult> {
     const ref = sessionRef(message.tenant, message.sessionId);
+    if (message.reason === 'wake' && message.schedule) {
+      const firing = await fireSchedule(this, ref, message.schedule);
+      if (firing.kind === 'not_yet') {
+        return { kind: 'retry_later', delayMs: Math.max(1_000, firing.retryAt - this.clock.now() + 250) };
+      }
+      // A stale wake-up (cancelled, moved on) costs its reads and nothing more.
+      if (firing.kind === 'stale') return { kind: 'done', outcome: 'idle' };
+    }
     const outcome = await this.run(ref, options);
     if (outcome.kind === 'busy') {
       return { kind: 'retry_later', delayMs: Math.max(1_000, outcome.retryAt - this.clock.now() + 250) };

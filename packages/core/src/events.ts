@@ -104,7 +104,23 @@ export type EventBody =
   | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
   | { kind: 'run_finished'; reason: RunEndReason; text: string }
   | { kind: 'outbox'; messageId: string; channel: string; payload: JsonObject }
-  | { kind: 'outbox_sent'; messageId: string; receipt?: JsonObject };
+  | { kind: 'outbox_sent'; messageId: string; receipt?: JsonObject }
+  | {
+      /**
+       * Input to append later (schedules/): once at `dueAt`, or on `cron` (in `timezone`, default
+       * UTC) from `dueAt`, its first occurrence. Not input itself: it wakes nothing and blocks no
+       * release; the head's `schedules` holds when each fires next.
+       */
+      kind: 'schedule_set';
+      scheduleId: string;
+      text: string;
+      dueAt: number;
+      cron?: string;
+      timezone?: string;
+      /** Who set it: `api:<user>` or `tool:<name>`. */
+      by: string;
+    }
+  | { kind: 'schedule_cancelled'; scheduleId: string; by: string };
 
 export type EventKind = EventBody['kind'];
 

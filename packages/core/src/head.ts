@@ -58,6 +58,20 @@ export interface Head {
   updatedAt: number;
   /** W3C traceparent of the run in progress, so one trace spans invocations. */
   traceparent?: string;
+  /**
+   * Active schedules (schedules/): when each fires next and the seq of its `schedule_set` event.
+   * Absent when there are none, so a session without schedules stores nothing more.
+   */
+  schedules?: ScheduleSlot[];
+}
+
+/** One active schedule on the head: a few dozen bytes; its text and rule stay in the log. */
+export interface ScheduleSlot {
+  id: string;
+  /** Epoch ms of the next occurrence. */
+  dueAt: number;
+  /** Seq of the schedule_set event that holds the text and the rule. */
+  seq: number;
 }
 
 /**

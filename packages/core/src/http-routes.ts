@@ -6,6 +6,7 @@ import { eventsPage } from './events-page.js';
 import type { SessionStatus } from './head.js';
 import { idempotencyHash } from './idempotency.js';
 import type { JsonObject } from './json.js';
+import { scheduleRoute } from './schedules/schedule-routes.js';
 import { type SessionRef, sessionRef } from './session-ref.js';
 
 /**
@@ -16,6 +17,9 @@ import { type SessionRef, sessionRef } from './session-ref.js';
  *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
  *   GET    /sessions/{id}/events?after=&limit=   at most 4 MiB of events; `next` says where to go on
  *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
+ *   POST   /sessions/{id}/schedules           {"text", "at" | "delaySeconds" | "cron", "timezone"?}
+ *   GET    /sessions/{id}/schedules
+ *   DELETE /sessions/{id}/schedules/{scheduleId}
  *   GET    /sessions?status=&limit=&cursor=
  *   DELETE /sessions/{id}
  *
@@ -47,6 +51,9 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/sessions/{id}/messages', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/events', access: 'read', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/approvals/{callId}', access: 'approve', owner: 'api' },
+  { method: 'POST', path: '/sessions/{id}/schedules', access: 'send', owner: 'api' },
+  { method: 'GET', path: '/sessions/{id}/schedules', access: 'read', owner: 'api' },
+  { method: 'DELETE', path: '/sessions/{id}/schedules/{scheduleId}', access: 'send', owner: 'api' },
 ];
 
 export interface HttpRouteOptions {
@@ -192,6 +199,17 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
       identity,
     });
     return json(202, { accepted: true, duplicate: decided.duplicate, poll: sessionPath(ref) });
+  }
+  if (rest[0] === 'schedules' && rest.length <= 2) {
+    const key = request.headers['idempotency-key'];
+    const answer = await scheduleRoute(baton, ref, {
+      method,
+      rest: rest.map(decodeSegment),
+      identity,
+      idempotencyKey: key && key.length <= 256 ? key : undefined,
+      body: () => parseBody(request, options),
+    });
+    return json(answer.status, answer.body);
   }
   throw notFound(request.path);
 }

@@ -133,6 +133,7 @@ export {
   LEGACY_INCARNATION,
   type Lease,
   newHead,
+  type ScheduleSlot,
   type SessionStatus,
   sameIncarnation,
 } from './head.js';
@@ -196,6 +197,24 @@ export {
   resolveRetention,
   retentionExpiries,
 } from './retention.js';
+// Scheduled wake-ups: input a session gets later, once or on a cron rule (docs/live-sessions.md).
+export {
+  cancelSchedule,
+  listSchedules,
+  type ScheduleTarget,
+  type SetSchedule,
+  setSchedule,
+  wakeMessage,
+} from './schedules/schedule-commits.js';
+export { type Firing, fireSchedule } from './schedules/schedule-fire.js';
+export {
+  MAX_SCHEDULE_TEXT_BYTES,
+  MAX_SCHEDULES,
+  MIN_CRON_INTERVAL_MS,
+  nextOccurrence,
+  type ScheduleRequest,
+  type ScheduleView,
+} from './schedules/schedule-spec.js';
 export { refKey, type SessionRef, sessionRef } from './session-ref.js';
 export type { CommitRequest, ListPage, ListQuery, PendingQuery, SessionStore } from './store.js';
 export {

@@ -53,6 +53,9 @@ const headSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   traceparent: z.string().optional(),
+  schedules: z
+    .array(z.object({ id: z.string(), dueAt: z.number(), seq: z.number().int().positive() }))
+    .optional(),
 });
 
 const KINDS = [
@@ -70,6 +73,8 @@ const KINDS = [
   'run_finished',
   'outbox',
   'outbox_sent',
+  'schedule_set',
+  'schedule_cancelled',
 ] as const;
 
 const eventEnvelope = z

@@ -7,12 +7,14 @@ export interface RunMessage {
   v: 1;
   tenant: string;
   sessionId: string;
-  reason: 'input' | 'decision' | 'continue' | 'retry';
+  reason: 'input' | 'decision' | 'continue' | 'retry' | 'wake';
   /** Unique per logical message, so a queue that dedupes (SQS FIFO, the local queue) can. */
   dedupeKey: string;
   traceparent?: string;
   /** Epoch ms before which the message must not run: delays a queue cannot express (SQS caps at 900 s). */
   notBefore?: number;
+  /** On a `wake`: the schedule occurrence it fires (schedules/schedule-fire.ts), once however often delivered. */
+  schedule?: { id: string; dueAt: number };
 }
 
 export interface RunQueue {

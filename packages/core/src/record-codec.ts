@@ -38,6 +38,7 @@ const HEAD_KEYS = {
   createdAt: 'c',
   updatedAt: 'm',
   traceparent: 'tp',
+  schedules: 'sch',
 } as const satisfies Record<Exclude<keyof Head, 'v'>, string>;
 
 /** Long field name to its stored short key, for events (the envelope and the repeated fields). */
@@ -75,6 +76,8 @@ const EVENT_KINDS: Readonly<Record<string, string>> = {
   run_finished: 'rf',
   outbox: 'ob',
   outbox_sent: 'os',
+  schedule_set: 'ss',
+  schedule_cancelled: 'sx',
 };
 
 const USAGE_KEYS: Readonly<Record<string, string>> = {

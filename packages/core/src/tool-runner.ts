@@ -1,8 +1,10 @@
 import type { Agent } from './agent.js';
 import type { ToolCall, ToolOutcome } from './events.js';
+import type { Head } from './head.js';
 import type { Json, JsonObject } from './json.js';
 import type { Logger } from './logger.js';
 import { redactSecrets } from './redact.js';
+import { CallSchedules } from './schedules/tool-schedules.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { Tool, ToolContext, ToolState } from './tool.js';
 
@@ -79,6 +81,8 @@ export interface ToolRunResult {
   output: Json;
   statePatch: JsonObject;
   durationMs: number;
+  /** Schedules the call set or cancelled (only when it returned ok), committed with its result. */
+  schedules?: CallSchedules;
 }
 
 /**
@@ -98,6 +102,8 @@ export async function runTool(
     leaseLost?: AbortSignal;
     logger: Logger;
     now: () => number;
+    /** The session's active schedules, for ctx.schedule's limit and ctx.cancelSchedule. */
+    schedules?: Head['schedules'];
   },
 ): Promise<ToolRunResult> {
   const { tool, call } = checked;
@@ -108,11 +114,21 @@ export async function runTool(
     timeout,
     ...(options.leaseLost ? [options.leaseLost] : []),
   ]);
+  const idempotencyKey = `${refKey(options.ref)}/${options.responseSeq}/${call.callId}`;
+  const schedules = new CallSchedules({
+    ref: options.ref,
+    idempotencyKey,
+    toolName: tool.name,
+    active: options.schedules ?? [],
+    now: options.now,
+  });
   const context: ToolContext = {
     session: options.ref,
     callId: call.callId,
-    idempotencyKey: `${refKey(options.ref)}/${options.responseSeq}/${call.callId}`,
+    idempotencyKey,
     state,
+    schedule: (request) => schedules.schedule(request),
+    cancelSchedule: (scheduleId) => schedules.cancelSchedule(scheduleId),
     signal,
     logger: options.logger.child({ tool: tool.name, callId: call.callId }),
   };
@@ -131,6 +147,7 @@ export async function runTool(
       output: toJson(output),
       statePatch: state.patch,
       durationMs: options.now() - started,
+      ...(schedules.empty ? {} : { schedules }),
     };
   } catch (error) {
     const durationMs = options.now() - started;

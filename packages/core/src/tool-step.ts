@@ -58,6 +58,7 @@ async function runEach(
             leaseLost: lost,
             logger: run.logger,
             now: () => run.deps.clock.now(),
+            schedules: run.writer.head.schedules,
           });
           span.setAttribute('baton.tool.outcome', ran.outcome);
           if (ran.outcome !== 'ok') recordError(span, new Error(JSON.stringify(ran.output)));
@@ -74,6 +75,14 @@ async function runEach(
         Object.keys(patch).length > 0
           ? (head: Head) => ({ ...head, toolState: applyPatch(head.toolState, patch) })
           : undefined;
+      if (outcome.schedules) {
+        // Written at once with the schedules the call set: each slot names its event's seq, and
+        // their wake-ups, already sent, find them as soon as the lease is released.
+        const changes = await outcome.schedules.changes(run.deps);
+        const both = (head: Head) => changes.update(update ? update(head) : head);
+        await run.commit([event, ...changes.events], both);
+        return;
+      }
       // An at-most-once result is written at once: a crash before its commit would leave only the
       // intent, an unknown outcome. An idempotent one waits for the next step's commit (the model's
       // next response, or the answer with the release): a crash before it runs the tool again.

@@ -3,6 +3,7 @@ import { type ApproverPolicy, checkApproverPolicy } from './approver-policy.js';
 import type { Json, JsonObject } from './json.js';
 import type { Logger } from './logger.js';
 import type { ToolSpec } from './model.js';
+import type { ScheduleRequest } from './schedules/schedule-spec.js';
 import type { SessionRef } from './session-ref.js';
 
 /** The session tool state as one tool call sees it: committed state plus this call's own writes. */
@@ -26,6 +27,17 @@ export interface ToolContext {
   /** Aborted at the invocation deadline or the tool's own timeout. */
   signal: AbortSignal;
   logger: Logger;
+  /**
+   * Schedules input for this session later: once (`at`, `delayMs`) or on a `cron` rule. Committed
+   * with this call's result, so a call run again does not schedule twice; throws a ValidationError
+   * for a past time, a bad or too frequent rule.
+   *
+   * @example
+   * const { scheduleId } = ctx.schedule({ text: 'remind me to stretch', delayMs: 2 * 3600_000 });
+   */
+  schedule(request: ScheduleRequest): { scheduleId: string; dueAt: number };
+  /** Cancels an active schedule of this session (or one this call set); throws for an unknown id. */
+  cancelSchedule(scheduleId: string): void;
 }
 
 /**

@@ -6,10 +6,11 @@ const runMessageSchema = z.object({
   v: z.literal(1),
   tenant: z.string(),
   sessionId: z.string(),
-  reason: z.enum(['input', 'decision', 'continue', 'retry']),
+  reason: z.enum(['input', 'decision', 'continue', 'retry', 'wake']),
   dedupeKey: z.string().min(1).max(1024),
   traceparent: z.string().max(512).optional(),
   notBefore: z.number().int().nonnegative().optional(),
+  schedule: z.object({ id: z.string().min(1).max(64), dueAt: z.number().int().nonnegative() }).optional(),
 });
 
 export type ParsedRunMessage = { ok: true; message: RunMessage } | { ok: false; reason: string };
@@ -45,13 +46,14 @@ export function parseRunMessage(entry: unknown): ParsedRunMessage {
   } catch (error) {
     return { ok: false, reason: `not a run message: ${(error as Error).message}` };
   }
-  const { traceparent, notBefore, ...rest } = parsed.data;
+  const { traceparent, notBefore, schedule, ...rest } = parsed.data;
   return {
     ok: true,
     message: {
       ...rest,
       ...(traceparent !== undefined ? { traceparent } : {}),
       ...(notBefore !== undefined ? { notBefore } : {}),
+      ...(schedule !== undefined ? { schedule } : {}),
     },
   };
 }
