@@ -205,8 +205,8 @@ export class Baton {
       if (firing.kind === 'not_yet') {
         return { kind: 'retry_later', delayMs: Math.max(1_000, firing.retryAt - this.clock.now() + 250) };
       }
-      // A stale wake-up (cancelled, moved on) costs its reads and nothing more.
-      if (firing.kind === 'stale') return { kind: 'done', outcome: 'idle' };
+      // Run on whatever the firing says: a delivery that fired and then crashed left input no run
+      // has answered yet; where there is nothing to do, the run reads and writes nothing.
     }
     const outcome = await this.run(ref, options);
     if (outcome.kind === 'busy') {
