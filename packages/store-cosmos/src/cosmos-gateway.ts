@@ -143,6 +143,28 @@ export class CosmosGateway {
     return true;
   }
 
+  /** Creates or replaces a document, unconditioned: the last writer wins. */
+  async upsert(document: { id: string; pk: string }, what: string): Promise<void> {
+    const response = await this.call(what, () => this.container.items.upsert(document));
+    this.stats.requestCharge += response.requestCharge ?? 0;
+    this.stats.documentsWritten++;
+    this.stats.bytesWritten += jsonBytes(document);
+  }
+
+  /** Deletes one document; one already gone (404) is not an error. */
+  async remove(id: string, pk: string, what: string): Promise<void> {
+    const response = await this.call(what, () =>
+      this.container
+        .item(id, pk)
+        .delete()
+        .catch((error: { code?: unknown }) => {
+          if (error?.code === 404) return { requestCharge: 0 };
+          throw error;
+        }),
+    );
+    this.stats.requestCharge += response.requestCharge ?? 0;
+  }
+
   /** A transactional batch; its operations' statuses are the caller's to check (a failed batch does not throw). */
   async batch(operations: OperationInput[], pk: string, what: string): Promise<BatchResponse> {
     const response = await this.call(what, () => this.container.items.batch(operations, pk));

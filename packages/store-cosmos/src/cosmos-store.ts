@@ -40,6 +40,7 @@ import {
 } from './documents.js';
 import { chunkTokens, expandBundles } from './event-bundles.js';
 import { type CachedHead, HeadCache } from './head-cache.js';
+import { CosmosLive } from './live-documents.js';
 import { type Retention, resolveRetention } from './retention.js';
 import { listPendingSessions, listSessions } from './session-list.js';
 
@@ -92,6 +93,8 @@ export class CosmosStore implements SessionStore {
   readonly names: ContainerNames;
   /** API keys, in the same container under a partition no session can have (see documents.ts). */
   readonly apiKeys: CosmosApiKeys;
+  /** Live snapshots, one document per session in its partition (see live-documents.ts). */
+  readonly live: CosmosLive;
   private readonly gateway: CosmosGateway;
   private readonly clock: Clock;
   private readonly cache = new HeadCache();
@@ -113,6 +116,7 @@ export class CosmosStore implements SessionStore {
     const container: Container = this.client.database(this.names.database).container(this.names.container);
     this.gateway = new CosmosGateway(container, this.stats);
     this.apiKeys = new CosmosApiKeys(this.gateway);
+    this.live = new CosmosLive(this.gateway, this.clock);
     this.writer = new CommitWriter({
       gateway: this.gateway,
       cache: this.cache,

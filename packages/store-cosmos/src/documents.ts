@@ -62,7 +62,19 @@ export interface DedupeDocument extends Envelope {
   dedupe: DedupeRecord;
 }
 
-export type SessionDocument = HeadDocument | EventsDocument | ChunkDocument | DedupeDocument;
+/**
+ * The in-flight model call's output (core's LiveSnapshot), one per session under LIVE_ID, replaced
+ * by each write. The snapshot rides as a JSON string in `data`, a path the indexing policy
+ * excludes, so a write pays for indexing its envelope only; no session query selects its type.
+ */
+export interface LiveDocument extends Envelope {
+  type: 'live';
+  data: string;
+}
+
+export const LIVE_ID = 'live';
+
+export type SessionDocument = HeadDocument | EventsDocument | ChunkDocument | DedupeDocument | LiveDocument;
 
 /**
  * An API key, in the partition API_KEYS_PK beside every session's: a session's partition key is a
