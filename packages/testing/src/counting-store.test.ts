@@ -1,5 +1,5 @@
-import { type ApiKeyRecord, jsonBytes } from '@baton/core';
-import { MemoryStore } from '@baton/core/store';
+import { type ApiKeyRecord, jsonBytes, refKey } from '@baton/core';
+import { type LiveSnapshot, type LiveStore, MemoryStore } from '@baton/core/store';
 import { describe, expect, it } from 'vitest';
 import { countingStore } from './counting-store.js';
 import { faultyStore } from './faults/store-faults.js';
@@ -23,7 +23,35 @@ describe('countingStore', () => {
     await store.apiKeys!.revokeApiKey('unknown', 2);
 
     expect(revoked).toEqual({ ...key, revokedAt: 2 });
-    expect(counts).toEqual({ writes: 3, reads: 2, records: 2, bytes: jsonBytes(key) + jsonBytes(revoked) });
+    expect(counts).toMatchObject({
+      writes: 3,
+      reads: 2,
+      records: 2,
+      bytes: jsonBytes(key) + jsonBytes(revoked),
+    });
+  });
+
+  it('forwards live and counts its calls apart from commits and reads', async () => {
+    const stored = new Map<string, LiveSnapshot>();
+    const live: LiveStore = {
+      write: async (ref, snapshot) => void stored.set(refKey(ref), snapshot),
+      read: async (ref) => stored.get(refKey(ref)) ?? null,
+      clear: async (ref) => void stored.delete(refKey(ref)),
+    };
+    const { store, counts, reset } = countingStore(Object.assign(new MemoryStore(), { live }));
+    const ref = { tenant: 'acme', sessionId: 's1' };
+    const snapshot = { afterSeq: 1, runId: 'r', text: 'Hel', toolCalls: [], updatedAt: 1, expiresAt: 2 };
+
+    await store.live!.write(ref, snapshot);
+    expect(await store.live!.read(ref)).toEqual(snapshot);
+    await store.live!.clear(ref);
+    expect(await store.live!.read(ref)).toBeNull();
+
+    expect(reset()).toEqual({
+      ...{ writes: 0, reads: 0, records: 0, bytes: 0 },
+      ...{ liveWrites: 2, liveReads: 2, liveBytes: jsonBytes(snapshot) },
+    });
+    expect(counts.liveWrites).toBe(0);
   });
 
   it('has no apiKeys when the wrapped store has none', () => {

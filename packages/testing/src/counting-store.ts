@@ -1,5 +1,5 @@
 import { type ApiKeyRecord, type ApiKeyStore, jsonBytes, type SessionStore } from '@baton/core';
-import { type CommitRequest, commitRecords } from '@baton/core/store';
+import { type CommitRequest, commitRecords, type LiveStore } from '@baton/core/store';
 
 export interface StoreCounts {
   /** Calls that write (commit; createApiKey and revokeApiKey). */
@@ -13,7 +13,21 @@ export interface StoreCounts {
    * eventRecord): the store-independent measure of what a step costs.
    */
   bytes: number;
+  /**
+   * Live snapshot writes (`live.write`; `live.clear` too, a delete), apart from `writes`: they
+   * are no commit and no step's durability, and a streamed turn makes as many as it publishes.
+   */
+  liveWrites: number;
+  /** Live snapshot reads (`live.read`), apart from `reads`: a streaming client polls them. */
+  liveReads: number;
+  /** JSON bytes of the snapshots given to `live.write`. */
+  liveBytes: number;
 }
+
+const zero: StoreCounts = {
+  ...{ writes: 0, reads: 0, records: 0, bytes: 0 },
+  ...{ liveWrites: 0, liveReads: 0, liveBytes: 0 },
+};
 
 /**
  * Wraps any store and counts what passes through the contract, so tests can assert the design's
@@ -22,7 +36,7 @@ export interface StoreCounts {
 export function countingStore<S extends SessionStore>(
   store: S,
 ): { store: SessionStore; counts: StoreCounts; reset(): StoreCounts } {
-  const counts: StoreCounts = { writes: 0, reads: 0, records: 0, bytes: 0 };
+  const counts: StoreCounts = { ...zero };
   const read =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {
@@ -48,6 +62,21 @@ export function countingStore<S extends SessionStore>(
       return revoked;
     },
   });
+  const countingLive = (live: LiveStore): LiveStore => ({
+    async write(ref, snapshot) {
+      await live.write(ref, snapshot);
+      counts.liveWrites++;
+      counts.liveBytes += jsonBytes(snapshot);
+    },
+    async read(ref) {
+      counts.liveReads++;
+      return live.read(ref);
+    },
+    async clear(ref) {
+      await live.clear(ref);
+      counts.liveWrites++;
+    },
+  });
   const wrapped: SessionStore = {
     name: store.name,
     limits: store.limits,
@@ -69,6 +98,7 @@ export function countingStore<S extends SessionStore>(
         (request.dedupe ? jsonBytes(request.dedupe) : 0);
     },
     ...(store.apiKeys ? { apiKeys: countingKeys(store.apiKeys) } : {}),
+    ...(store.live ? { live: countingLive(store.live) } : {}),
     ...(store.close ? { close: store.close.bind(store) } : {}),
   };
   return {
@@ -76,10 +106,7 @@ export function countingStore<S extends SessionStore>(
     counts,
     reset() {
       const snapshot = { ...counts };
-      counts.writes = 0;
-      counts.reads = 0;
-      counts.records = 0;
-      counts.bytes = 0;
+      Object.assign(counts, zero);
       return snapshot;
     },
   };
