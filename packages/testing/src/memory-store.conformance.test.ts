@@ -1,4 +1,4 @@
-import { refKey, type SessionStore } from '@baton/core';
+import { type Clock, refKey, type SessionStore } from '@baton/core';
 import { MemoryStore } from '@baton/core/store';
 import { describeStoreConformance } from './index.js';
 
@@ -8,7 +8,11 @@ interface MemoryInternals {
 }
 
 describeStoreConformance('memory', {
-  create: async () => new MemoryStore(),
+  // Its live snapshots expire by the suite's clock, as every store's do by its harness clock.
+  create: async ({ clock }) => {
+    const options: ConstructorParameters<typeof MemoryStore>[0] & { clock?: Clock } = { clock };
+    return new MemoryStore(options);
+  },
   writeRaw: async (store: SessionStore, { ref, head, events }) => {
     (store as unknown as MemoryInternals).sessions.set(refKey(ref), {
       head: JSON.stringify(head),
