@@ -14,6 +14,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
 import type { LoopDeps, RunOutcome } from './run-context.js';
+import { rearmOverdue } from './schedules/schedule-commits.js';
 import { fireSchedule } from './schedules/schedule-fire.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
 import { type SessionView, sessionView } from './session-view.js';
@@ -209,6 +210,8 @@ export class Baton {
       // has answered yet; where there is nothing to do, the run reads and writes nothing.
     }
     const outcome = await this.run(ref, options);
+    // The head is in hand: a schedule whose wake-up the queue lost is sent again (no read).
+    if ('head' in outcome && outcome.head.schedules) await rearmOverdue(this, ref, outcome.head);
     if (outcome.kind === 'busy') {
       return { kind: 'retry_later', delayMs: Math.max(1_000, outcome.retryAt - this.clock.now() + 250) };
     }

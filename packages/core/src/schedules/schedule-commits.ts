@@ -48,6 +48,21 @@ export async function enqueueWake(
   await target.queue.enqueue(wakeMessage(ref, scheduleId, dueAt), delayMs > 0 ? { delayMs } : undefined);
 }
 
+/** How late a slot may be before a caller that sees it sends its wake-up again. */
+export const OVERDUE_MS = 15 * 60_000;
+
+/**
+ * Sends the wake-ups of slots overdue by more than OVERDUE_MS again: the net under a wake-up the
+ * queue lost (a dead-lettered delivery, a purged queue). Called where a head is in hand anyway (a
+ * run's end, a listing), so it costs no read; the occurrence's key keeps a second firing out.
+ * Returns how many were sent.
+ */
+export async function rearmOverdue(target: ScheduleTarget, ref: SessionRef, head: Head): Promise<number> {
+  const late = (head.schedules ?? []).filter((slot) => slot.dueAt < target.clock.now() - OVERDUE_MS);
+  for (const slot of late) await enqueueWake(target, ref, slot.id, slot.dueAt);
+  return late.length;
+}
+
 /** The head's slots with `change` applied; the field is left out when none remain. */
 export function withSlots(head: Head, change: (slots: ScheduleSlot[]) => ScheduleSlot[]): Head {
   const slots = change(head.schedules ?? []);
@@ -150,10 +165,15 @@ export function cancelSchedule(
   );
 }
 
-/** The session's active schedules with their text and next time: the head, then one read per schedule. */
-export async function listSchedules(store: SessionStore, ref: SessionRef): Promise<ScheduleView[]> {
-  const head = await store.readHead(ref);
+/**
+ * The session's active schedules with their text and next time: the head, then one read per
+ * schedule. An overdue one has its wake-up sent again (rearmOverdue).
+ */
+export async function listSchedules(target: ScheduleTarget, ref: SessionRef): Promise<ScheduleView[]> {
+  const head = await target.store.readHead(ref);
   if (!head) throw new SessionNotFoundError(refKey(ref));
+  await rearmOverdue(target, ref, head);
+  const { store } = target;
   const views: ScheduleView[] = [];
   for (const slot of head.schedules ?? []) {
     const definition = await definitionAt(store, ref, slot);

@@ -30,7 +30,7 @@ export async function scheduleRoute(
     if (method === 'GET') {
       return {
         status: 200,
-        body: { schedules: (await listSchedules(baton.store, ref)) as unknown as JsonObject[] },
+        body: { schedules: (await listSchedules(baton, ref)) as unknown as JsonObject[] },
       };
     }
     if (method !== 'POST') throw methodNotAllowed(method, 'GET or POST');

@@ -71,9 +71,9 @@ describe('schedules', () => {
       { text: 'stretch', delayMs: 10_000 },
       { agent: 'tester', by: 'api:me' },
     );
-    expect(await listSchedules(t.store, t.ref)).toMatchObject([{ scheduleId: set.scheduleId, kind: 'once' }]);
+    expect(await listSchedules(t.baton, t.ref)).toMatchObject([{ scheduleId: set.scheduleId, kind: 'once' }]);
     await cancelSchedule(t.baton, t.ref, set.scheduleId, 'api:me');
-    expect(await listSchedules(t.store, t.ref)).toEqual([]);
+    expect(await listSchedules(t.baton, t.ref)).toEqual([]);
     t.clock.advance(10_000);
     expect(await deliverer(t)(wakes(t)[0]!)).toEqual({ action: 'done', outcome: 'idle' });
     expect(kinds(await t.store.readEvents(t.ref))).toEqual(['schedule_set', 'schedule_cancelled']);
@@ -106,13 +106,39 @@ describe('schedules', () => {
       '2026-01-02T08:00:00.000Z',
       '2026-01-03T08:00:00.000Z',
     ]);
-    const [view] = await listSchedules(t.store, t.ref);
+    const [view] = await listSchedules(t.baton, t.ref);
     expect(view).toMatchObject({
       kind: 'cron',
       nextAt: '2026-01-04T08:00:00.000Z',
       timezone: 'Europe/Paris',
     });
     expect(t.model.calls).toHaveLength(3);
+  });
+
+  it('sends a lost wake-up again when a run or a listing finds its schedule overdue', async () => {
+    const t = kit(replies(2));
+    const set = await setSchedule(
+      t.baton,
+      t.ref,
+      { text: 'ping', delayMs: 10_000 },
+      { agent: 'tester', by: 'api:me' },
+    );
+    t.queue.messages.length = 0; // the queue lost it (a purge, a dead letter)
+    t.clock.advance(10_000);
+    await listSchedules(t.baton, t.ref);
+    expect(wakes(t)).toHaveLength(0); // late, not overdue yet
+    t.clock.advance(15 * 60_000 + 1);
+    // Any run of the session re-arms it (here one for an input), as does a listing.
+    await t.baton.submit(t.ref, { text: 'hello', source: 'test' });
+    await deliverer(t)(t.queue.messages[0]!.message);
+    expect(wakes(t)).toEqual([
+      expect.objectContaining({ schedule: { id: set.scheduleId, dueAt: set.dueAt } }),
+    ]);
+    await listSchedules(t.baton, t.ref);
+    expect(wakes(t)).toHaveLength(2);
+    for (const wake of wakes(t)) await deliverer(t)(wake);
+    expect(await scheduledInputs(t)).toHaveLength(1);
+    expect(t.model.calls).toHaveLength(2);
   });
 
   it('comes back after the lease when a run holds the session and the schedule is not written yet', async () => {
