@@ -4,8 +4,9 @@ import { z } from 'zod';
 /**
  * The agent `npm start` serves and the cloud examples deploy. Without a model it uses the one the
  * environment configures (`BATON_MODEL`, else the offline demo model). Its tools show each guarantee:
- * session tool state (notes), an approval gate (send_email) and an at-most-once side effect
- * (create_ticket, which must never run twice even across crashes).
+ * session tool state (notes), an approval gate (send_email), an at-most-once side effect
+ * (create_ticket, which must never run twice even across crashes) and a scheduled wake-up
+ * (remind: the offline demo model's "remind 10s stretch").
  */
 export function createExampleAgent(
   model?: Model | string,
@@ -59,15 +60,37 @@ export function createExampleAgent(
     },
   });
 
+  const remind = defineTool({
+    name: 'remind',
+    description:
+      'Remind the user later: `in` is a delay such as 10s, 5m, 2h or 1d; the text comes back as a message then.',
+    parameters: z.object({
+      in: z.string().regex(/^\d+[smhd]$/, 'a number and a unit: 10s, 5m, 2h or 1d'),
+      text: z.string().min(1).max(500),
+    }),
+    // Committed with this call's result, so a retried call schedules once (see docs/live-sessions.md).
+    execute: ({ in: delay, text }, ctx) => {
+      const { scheduleId, dueAt } = ctx.schedule({ text: `Reminder: ${text}`, delayMs: durationMs(delay) });
+      return { scheduleId, at: new Date(dueAt).toISOString() };
+    },
+  });
+
   return defineAgent({
     name: 'assistant',
     instructions:
       'You are a concise assistant. Use add_note and list_notes to remember things for the user, ' +
       'send_email to send email (a person approves each one), and create_ticket to open tickets.',
     ...(model !== undefined ? { model } : {}),
-    tools: [addNote, listNotes, sendEmail, createTicket],
+    tools: [addNote, listNotes, sendEmail, createTicket, remind],
     // A chat partner answers every message, even when several arrive while it is busy.
     policies: { inputs: 'one_at_a_time' },
     ...(options.timing ? { timing: options.timing } : {}),
   });
+}
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10s`, `5m`, `2h`, `1d` in milliseconds (the tool's schema has checked the form). */
+function durationMs(delay: string): number {
+  return Number(delay.slice(0, -1)) * UNIT_MS[delay.slice(-1)]!;
 }

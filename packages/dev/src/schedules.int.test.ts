@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { defineAgent, defineBaton, type SessionEvent, silentLogger, wakeMessage } from '@baton/core';
+import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 import { ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalApp, startLocalApp } from './local-app.js';
@@ -16,10 +17,12 @@ afterEach(async () => {
  * Schedules on the real local server: the HTTP API records them, the SQLite run queue holds each
  * wake-up until its time (by the server's clock, a manual one here), and the LocalWorker fires it.
  */
-async function serve(clock: ManualClock): Promise<LocalApp> {
+async function serve(clock: ManualClock, demo = false): Promise<LocalApp> {
   const dataDir = tempDir();
   const model = new ScriptedModel((_request, index) => reply(`answer ${index + 1}`));
-  const agent = defineAgent({ name: 'planner', instructions: 'plan', model });
+  const agent = demo
+    ? createExampleAgent(offlineDemoModel({ deltaMs: 0 }))
+    : defineAgent({ name: 'planner', instructions: 'plan', model });
   return startLocalApp(
     defineBaton({ agents: [agent] }),
     {
@@ -109,5 +112,30 @@ describe('schedules on the local server', () => {
     await local.worker.whenIdle();
     expect(await scheduledInputs('daily')).toHaveLength(3);
     expect(local.queue.depth()).toEqual({ pending: 0, deadLetters: 0 });
+  });
+
+  it("runs the demo agent's remind tool: the reminder comes back as a message at its time", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    local = await serve(clock, true);
+    const said = await api('/sessions/demo/messages', {
+      method: 'POST',
+      body: { text: 'remind 10s stretch' },
+    });
+    expect(said).toMatchObject({ status: 200, body: { state: 'finished' } });
+    expect(said.body.reply).toContain('"at":"2026-12-06T08:00:10.000Z"');
+    clock.advance(10_000);
+    await local.worker.whenIdle();
+    const { body } = await api('/sessions/demo/events');
+    const events = body.events as SessionEvent[];
+    expect(
+      events.filter((event) => event.kind === 'input').map((event) => [event.source, event.text]),
+    ).toEqual([
+      ['http', 'remind 10s stretch'],
+      ['schedule', 'Reminder: stretch'],
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      kind: 'run_finished',
+      text: expect.stringContaining('Reminder: stretch'),
+    });
   });
 });
