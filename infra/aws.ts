@@ -1,5 +1,6 @@
 import { handlerIn } from './aws-bundle.js';
 import { bedrockPermissions, functionPermissions } from './aws-permissions.js';
+import { streamingFunction } from './aws-streaming.js';
 import { type AwsTracingOptions, adotTracing } from './aws-tracing.js';
 import { isProduction } from './clouds.js';
 import { declareSecrets } from './secrets.js';
@@ -94,6 +95,12 @@ export interface AwsStackOptions {
    * pages sit behind the authorizer like the API routes (send the token), the sign-in form does not.
    */
   console?: boolean;
+  /**
+   * A second function on the http bundle behind a Function URL in RESPONSE_STREAM mode (default
+   * true), for clients that stream (`GET /sessions/{id}/stream`): API Gateway buffers responses.
+   * The app's own `auth` guards it; an API Gateway JWT authorizer does not (use `jwt()` there).
+   */
+  streaming?: boolean;
   /** An address the dead-letter alarm mails (confirm the SNS subscription once). */
   alarmEmail?: string;
   /**
@@ -206,13 +213,22 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
     },
   };
 
+  const httpEnvironment = options.console
+    ? { ...common.environment, BATON_CONSOLE: 'on' }
+    : common.environment;
+  const httpPermissions = [...functionPermissions('http', targets), ...bedrock, ...tracing.permissions];
   const http = new sst.aws.Function('Http', {
     ...common,
-    ...(options.console ? { environment: { ...common.environment, BATON_CONSOLE: 'on' } } : {}),
+    environment: httpEnvironment,
     ...handlerIn(bundleDir, 'http'),
     timeout: `${HTTP_TIMEOUT_SECONDS} seconds`,
-    permissions: [...functionPermissions('http', targets), ...bedrock, ...tracing.permissions],
+    permissions: httpPermissions,
   });
+  const stream =
+    options.streaming === false
+      ? undefined
+      : // Not the console: its pages and their feed stay on the API (no BATON_CONSOLE here).
+        streamingFunction(bundleDir, { ...common, permissions: httpPermissions });
   const api = new sst.aws.ApiGatewayV2('Api');
   const authorizer = jwt
     ? api.addAuthorizer({ name: 'Jwt', jwt: { issuer: jwt.issuer, audiences: jwt.audience } })
@@ -280,6 +296,7 @@ export function deployAws(bundleDir: string, options: AwsStackOptions = {}) {
 
   return {
     api: api.url,
+    ...(stream ? { stream: stream.url } : {}),
     ...(options.console ? { console: $interpolate`${api.url}/console` } : {}),
     table: table.name,
     runQueue: runs.url,

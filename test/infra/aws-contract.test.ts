@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installStreamingRuntime } from '../../packages/aws/src/test-support/lambda-streaming-runtime.js';
 import { awsMismatches, deployedFunctions } from './aws-contract.js';
 import { type AwsFacts, awsFacts } from './aws-facts.js';
 import {
@@ -44,19 +45,25 @@ describe('infra/aws.ts', () => {
 
   it('starts every deployed handler of the real bundle with the environment infra declares and finds its export a function', async () => {
     const functions = deployedFunctions(await recordAws(INFRA_DIR, { env: {} }), facts);
-    expect(functions.map((fn) => fn.entry).sort()).toEqual([...facts.entries].sort());
-    for (const fn of functions) {
-      const exported = String(fn.args.handler).split('.')[1] ?? '';
-      const module = await withEnvironment(
-        sampleValues(fn.args.environment),
-        () => import(pathToFileURL(facts.built.get(fn.entry ?? '') ?? '').href),
-      );
-      expect(typeof (module as Record<string, unknown>)[exported], fn.label).toBe('function');
+    expect([...new Set(functions.map((fn) => fn.entry))].sort()).toEqual([...facts.entries].sort());
+    // The Lambda runtime's awslambda global, which the http bundle's streaming export needs.
+    const runtime = installStreamingRuntime();
+    try {
+      for (const fn of functions) {
+        const exported = String(fn.args.handler).split('.')[1] ?? '';
+        const module = await withEnvironment(
+          sampleValues(fn.args.environment),
+          () => import(pathToFileURL(facts.built.get(fn.entry ?? '') ?? '').href),
+        );
+        expect(typeof (module as Record<string, unknown>)[exported], fn.label).toBe('function');
+      }
+    } finally {
+      runtime.uninstall();
     }
   });
 
   it('reports a handler export the entry does not have when a copy renames it', async () => {
-    const dir = mismatchedCopy('aws-bundle.ts', 'handler: `${entry}.handler`', 'handler: `${entry}.main`');
+    const dir = mismatchedCopy('aws-bundle.ts', "exported = 'handler'", "exported = 'main'");
     expect(await mismatchesOf(dir, facts)).toContainEqual(
       expect.stringMatching(/^Function Http: the built .*\/http\/index\.mjs exports no "main"$/),
     );

@@ -4,6 +4,7 @@ import { apiMismatches } from './aws-api-contract.js';
 import type { AwsFacts } from './aws-facts.js';
 import { iamMismatches } from './aws-iam-contract.js';
 import { alarmMismatches, queueMismatches } from './aws-queue-contract.js';
+import { streamingMismatches } from './aws-streaming-contract.js';
 import { exportsOf } from './environment-reads.js';
 import { REPO_ROOT } from './infra-copy.js';
 import { type Recording, referencePath, resourcesOf } from './recording.js';
@@ -98,6 +99,7 @@ export async function awsMismatches(
   problems.push(...iamMismatches(recording, facts, functions));
   problems.push(...alarmMismatches(recording));
   problems.push(...(await apiMismatches(recording, facts, functions)));
+  problems.push(...streamingMismatches(recording, functions));
 
   if (resourcesOf(recording, 'sst.aws.CronV2').length + resourcesOf(recording, 'sst.aws.Cron').length === 0) {
     problems.push('no schedule runs the sweeper');

@@ -47,7 +47,7 @@ describe('infra/aws.ts tracing (the ADOT layer in one line)', () => {
 
   it('adds no layer, wrapper, OTEL_* variable or X-Ray grant when tracing is not asked for', async () => {
     const functions = await functionsOf(INFRA_DIR);
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4); // Http, HttpStream, Worker, Sweep
     for (const fn of functions) {
       expect(fn.args.layers, fn.label).toBeUndefined();
       const names = Object.keys(fn.args.environment as object);

@@ -10,6 +10,9 @@ import { ZOD_JITLESS_BANNER, zodNamespacePlugin } from './zod-namespace.js';
 export const AWS_ENTRIES = ['http', 'worker', 'sweeper'] as const;
 export type AwsEntry = (typeof AWS_ENTRIES)[number];
 
+/** The http bundle's second export: the streaming handler a Function URL in RESPONSE_STREAM mode calls. */
+export const STREAMING_EXPORT = 'stream';
+
 /** esbuild's account of what went into each handler, `<outDir>/<entry>.meta.json` (outside its folder). */
 export const METAFILE = 'meta.json';
 
@@ -177,7 +180,7 @@ export function entrySource(entry: string, configPath: string, providerPackages:
       .join(', ')}] });`,
     `export const handler = handlers.${entry};`,
     // The Function URL's streaming handler lives in the http bundle: the same code, another export.
-    ...(entry === 'http' ? ['export const stream = handlers.stream;'] : []),
+    ...(entry === 'http' ? [`export const ${STREAMING_EXPORT} = handlers.stream;`] : []),
     '',
   ].join('\n');
 }

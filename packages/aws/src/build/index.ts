@@ -8,6 +8,7 @@ export {
   entrySource,
   ForbiddenCodeError,
   METAFILE,
+  STREAMING_EXPORT,
 } from './aws-bundle.js';
 export { inputsOf, loadPath } from './load-path.js';
 export { zodNamespacePlugin } from './zod-namespace.js';
