@@ -30,7 +30,7 @@ export interface HttpHandlerOptions {
 
 /**
  * The HTTP trigger: the Azure request as a Web `Request` relative to the app root, through
- * `app.fetch`, and its `Response` back. Register it on a catch-all route (`{*path}`). Who the
+ * `app.fetch`, and its `Response` back, an event stream chunk by chunk as the app writes it. Register it on a catch-all route (`{*path}`). Who the
  * caller is stays the app's decision; the handler passes on only what the platform verified.
  *
  * @example
@@ -61,9 +61,17 @@ export function createHttpHandler(app: BatonApp, options: HttpHandlerOptions): A
     return {
       status: response.status,
       headers: Object.fromEntries(response.headers),
-      body: new Uint8Array(await response.arrayBuffer()),
+      // An event stream goes out as the app writes it (registerBaton enables the host's HTTP
+      // streams; without them the host reads it whole); other bodies are read whole here.
+      body: isEventStream(response) ? response.body : new Uint8Array(await response.arrayBuffer()),
     };
   };
+}
+
+/** A Server-Sent Events body (`GET /sessions/{id}/stream`, the console's feed): never buffered. */
+function isEventStream(response: Response): response is Response & { body: ReadableStream<Uint8Array> } {
+  const type = response.headers.get('content-type') ?? '';
+  return response.body !== null && /^text\/event-stream\b/i.test(type.trim());
 }
 
 /** Under /console, or carrying the console's cookie (`baton_console`, the name @baton/console sets). */

@@ -10,8 +10,8 @@ import { createSweepHandler } from './sweep-handler.js';
 const { app: functions } = azureFunctions;
 
 /**
- * Registers the app's Functions: HTTP (Slack's routes and /healthz anonymous, the API on a
- * catch-all at `authLevel`), the run queue, its poison queue and the sweep timer. The entry
+ * Registers the app's Functions: HTTP with streamed responses (Slack's routes and /healthz
+ * anonymous, the API on a catch-all at `authLevel`), the run queue, its poison queue and the sweep timer. The entry
  * `npx baton build azure` generates calls it once. The definition must declare `auth`.
  *
  * @example
@@ -19,6 +19,9 @@ const { app: functions } = azureFunctions;
  * registerBaton(definition, { providers: modelProviders });
  */
 export function registerBaton(definition: BatonDefinition, options: AzureAppOptions = {}): AzureApp {
+  // Response bodies through the host's HTTP proxy as they are written (host 4.28+), so a client
+  // following a session (`GET /sessions/{id}/stream`) sees deltas before the run commits.
+  functions.setup({ enableHttpStream: true });
   const azure = createAzureApp(definition, options);
   const { app, queue, connection, settings } = azure;
   const queueOptions = {
