@@ -12,6 +12,17 @@ const key: ApiKeyRecord = {
   createdAt: 1,
 };
 
+/** A MemoryStore with a LiveStore of a plain map, whatever MemoryStore's own does. */
+function withLive(): MemoryStore {
+  const stored = new Map<string, LiveSnapshot>();
+  const live: LiveStore = {
+    write: async (ref, snapshot) => void stored.set(refKey(ref), snapshot),
+    read: async (ref) => stored.get(refKey(ref)) ?? null,
+    clear: async (ref) => void stored.delete(refKey(ref)),
+  };
+  return Object.assign(new MemoryStore(), { live });
+}
+
 describe('countingStore', () => {
   it('forwards apiKeys and counts each key call like the session calls', async () => {
     const { store, counts } = countingStore(new MemoryStore());
@@ -32,13 +43,7 @@ describe('countingStore', () => {
   });
 
   it('forwards live and counts its calls apart from commits and reads', async () => {
-    const stored = new Map<string, LiveSnapshot>();
-    const live: LiveStore = {
-      write: async (ref, snapshot) => void stored.set(refKey(ref), snapshot),
-      read: async (ref) => stored.get(refKey(ref)) ?? null,
-      clear: async (ref) => void stored.delete(refKey(ref)),
-    };
-    const { store, counts, reset } = countingStore(Object.assign(new MemoryStore(), { live }));
+    const { store, counts, reset } = countingStore(withLive());
     const ref = { tenant: 'acme', sessionId: 's1' };
     const snapshot = { afterSeq: 1, runId: 'r', text: 'Hel', toolCalls: [], updatedAt: 1, expiresAt: 2 };
 
@@ -63,6 +68,25 @@ describe('countingStore', () => {
 });
 
 describe('faultyStore', () => {
+  it('forwards live and fails its calls only when the plan names them', async () => {
+    const inner = withLive();
+    const ref = { tenant: 'acme', sessionId: 's1' };
+    const snapshot = {
+      afterSeq: 1,
+      runId: 'r',
+      text: 'Hel',
+      toolCalls: [],
+      updatedAt: 1,
+      expiresAt: Date.now() + 60_000,
+    };
+    const quiet = faultyStore(inner, { rate: 1 }).store;
+    await quiet.live!.write(ref, snapshot);
+    expect(await quiet.live!.read(ref)).toEqual(snapshot);
+
+    const { store } = faultyStore(inner, { rate: 1, operations: ['liveRead'] });
+    await expect(store.live!.read(ref)).rejects.toMatchObject({ retryable: true });
+  });
+
   it('fails key calls only when the plan names them', async () => {
     const inner = new MemoryStore();
     const quiet = faultyStore(inner, { rate: 1 }).store;

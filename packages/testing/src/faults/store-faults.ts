@@ -1,5 +1,5 @@
 import { type ApiKeyStore, type SessionStore, ThrottledError } from '@baton/core';
-import type { CommitRequest } from '@baton/core/store';
+import type { CommitRequest, LiveStore } from '@baton/core/store';
 import { FaultPlan, type FaultTiming } from './fault-plan.js';
 
 export type StoreOperation =
@@ -13,7 +13,10 @@ export type StoreOperation =
   | 'createApiKey'
   | 'getApiKey'
   | 'listApiKeys'
-  | 'revokeApiKey';
+  | 'revokeApiKey'
+  | 'liveWrite'
+  | 'liveRead'
+  | 'liveClear';
 
 export interface StoreFaultOptions {
   /** Share of eligible calls that fail, from 0 to 1. */
@@ -21,7 +24,7 @@ export interface StoreFaultOptions {
   seed?: number;
   /** Stop after this many faults (default: never), e.g. 1 to fail exactly one call. */
   limit?: number;
-  /** Which calls may fail. Default: every session call; API key calls only when named here. */
+  /** Which calls may fail. Default: every session call; API key and live calls only when named here. */
   operations?: readonly StoreOperation[];
   /**
    * The error a failed call throws: what the store itself throws for a transient failure. Default: a
@@ -40,7 +43,13 @@ const ALL: readonly StoreOperation[] = [
   'listPending',
 ];
 
-const WRITES: ReadonlySet<StoreOperation> = new Set(['commit', 'createApiKey', 'revokeApiKey']);
+const WRITES: ReadonlySet<StoreOperation> = new Set([
+  'commit',
+  'createApiKey',
+  'revokeApiKey',
+  'liveWrite',
+  'liveClear',
+]);
 
 /** The error SqliteStore raises when another connection holds the write lock past the busy timeout. */
 export function sqliteBusyError(operation: StoreOperation, timing: FaultTiming): Error {
@@ -95,6 +104,7 @@ export function faultyStore(
     listPending: (query) => guard('listPending', () => inner.listPending(query)),
     delete: (ref) => inner.delete(ref),
     ...(inner.apiKeys ? { apiKeys: faultyKeys(inner.apiKeys, guard) } : {}),
+    ...(inner.live ? { live: faultyLive(inner.live, guard) } : {}),
     ...(inner.close ? { close: () => inner.close!() } : {}),
   };
   return { store, plan };
@@ -109,5 +119,14 @@ function faultyKeys(keys: ApiKeyStore, guard: Guard): ApiKeyStore {
     getApiKey: (keyId) => guard('getApiKey', () => keys.getApiKey(keyId)),
     listApiKeys: (query) => guard('listApiKeys', () => keys.listApiKeys(query)),
     revokeApiKey: (keyId, at) => guard('revokeApiKey', () => keys.revokeApiKey(keyId, at)),
+  };
+}
+
+/** The live snapshot calls under the same plan: a write may land before its answer is lost. */
+function faultyLive(live: LiveStore, guard: Guard): LiveStore {
+  return {
+    write: (ref, snapshot) => guard('liveWrite', () => live.write(ref, snapshot)),
+    read: (ref) => guard('liveRead', () => live.read(ref)),
+    clear: (ref) => guard('liveClear', () => live.clear(ref)),
   };
 }
