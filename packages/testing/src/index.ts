@@ -42,6 +42,7 @@ export {
   sendStream,
   startFakeServer,
 } from './fakes/fake-server.js';
+export { type GatedChatFake, startGatedChatFake } from './fakes/gated-chat-fake.js';
 export { type OpenAIFake, type OpenAIRoute, openAIError, startOpenAIFake } from './fakes/openai-fake.js';
 export {
   chatCompletionJson,
@@ -99,4 +100,5 @@ export {
   type ScriptFunction,
   type ToolCallSpec,
 } from './scripted-model.js';
+export { DeltaGate, type StreamingModelOptions, StreamingScriptedModel } from './streaming-model.js';
 export { type TestApp, testApp } from './test-app.js';
