@@ -25,6 +25,13 @@ export interface AgentTiming {
    * write per 5 s at the default 15 s: 12 for a 60 s model call), so it needs no room for long calls.
    */
   leaseMs: number;
+  /**
+   * While a model call streams, the least time between two writes of its snapshot to the store's
+   * live record (`store.live`), which lets a client connected to another invocation see the deltas:
+   * about 4 writes per second of generation at the default 250. 0: never written, deltas reach only
+   * clients of the process making the call.
+   */
+  liveWriteMs?: number;
 }
 
 /** Writes the summary that replaces compacted history; the default asks the agent's own model. */
@@ -47,7 +54,11 @@ export interface AgentPolicies {
    * a message that arrives during a turn waits until that turn has its reply, then gets its own.
    */
   inputs: 'batch' | 'one_at_a_time';
-  /** Call the model through its `stream()` when it has one (the committed events are the same). */
+  /**
+   * Call the model through its `stream()` when it has one (the committed events are the same), so
+   * clients following the session see the answer as it is written (live/). Default true; false
+   * calls `generate()` and clients see each step once committed.
+   */
   stream: boolean;
 }
 
@@ -112,7 +123,7 @@ export function defineAgent(options: AgentOptions): Agent {
     tools,
     limits: { maxSteps: 25, maxInputBytes: 64 * 1024, compactAfterEvents: 400, ...options.limits },
     timing: { modelCallMs: 60_000, leaseMs: 15_000, ...options.timing },
-    policies: { unknownOutcome: 'error', inputs: 'batch', stream: false, ...options.policies },
+    policies: { unknownOutcome: 'error', inputs: 'batch', stream: true, ...options.policies },
     summarize: options.summarize ?? defaultSummarizer(model),
     ...(approvers ? { approvers } : {}),
   };

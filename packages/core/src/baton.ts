@@ -10,6 +10,7 @@ import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import { type InlineTurn, startInlineTurn } from './inline-turn.js';
 import { appendInputRequest, type InputRequest, type SubmitResult } from './input-request.js';
+import { LiveHub } from './live/live-hub.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
@@ -63,6 +64,8 @@ export class Baton {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly agents: ReadonlyMap<string, Agent>;
+  /** The model calls this process is making, delta by delta: what a stream of its sessions follows. */
+  readonly live = new LiveHub();
   private readonly defaultAgent: string;
   private readonly safetyNetDelayMs: number;
 
@@ -182,6 +185,17 @@ export class Baton {
   ): Promise<{ submit: SubmitResult; outcome: RunOutcome | null }> {
     const { submit, running } = await this.startInline(ref, input, options.deadline);
     return { submit, outcome: running ? await running : null };
+  }
+
+  /**
+   * Records an input and starts its run in this invocation without waiting for it (null for a
+   * duplicate input): what a streamed `POST /sessions/{id}/messages` follows while it runs.
+   *
+   * @example
+   * const { submit, running } = await baton.startTurn(ref, { text: 'hello', source: 'http' }, { deadline: Date.now() + 60_000 });
+   */
+  startTurn(ref: SessionRef, input: InputRequest, options: { deadline: number }): Promise<InlineTurn> {
+    return this.startInline(ref, input, options.deadline);
   }
 
   private startInline(ref: SessionRef, input: InputRequest, deadline: number): Promise<InlineTurn> {
@@ -304,6 +318,7 @@ export class Baton {
       queue: this.queue,
       clock: this.clock,
       logger: this.logger,
+      live: this.live,
     };
   }
 }

@@ -1,7 +1,13 @@
 import { type Identity, SCOPES } from './auth/identity.js';
 import type { RouteSpec } from './auth/route-spec.js';
-import type { Baton, ConverseResult } from './baton.js';
-import { BatonError, isBatonError, PayloadTooLargeError, ValidationError } from './errors.js';
+import type { Baton, ConverseResult, InputRequest } from './baton.js';
+import {
+  BatonError,
+  isBatonError,
+  PayloadTooLargeError,
+  SessionNotFoundError,
+  ValidationError,
+} from './errors.js';
 import { eventsPage } from './events-page.js';
 import type { SessionStatus } from './head.js';
 import { idempotencyHash } from './idempotency.js';
@@ -50,6 +56,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: 'DELETE', path: '/sessions/{id}', access: 'admin', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/messages', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/events', access: 'read', owner: 'api' },
+  { method: 'GET', path: '/sessions/{id}/stream', access: 'read', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/approvals/{callId}', access: 'approve', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/schedules', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/schedules', access: 'read', owner: 'api' },
@@ -141,36 +148,10 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
   }
   if (rest[0] === 'messages' && rest.length === 1) {
     if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
-    const body = parseBody(request, options);
-    if (typeof body.text !== 'string') throw new ValidationError('text must be a string', { field: 'text' });
-    if (body.agent !== undefined && typeof body.agent !== 'string') {
-      throw new ValidationError('agent must be a string', { field: 'agent' });
-    }
-    const idempotencyKey = request.headers['idempotency-key'];
-    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256)) {
-      throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
-    }
-    const result = await baton.converse(
-      ref,
-      {
-        text: body.text,
-        source: 'http',
-        ...(typeof body.agent === 'string' ? { agent: body.agent } : {}),
-        ...(idempotencyKey
-          ? {
-              dedupeKey: `http:${idempotencyKey}`,
-              // Keys are scoped to one session: the same key on another session is a new request there.
-              requestHash: idempotencyHash({
-                method,
-                route: `${sessionPath(ref)}/messages`,
-                tenant: ref.tenant,
-                body: { text: body.text, agent: typeof body.agent === 'string' ? body.agent : undefined },
-              }),
-            }
-          : {}),
-      },
-      { deadline: options.deadline, ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) },
-    );
+    const result = await baton.converse(ref, messageInput(ref, request, options), {
+      deadline: options.deadline,
+      ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
+    });
     return converseResponse(ref, result);
   }
   if (rest[0] === 'events' && rest.length === 1) {
@@ -214,6 +195,47 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
   throw notFound(request.path);
 }
 
+/**
+ * The input a `POST /sessions/{id}/messages` records, its body and Idempotency-Key checked: a
+ * BatonError (400, 413, 415) for anything wrong, before anything is written. Shared by the JSON
+ * answer here and the streamed one (live/stream-routes.ts).
+ *
+ * @example
+ *   const input = messageInput(ref, request, { maxBodyBytes: 262_144 }); // { text, source: 'http', ... }
+ */
+export function messageInput(
+  ref: SessionRef,
+  request: HttpRequest,
+  options: Pick<HttpRouteOptions, 'maxBodyBytes'>,
+): InputRequest {
+  const body = parseBody(request, options);
+  if (typeof body.text !== 'string') throw new ValidationError('text must be a string', { field: 'text' });
+  if (body.agent !== undefined && typeof body.agent !== 'string') {
+    throw new ValidationError('agent must be a string', { field: 'agent' });
+  }
+  const idempotencyKey = request.headers['idempotency-key'];
+  if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256)) {
+    throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
+  }
+  return {
+    text: body.text,
+    source: 'http',
+    ...(typeof body.agent === 'string' ? { agent: body.agent } : {}),
+    ...(idempotencyKey
+      ? {
+          dedupeKey: `http:${idempotencyKey}`,
+          // Keys are scoped to one session: the same key on another session is a new request there.
+          requestHash: idempotencyHash({
+            method: 'POST',
+            route: `${sessionPath(ref)}/messages`,
+            tenant: ref.tenant,
+            body: { text: body.text, agent: typeof body.agent === 'string' ? body.agent : undefined },
+          }),
+        }
+      : {}),
+  };
+}
+
 function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse {
   const body: JsonObject = {
     state: result.state,
@@ -230,7 +252,7 @@ function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse
   };
 }
 
-function parseBody(request: HttpRequest, options: HttpRouteOptions): JsonObject {
+function parseBody(request: HttpRequest, options: Pick<HttpRouteOptions, 'maxBodyBytes'>): JsonObject {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const raw = request.body ?? '';
   const bytes = Buffer.byteLength(raw, 'utf8');

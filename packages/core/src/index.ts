@@ -148,7 +148,15 @@ export {
 export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './json.js';
 // Store authors: `@baton/core/store`. These few stay here for the hosts and tests that still use them.
 export { acquireLease, breakLease, type Heartbeat, keepAlive, type LeaseOptions } from './lease.js';
+// Streaming to clients (docs/live-sessions.md): the hub, the publisher, the SSE stream and its routes.
+export { DEFAULT_LIVE_WRITE_MS, LiveCall, type LiveCallOptions, startLiveCall } from './live/live-call.js';
+export { type LiveListener, LiveHub } from './live/live-hub.js';
 export type { LiveSnapshot, LiveStore } from './live/live-store.js';
+export { openSessionStream, SESSION_STREAM_HEADERS, type SessionStreamOptions } from './live/session-stream.js';
+export { formatStreamCursor, parseStreamCursor, type StreamCursor } from './live/stream-cursor.js';
+export { type StreamRouteOptions, streamRoute } from './live/stream-routes.js';
+export { type SseMessage, StreamState } from './live/stream-state.js';
+export { eventChunks, TEXT_ID, type UiChunk } from './live/ui-chunks.js';
 export { jsonLogger, type Logger, silentLogger } from './logger.js';
 export { type LoopDeps, type RunOptions, type RunOutcome, runSession } from './loop.js';
 export { MemoryStore } from './memory-store.js';

@@ -1,8 +1,11 @@
 import type { ApiKeyRecord, ApiKeyStore } from './auth/api-key-store.js';
+import { type Clock, systemClock } from './clock.js';
 import { ConflictError, DuplicateError, EventTooLargeError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { type Head, hasPendingWork, sameIncarnation } from './head.js';
 import { jsonBytes } from './json.js';
+import { fitLiveSnapshot, parseLiveSnapshot } from './live/live-snapshot-size.js';
+import type { LiveStore } from './live/live-store.js';
 import { eventNeededBefore, parseDedupe, parseEvents, parseHead } from './migrate.js';
 import { eventRecords, headRecord } from './record-codec.js';
 import { refKey, type SessionRef } from './session-ref.js';
@@ -25,7 +28,7 @@ export class MemoryStore implements SessionStore {
   readonly name = 'memory';
   readonly limits: StoreLimits;
   /** Writes counted for tests that assert O(1) writes per step. */
-  readonly stats = { commits: 0, eventsWritten: 0, bytesWritten: 0, reads: 0 };
+  readonly stats = { commits: 0, eventsWritten: 0, bytesWritten: 0, reads: 0, liveWrites: 0 };
   private readonly sessions = new Map<
     string,
     { head: string; events: string[]; dedupe: Map<string, string> }
@@ -33,9 +36,13 @@ export class MemoryStore implements SessionStore {
   /** Keyed by keyId, apart from every session, as JSON strings like the sessions. */
   private readonly keys = new Map<string, string>();
   readonly apiKeys: ApiKeyStore = memoryApiKeys(this.keys, this.stats);
+  /** Live snapshots as JSON strings, one per session, outside its log (never counted as commits). */
+  private readonly snapshots = new Map<string, string>();
+  readonly live: LiveStore;
 
-  constructor(options: { maxEventBytes?: number } = {}) {
+  constructor(options: { maxEventBytes?: number; clock?: Clock } = {}) {
     this.limits = { maxEventBytes: options.maxEventBytes ?? 4 * 1024 * 1024 };
+    this.live = memoryLive(this.snapshots, this.stats, options.clock ?? systemClock);
   }
 
   async load(ref: SessionRef): Promise<SessionSnapshot | null> {
@@ -135,7 +142,31 @@ export class MemoryStore implements SessionStore {
 
   async delete(ref: SessionRef): Promise<void> {
     this.sessions.delete(refKey(ref));
+    this.snapshots.delete(refKey(ref));
   }
+}
+
+function memoryLive(
+  snapshots: Map<string, string>,
+  stats: { reads: number; liveWrites: number },
+  clock: Clock,
+): LiveStore {
+  return {
+    async write(ref, snapshot) {
+      snapshots.set(refKey(ref), JSON.stringify(fitLiveSnapshot(snapshot)));
+      stats.liveWrites++;
+    },
+    async read(ref) {
+      stats.reads++;
+      const stored = snapshots.get(refKey(ref));
+      if (stored === undefined) return null;
+      const snapshot = parseLiveSnapshot(JSON.parse(stored));
+      return snapshot.expiresAt > clock.now() ? snapshot : null;
+    },
+    async clear(ref) {
+      snapshots.delete(refKey(ref));
+    },
+  };
 }
 
 function memoryApiKeys(keys: Map<string, string>, stats: { reads: number; commits: number }): ApiKeyStore {

@@ -4,6 +4,7 @@ import { continueLater } from './continuation.js';
 import { BatonError, FencedError, ModelError, SessionNotFoundError } from './errors.js';
 import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
+import { type LiveCall, startLiveCall } from './live/live-call.js';
 import type { ModelRequest, ModelResponse } from './model.js';
 import { redactSecrets } from './redact.js';
 import type { RunContext, RunOutcome } from './run-context.js';
@@ -12,9 +13,19 @@ import { traceModelCall } from './tracing.js';
 
 /**
  * One model call and its commit. Returns an outcome when the run ends here (an answer that
- * finished it, or a model error no retry can fix), else null and the loop goes on.
+ * finished it, or a model error no retry can fix), else null and the loop goes on. A streamed
+ * call's deltas are published as they come (live/) and its snapshot ends once the step committed.
  */
 export async function callModel(run: RunContext): Promise<RunOutcome | null> {
+  const live = startLiveCall(run);
+  try {
+    return await modelStep(run, live);
+  } finally {
+    live?.end();
+  }
+}
+
+async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOutcome | null> {
   const { agent, writer } = run;
   const contextThrough = contextLimit(run.events, agent, writer.readThrough);
   const { instructions, messages } = modelContext(writer.head, run.events, agent, contextThrough);
@@ -31,7 +42,7 @@ export async function callModel(run: RunContext): Promise<RunOutcome | null> {
         sessionKey: refKey(writer.ref),
       };
       try {
-        return await traceModelCall(run.traceContext, agent.model, () => generate(agent, request));
+        return await traceModelCall(run.traceContext, agent.model, () => generate(agent, request, live));
       } catch (error) {
         throw lost.aborted ? lost.reason : error;
       }
@@ -116,14 +127,17 @@ async function modelFailed(run: RunContext, error: unknown): Promise<RunOutcome 
 }
 
 /**
- * One model call: through `stream()` when the agent asks for it and the model has it (the final
- * event carries the complete response, so what is committed is the same), else `generate()`.
+ * One model call: through `stream()` when the agent allows it (`policies.stream`, on by default) and
+ * the model has it, else `generate()`. The final stream event carries the complete response, so
+ * what is committed is the same either way; the deltas before it go to `live` (the hub at once, the
+ * store's live record throttled) and never into the log.
  */
-async function generate(agent: Agent, request: ModelRequest): Promise<ModelResponse> {
+async function generate(agent: Agent, request: ModelRequest, live: LiveCall | null): Promise<ModelResponse> {
   const model = agent.model;
   if (!agent.policies.stream || !model.stream) return model.generate(request);
   for await (const event of model.stream(request)) {
     if (event.type === 'response') return event.response;
+    live?.add(event);
   }
   throw new ModelError(`the ${model.provider} stream ended without a response`, {
     retryable: true,

@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { BatonError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import type { LiveHub } from './live/live-hub.js';
 import type { Logger } from './logger.js';
 import type { RunQueue } from './queue.js';
 import type { SessionWriter } from './session-writer.js';
@@ -16,6 +17,8 @@ export interface LoopDeps {
   queue: RunQueue;
   clock: Clock;
   logger: Logger;
+  /** Where a model call in this process publishes its deltas (live/live-hub.ts). */
+  live?: LiveHub;
 }
 
 export interface RunOptions {

@@ -100,4 +100,5 @@ export {
   type ScriptFunction,
   type ToolCallSpec,
 } from './scripted-model.js';
+export { DeltaGate, type StreamingModelOptions, StreamingScriptedModel } from './streaming-model.js';
 export { type TestApp, testApp } from './test-app.js';

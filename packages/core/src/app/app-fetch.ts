@@ -6,8 +6,15 @@ import type { RouteSpec } from '../auth/route-spec.js';
 import { checkRouteTable, matchRoute, unmatchedError } from '../auth/route-table.js';
 import type { Baton } from '../baton.js';
 import { BatonError, isBatonError } from '../errors.js';
-import { API_ROUTES, DEFAULT_MAX_BODY_BYTES, type HttpResponse, handleHttp } from '../http-routes.js';
+import {
+  API_ROUTES,
+  DEFAULT_MAX_BODY_BYTES,
+  type HttpRequest,
+  type HttpResponse,
+  handleHttp,
+} from '../http-routes.js';
 import type { JsonObject } from '../json.js';
+import { type StreamRouteOptions, streamRoute } from '../live/stream-routes.js';
 import type { Environment } from '../models/model-provider.js';
 import type { Channel, Route } from './channel.js';
 
@@ -44,6 +51,8 @@ export interface FetchTarget {
   env: Environment;
   requestBudgetMs: number;
   maxBodyBytes: number;
+  /** Read intervals and limits of streamed answers (live/); tests shorten them. */
+  stream?: StreamRouteOptions['stream'];
 }
 
 /**
@@ -121,22 +130,30 @@ async function serve(target: FetchTarget, request: Request, options: FetchOption
   request.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  const response = await handleHttp(
-    baton,
-    {
-      method: method === 'HEAD' ? 'GET' : method,
-      path: url.pathname,
-      query: url.searchParams,
-      headers,
-      body: text,
-    },
-    {
+  const apiRequest: HttpRequest = {
+    method: method === 'HEAD' ? 'GET' : method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers,
+    body: text,
+  };
+  if (method !== 'HEAD') {
+    // Server-sent event answers (live/): the session's stream, a message answered as it is written.
+    const streamed = await streamRoute(baton, apiRequest, {
+      identity,
       deadline,
       maxBodyBytes: target.maxBodyBytes,
-      ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
-      ...(identity ? { identity } : {}),
-    },
-  );
+      signal: request.signal,
+      ...(target.stream ? { stream: target.stream } : {}),
+    });
+    if (streamed) return streamed;
+  }
+  const response = await handleHttp(baton, apiRequest, {
+    deadline,
+    maxBodyBytes: target.maxBodyBytes,
+    ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
+    ...(identity ? { identity } : {}),
+  });
   return jsonResponse(response);
 }
 

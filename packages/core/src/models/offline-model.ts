@@ -1,6 +1,6 @@
 import type { ToolCall } from '../events.js';
 import type { JsonObject } from '../json.js';
-import type { Model, ModelRequest, ModelResponse, ToolSpec } from '../model.js';
+import type { Model, ModelRequest, ModelResponse, ModelStreamEvent, ToolSpec } from '../model.js';
 import type { ModelProvider } from './model-provider.js';
 
 const MODEL_ID = 'offline-demo-1';
@@ -12,6 +12,9 @@ const MODEL_ID = 'offline-demo-1';
  * becomes the arguments: a JSON object as written, or words spread over the tool's string
  * parameters (the first takes one word, the others the rest). After tool results it reports them;
  * anything else gets a plain reply listing the commands. It is a demo and test fixture, not an LLM.
+ * Its `stream()` sends the same answer in several deltas, a few words each, `deltaMs` apart
+ * (default 25; `BATON_OFFLINE_DELTA_MS` for the provider), so a client following a session sees it
+ * written.
  *
  * @example
  * // with an agent whose tools are add_note and get_weather:
@@ -19,10 +22,31 @@ const MODEL_ID = 'offline-demo-1';
  * //   "weather Paris"       -> get_weather {"city":"Paris"}
  * //   'weather {"city":"Oslo"}' -> get_weather {"city":"Oslo"}
  */
-export function offlineModel(): Model {
-  return {
+export function offlineModel(options: { deltaMs?: number } = {}): Model {
+  const deltaMs = options.deltaMs ?? DEFAULT_DELTA_MS;
+  const model: Model = {
     provider: 'offline-demo',
     modelId: MODEL_ID,
+    async *stream(request: ModelRequest): AsyncIterable<ModelStreamEvent> {
+      const response = await model.generate(request);
+      for (const piece of textPieces(response.text)) {
+        await pause(deltaMs, request.signal);
+        yield { type: 'text_delta', text: piece };
+      }
+      for (const call of response.toolCalls) {
+        // The arguments in two halves, as a provider sends a call's JSON in fragments.
+        const half = Math.ceil(call.arguments.length / 2);
+        yield {
+          type: 'tool_call_delta',
+          callId: call.callId,
+          name: call.name,
+          argumentsDelta: call.arguments.slice(0, half),
+        };
+        await pause(deltaMs, request.signal);
+        yield { type: 'tool_call_delta', callId: call.callId, argumentsDelta: call.arguments.slice(half) };
+      }
+      yield { type: 'response', response };
+    },
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const last = request.messages.at(-1);
       const usage = { inputTokens: estimateTokens(request), outputTokens: 12 };
@@ -45,13 +69,46 @@ export function offlineModel(): Model {
       };
     },
   };
+  return model;
+}
+
+const DEFAULT_DELTA_MS = 25;
+
+/** The text in pieces of three words (with the spaces after them): several deltas for any reply. */
+function textPieces(text: string): string[] {
+  const words = text.match(/\S+\s*|\s+/g) ?? [];
+  const pieces: string[] = [];
+  for (let i = 0; i < words.length; i += 3) pieces.push(words.slice(i, i + 3).join(''));
+  return pieces;
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 /** The `offline` provider: `model: 'offline'` in an agent, or what a host serves with nothing configured. */
 export const offlineModelProvider: ModelProvider = {
   specificationVersion: 'v1',
   id: 'offline',
-  create: () => offlineModel(),
+  create: (_modelId, env) => {
+    const deltaMs = Number(env.BATON_OFFLINE_DELTA_MS ?? DEFAULT_DELTA_MS);
+    return offlineModel({ deltaMs: Number.isFinite(deltaMs) && deltaMs >= 0 ? deltaMs : DEFAULT_DELTA_MS });
+  },
   description: () =>
     'offline demo model (no model provider configured): it calls a tool when a message starts with its name, e.g. "note buy milk"; it is not an LLM',
 };
