@@ -185,6 +185,11 @@ export async function azureHost(
         invocationContext(),
       );
       const headers = lowerCase((response.headers ?? {}) as Record<string, string>);
+      // A live stream comes back as a ReadableStream (the handler streams event streams): not read.
+      if (response.body instanceof ReadableStream) {
+        await response.body.cancel();
+        return { status: response.status ?? 200, headers, text: '', json: undefined };
+      }
       const text = Buffer.from((response.body as Uint8Array | undefined) ?? new Uint8Array()).toString(
         'utf8',
       );
