@@ -32,6 +32,13 @@ export interface AgentTiming {
    * clients of the process making the call.
    */
   liveWriteMs?: number;
+  /**
+   * While a model call or tools run, how often the lease holder reads the head to see a cancel
+   * appended by another invocation (one read each time, no write; a call shorter than this costs
+   * nothing). 0: no reads, a cancel is then seen by the next heartbeat (a third of `leaseMs`). A
+   * cancel in the same process stops the call at once either way. Default 1000.
+   */
+  cancelCheckMs?: number;
 }
 
 /** Writes the summary that replaces compacted history; the default asks the agent's own model. */

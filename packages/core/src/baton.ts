@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Agent } from './agent.js';
 import { type FailureRecord, recordFailure } from './appends.js';
 import { channelApproversOf } from './approver-policy.js';
+import { appendCancel, type CancelRequest, type CancelResult } from './cancel.js';
 import { type Clock, systemClock } from './clock.js';
 import { answerOf, type ConverseResult } from './converse-result.js';
 import { type DecisionRequest, recordDecision } from './decision.js';
@@ -15,6 +16,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { runSession } from './loop.js';
 import type { RunMessage, RunQueue } from './queue.js';
 import type { LoopDeps, RunOutcome } from './run-context.js';
+import { RunRegistry } from './run-registry.js';
 import { rearmOverdue } from './schedules/schedule-commits.js';
 import { fireSchedule } from './schedules/schedule-fire.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
@@ -22,6 +24,7 @@ import { type SessionView, sessionView } from './session-view.js';
 import type { ListPage, ListQuery, SessionStore } from './store.js';
 import { stalledSessions } from './sweep.js';
 
+export type { CancelRequest, CancelResult } from './cancel.js';
 export type { ConverseResult } from './converse-result.js';
 export type { DecisionRequest } from './decision.js';
 export type { InputRequest, SubmitResult } from './input-request.js';
@@ -68,6 +71,8 @@ export class Baton {
   readonly live = new LiveHub();
   private readonly defaultAgent: string;
   private readonly safetyNetDelayMs: number;
+  /** The runs this process executes, so a cancel here stops them at once (cancel.ts). */
+  private readonly runs = new RunRegistry();
 
   constructor(options: BatonOptions) {
     if (options.agents.length === 0) throw new Error('Baton needs at least one agent');
@@ -122,6 +127,25 @@ export class Baton {
     // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand the run.
     await this.enqueue(ref, 'decision', `decision:${refKey(ref)}:${recorded.key}`);
     return { duplicate: recorded.duplicate };
+  }
+
+  /**
+   * Stops the session's current run: records a `cancel` (deduplicated on `dedupeKey`), aborts the
+   * model call or tools of a run in this process at once (a run elsewhere sees the cancel at its
+   * next read of the head), and enqueues a run so one waiting for approval, or whose runner died,
+   * ends too. The run finishes with reason `cancelled`; input after the cancel is answered as
+   * usual. A session with no run (idle, failed) answers `{ cancelled: false }` and nothing is written.
+   *
+   * @example
+   * const result = await baton.cancel(sessionRef('acme', 'chat-1'), { identity });
+   */
+  async cancel(ref: SessionRef, request: CancelRequest): Promise<CancelResult> {
+    const result = await appendCancel(this, ref, request);
+    if (!result.cancelled) return result;
+    this.runs.cancel(ref, result.seq);
+    // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand it.
+    await this.enqueue(ref, 'input', `cancel:${refKey(ref)}:${result.seq}`);
+    return result;
   }
 
   /** Advances the session until it finishes, waits, or must continue in another invocation. */
@@ -319,6 +343,7 @@ export class Baton {
       clock: this.clock,
       logger: this.logger,
       live: this.live,
+      runs: this.runs,
     };
   }
 }

@@ -30,6 +30,8 @@ export interface RunPosition {
   resultsAwaitModel: boolean;
   /** A run_finished event follows the last model response. */
   finished: boolean;
+  /** A cancel no run_finished follows yet: the run ends as cancelled before anything else. */
+  cancel: EventOf<'cancel'> | undefined;
 }
 
 /**
@@ -82,6 +84,8 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
     else if (event.kind === 'decision') decisions.set(event.callId, event);
     else if (event.kind === 'input') unansweredInputs.push(event);
     else if (event.kind === 'run_finished') finished = true;
+    // A cancel ends the turns of the input before it; input after it is answered as usual.
+    else if (event.kind === 'cancel') unansweredInputs.length = 0;
   }
   const calls = lastModel?.toolCalls ?? [];
   const pending = calls
@@ -100,7 +104,18 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
     unansweredInputs,
     resultsAwaitModel: calls.length > 0 && pending.length === 0 && !finished,
     finished,
+    cancel: pendingCancel(logEvents),
   };
+}
+
+/** The last cancel when no run_finished follows it (the run it stops has not ended yet). */
+function pendingCancel(events: SessionEvent[]): EventOf<'cancel'> | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.kind === 'run_finished') return undefined;
+    if (event.kind === 'cancel') return event;
+  }
+  return undefined;
 }
 
 /**
@@ -198,7 +213,7 @@ export function inputsWithoutReply(logEvents: SessionEvent[]): EventOf<'input'>[
       if (event.toolCalls.length === 0) waiting = waiting.filter((input) => input.seq > reached);
     } else if (event.kind === 'run_finished') {
       waiting = event.reason === 'failed' ? [] : waiting.filter((input) => input.seq > reached);
-    }
+    } else if (event.kind === 'cancel') waiting = [];
   }
   return waiting;
 }

@@ -7,7 +7,7 @@ import type { SessionStore } from './store.js';
 export interface ConverseResult {
   submit: SubmitResult;
   /** finished: `reply` answers the input; otherwise the run goes on (or waits) and the client polls. */
-  state: 'finished' | 'waiting_approval' | 'running' | 'failed';
+  state: 'finished' | 'waiting_approval' | 'running' | 'failed' | 'cancelled';
   reply: string | null;
   session: SessionView;
 }
@@ -27,9 +27,14 @@ export async function answerOf(
 ): Promise<ConverseResult> {
   const after = await store.readEvents(ref, { afterSeq: submit.inputSeq });
   let response: EventOf<'model_response'> | undefined;
+  let cancelled = false;
   for (const event of after) {
     if (event.kind === 'model_response') response = event;
+    // A cancel after the input ends its turn: the run_finished (cancelled) that follows answers it.
+    if (event.kind === 'cancel') cancelled = true;
     if (event.kind !== 'run_finished') continue;
+    if (event.reason === 'cancelled' && cancelled)
+      return { submit, state: 'cancelled', reply: null, session };
     const reached = response !== undefined && (response.contextThrough ?? response.seq) >= submit.inputSeq;
     if (event.reason === 'failed' || reached) {
       const failed = event.reason === 'failed';

@@ -149,6 +149,20 @@ export class FencedError extends BatonError {
   }
 }
 
+/**
+ * A cancel was recorded that this run has not acted on: the step is not committed (its model
+ * response or tool start would be work after the cancel), and the run finishes as cancelled.
+ */
+export class RunCancelledError extends BatonError {
+  constructor(cancelSeq: number) {
+    super('cancelled', `the run was cancelled (event ${cancelSeq}); this step was not committed`, {
+      retryable: true,
+      status: 409,
+      details: { cancelSeq },
+    });
+  }
+}
+
 export class SessionNotFoundError extends BatonError {
   constructor(key: string) {
     super('session_not_found', `no session ${key}`, { status: 404, details: { session: key } });

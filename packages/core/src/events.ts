@@ -25,7 +25,7 @@ export type StopReason = 'end' | 'tool_calls' | 'max_tokens' | 'content_filter' 
 
 export type ToolOutcome = 'ok' | 'error' | 'unknown' | 'rejected';
 
-export type RunEndReason = 'completed' | 'max_steps' | 'failed';
+export type RunEndReason = 'completed' | 'max_steps' | 'failed' | 'cancelled';
 
 export type EventBody =
   | {
@@ -76,6 +76,18 @@ export type EventBody =
       by?: string;
       /** How that identity was authenticated; absent on records written before identities. */
       via?: IdentitySource;
+    }
+  | {
+      /**
+       * Someone asked to stop the run (`POST /sessions/{id}/cancel`): the work recorded before it
+       * ends with `run_finished` (cancelled); input after it is answered as usual. Appended like a
+       * decision, by anyone; the head's `cancelSeq` points at it so the lease holder sees it.
+       */
+      kind: 'cancel';
+      /** The cancelling identity's user, as for a decision. */
+      by: string;
+      via?: IdentitySource;
+      reason?: string;
     }
   | { kind: 'state_change'; patch: JsonObject; by: string }
   | {

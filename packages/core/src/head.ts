@@ -50,6 +50,11 @@ export interface Head {
   lastInputSeq: number;
   /** The lease holder has read every event up to here; input after it is unread and blocks release. */
   processedSeq: number;
+  /**
+   * Seq of the last `cancel` event (cancel.ts): a lease holder that reads a head with a higher one
+   * than it knows stops its run. Absent until a session is first cancelled.
+   */
+  cancelSeq?: number;
   /** Model calls in the current run (reset when a run finishes). */
   runSteps: number;
   /** Accumulated token usage of the session. */

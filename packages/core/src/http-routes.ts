@@ -23,6 +23,7 @@ import { type SessionRef, sessionRef } from './session-ref.js';
  *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
  *   GET    /sessions/{id}/events?after=&limit=   at most 4 MiB of events; `next` says where to go on
  *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
+ *   POST   /sessions/{id}/cancel              {"reason": "..."}  stops the current run (Idempotency-Key dedupes)
  *   POST   /sessions/{id}/schedules           {"text", "at" | "delaySeconds" | "cron", "timezone"?}
  *   GET    /sessions/{id}/schedules
  *   DELETE /sessions/{id}/schedules/{scheduleId}
@@ -58,6 +59,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/sessions/{id}/events', access: 'read', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/stream', access: 'read', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/approvals/{callId}', access: 'approve', owner: 'api' },
+  { method: 'POST', path: '/sessions/{id}/cancel', access: 'send', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/schedules', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/schedules', access: 'read', owner: 'api' },
   { method: 'DELETE', path: '/sessions/{id}/schedules/{scheduleId}', access: 'send', owner: 'api' },
@@ -163,6 +165,10 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
     });
     return json(200, page);
   }
+  if (rest[0] === 'cancel' && rest.length === 1) {
+    if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
+    return cancelRoute(baton, ref, request, options, identity);
+  }
   if (rest[0] === 'approvals' && rest.length === 2) {
     if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
     const body = parseBody(request, options);
@@ -236,6 +242,54 @@ export function messageInput(
   };
 }
 
+/** 202 with the cancel's seq once recorded; 200 `{cancelled: false}` when no run was there to stop. */
+async function cancelRoute(
+  baton: Baton,
+  ref: SessionRef,
+  request: HttpRequest,
+  options: HttpRouteOptions,
+  identity: Identity,
+): Promise<HttpResponse> {
+  const body = parseBody(request, options);
+  if (body.reason !== undefined && typeof body.reason !== 'string') {
+    throw new ValidationError('reason must be a string', { field: 'reason' });
+  }
+  const reason = typeof body.reason === 'string' ? body.reason : undefined;
+  const key = idempotencyKey(request);
+  const result = await baton.cancel(ref, {
+    identity,
+    ...(reason ? { reason } : {}),
+    ...(key
+      ? {
+          dedupeKey: `http:${key}`,
+          requestHash: idempotencyHash({
+            method: 'POST',
+            route: `${sessionPath(ref)}/cancel`,
+            tenant: ref.tenant,
+            body: { reason },
+          }),
+        }
+      : {}),
+  });
+  if (!result.cancelled) return json(200, { cancelled: false, status: result.status });
+  const poll = sessionPath(ref);
+  return json(202, {
+    cancelled: true,
+    duplicate: result.duplicate,
+    cancelSeq: result.seq,
+    poll,
+    events: `${poll}/events?after=${result.seq}`,
+  });
+}
+
+function idempotencyKey(request: HttpRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key !== undefined && (key.length === 0 || key.length > 256)) {
+    throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
+  }
+  return key;
+}
+
 function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse {
   const body: JsonObject = {
     state: result.state,
@@ -244,7 +298,9 @@ function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse
     duplicate: result.submit.duplicate,
     session: result.session as unknown as JsonObject,
   };
-  if (result.state === 'finished' || result.state === 'failed') return json(200, body);
+  if (result.state === 'finished' || result.state === 'failed' || result.state === 'cancelled') {
+    return json(200, body);
+  }
   const poll = sessionPath(ref);
   return {
     ...json(202, { ...body, poll, events: `${poll}/events?after=${result.submit.inputSeq}` }),

@@ -11,6 +11,9 @@ import { SessionWriter } from './session-writer.js';
 import { formatTraceparent, recordError, runParentContext, SpanKind, startSpan } from './tracing.js';
 
 export type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
+
+/** How often a run reads the head for a cancel while a model call or tools run (AgentTiming). */
+export const DEFAULT_CANCEL_CHECK_MS = 1_000;
 /**
  * Advances a session as far as the deadline allows: takes the lease, then repeats
  * decide -> act -> commit until the run finishes, waits for approval, or must continue in another
@@ -124,6 +127,7 @@ async function runHeld(
 ): Promise<RunOutcome> {
   const writer = new SessionWriter(deps.store, ref, taken.head, deps.clock, agent.timing.leaseMs, {
     traceparent: taken.traceparent,
+    cancelCheckMs: agent.timing.cancelCheckMs ?? DEFAULT_CANCEL_CHECK_MS,
   });
   const run = new Run(deps, agent, writer, taken.events, options, trace.setSpan(context.active(), span));
   try {

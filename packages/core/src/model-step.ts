@@ -1,7 +1,7 @@
 import { type Agent, agentToolSpecs } from './agent.js';
 import { contextLimit, modelContext } from './context.js';
 import { continueLater } from './continuation.js';
-import { BatonError, FencedError, ModelError, SessionNotFoundError } from './errors.js';
+import { BatonError, FencedError, ModelError, RunCancelledError, SessionNotFoundError } from './errors.js';
 import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
 import { type LiveCall, startLiveCall } from './live/live-call.js';
@@ -38,13 +38,15 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
         instructions,
         messages,
         tools: agentToolSpecs(agent),
-        signal: AbortSignal.any([run.deadlineSignal, lost]),
+        signal: AbortSignal.any([run.deadlineSignal, lost, run.cancelSignal]),
         sessionKey: refKey(writer.ref),
       };
       try {
         return await traceModelCall(run.traceContext, agent.model, () => generate(agent, request, live));
       } catch (error) {
-        throw lost.aborted ? lost.reason : error;
+        if (lost.aborted) throw lost.reason;
+        // A cancel stopped the call: the loop ends the run as cancelled (nothing is committed).
+        throw run.cancelSignal.aborted ? run.cancelSignal.reason : error;
       }
     });
   } catch (error) {
@@ -106,7 +108,13 @@ export function distinctCallIds(calls: readonly ToolCall[]): ToolCall[] {
 
 /** A model call that failed: continue later, retry through the queue, or fail the run. */
 async function modelFailed(run: RunContext, error: unknown): Promise<RunOutcome | null> {
-  if (error instanceof FencedError || error instanceof SessionNotFoundError) throw error;
+  if (
+    error instanceof FencedError ||
+    error instanceof SessionNotFoundError ||
+    error instanceof RunCancelledError
+  ) {
+    throw error;
+  }
   if (run.deadlineSignal.aborted) {
     // The deadline cut the call off: the next invocation makes it again, with time to finish.
     run.logger.warn('model call stopped at the invocation deadline; continuing later', { error });

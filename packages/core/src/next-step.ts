@@ -1,6 +1,6 @@
 import type { Agent } from './agent.js';
 import type { PendingCall, RunPosition } from './context.js';
-import type { EventBody, ToolOutcome } from './events.js';
+import type { EventBody, EventOf, ToolOutcome } from './events.js';
 import type { Head } from './head.js';
 import type { Json } from './json.js';
 import { type CheckedCall, checkCall, needsApproval } from './tool-runner.js';
@@ -12,6 +12,7 @@ export type NextStep =
   | { type: 'await_approval'; announce: string[]; waiting: string[] }
   | { type: 'call_model' }
   | { type: 'finish'; text: string }
+  | { type: 'cancel'; cancelSeq: number; events: EventBody[]; release: boolean }
   | { type: 'idle' };
 
 /**
@@ -20,6 +21,7 @@ export type NextStep =
  * at-most-once calls whose outcome a crash left unknown are resolved before anything runs.
  */
 export function decideNextStep(position: RunPosition, head: Head, agent: Agent): NextStep {
+  if (position.cancel) return cancelStep(position, position.cancel);
   if (position.pending.length > 0) return decidePending(position.pending, agent);
   if (position.unansweredInputs.length > 0 || position.resultsAwaitModel) return { type: 'call_model' };
   if (position.lastModel && !position.finished && head.status === 'running') {
@@ -70,6 +72,27 @@ function decidePending(pending: PendingCall[], agent: Agent): NextStep {
   if (runnable.length > 0)
     return { type: 'run_tools', calls: runnable, responseSeq: pending[0]!.responseSeq };
   return { type: 'await_approval', announce, waiting };
+}
+
+/**
+ * Ends the cancelled run: every call still without a result gets one (an at-most-once call that
+ * was started, an unknown outcome; any other, rejected as not run), so the model's history stays
+ * well formed, then `run_finished` (cancelled). The lease is released with it unless input came
+ * after the cancel (`release` false: the loop goes on and answers it).
+ */
+function cancelStep(position: RunPosition, cancel: EventOf<'cancel'>): NextStep {
+  const by = cancel.by ? ` by ${cancel.by}` : '';
+  const events: EventBody[] = position.pending.map(({ call, intent }) =>
+    intent
+      ? result(call.callId, call.name, 'unknown', {
+          error: `${call.name} was started, but the run was cancelled${by} before its result was recorded; it was not run again. Check its effect before retrying.`,
+        })
+      : result(call.callId, call.name, 'rejected', {
+          error: `the run was cancelled${by}; this call was not run`,
+        }),
+  );
+  events.push({ kind: 'run_finished', reason: 'cancelled', text: '' });
+  return { type: 'cancel', cancelSeq: cancel.seq, events, release: position.unansweredInputs.length === 0 };
 }
 
 export function result(

@@ -7,6 +7,7 @@ import type { Head } from './head.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { Logger } from './logger.js';
 import type { RunQueue } from './queue.js';
+import type { RunRegistry } from './run-registry.js';
 import type { SessionWriter } from './session-writer.js';
 import type { SessionStore } from './store.js';
 
@@ -19,6 +20,8 @@ export interface LoopDeps {
   logger: Logger;
   /** Where a model call in this process publishes its deltas (live/live-hub.ts). */
   live?: LiveHub;
+  /** The runs this process is executing, so a cancel in the same process reaches them at once. */
+  runs?: RunRegistry;
 }
 
 export interface RunOptions {
@@ -34,6 +37,7 @@ export type RunOutcome =
   | { kind: 'waiting_approval'; head: Head; callIds: string[] }
   | { kind: 'continued'; head: Head; nextStep: string }
   | { kind: 'failed'; head: Head; error: BatonError }
+  | { kind: 'cancelled'; head: Head }
   | { kind: 'idle'; head: Head }
   | { kind: 'busy'; retryAt: number }
   | { kind: 'fenced' }
@@ -51,12 +55,20 @@ export interface RunContext {
   readonly logger: Logger;
   /** Aborts when the invocation's deadline passes. */
   readonly deadlineSignal: AbortSignal;
+  /** Aborts when a cancel arrives that the run has not acted on (its reason a RunCancelledError). */
+  readonly cancelSignal: AbortSignal;
   /** Whether this invocation committed a step (anything but a continuation). */
   readonly progressed: boolean;
   /** Whether `neededMs` fits before the deadline. */
   fits(neededMs: number): boolean;
   /** Commits a step through the writer and adds its events to `events`. */
-  commit(events: EventBody[], update?: (head: Head) => Head, holdMs?: number): Promise<void>;
+  /** `afterCancel`: committed even when a cancel is pending (an at-most-once tool's result). */
+  commit(
+    events: EventBody[],
+    update?: (head: Head) => Head,
+    holdMs?: number,
+    afterCancel?: boolean,
+  ): Promise<void>;
   /**
    * Adds a step that no one outside the run depends on yet (an idempotent tool's result) to the
    * context now, and commits it with the next commit (StagedSteps).

@@ -4,7 +4,7 @@ import { compactionBoundary } from './compaction.js';
 import { compact } from './compaction-step.js';
 import { runPosition } from './context.js';
 import { continueLater } from './continuation.js';
-import { ConflictError } from './errors.js';
+import { ConflictError, RunCancelledError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import { UnreadInputError } from './lease.js';
@@ -27,6 +27,9 @@ export class Run implements RunContext {
   private readonly staged: StagedSteps;
   private readonly deadlineController = new AbortController();
   private readonly deadlineTimer: NodeJS.Timeout;
+  /** Aborted when a cancel arrives that this run has not acted on; a new one after it has. */
+  private cancelController = new AbortController();
+  private readonly unregister: () => void;
 
   constructor(
     readonly deps: LoopDeps,
@@ -45,6 +48,8 @@ export class Run implements RunContext {
     if (remaining > MAX_TIMER_MS) clearTimeout(this.deadlineTimer);
     this.deadlineTimer.unref();
     this.logger = deps.logger.child({ session: refKey(writer.ref), agent: agent.name });
+    writer.onCancel = (cancelSeq) => this.cancelController.abort(new RunCancelledError(cancelSeq));
+    this.unregister = deps.runs?.add(writer) ?? (() => undefined);
     this.staged = new StagedSteps(
       events,
       () => writer.head.seq,
@@ -56,78 +61,112 @@ export class Run implements RunContext {
     return this.deadlineController.signal;
   }
 
+  get cancelSignal(): AbortSignal {
+    return this.cancelController.signal;
+  }
+
   dispose(): void {
     clearTimeout(this.deadlineTimer);
+    this.unregister();
   }
 
   async drive(): Promise<RunOutcome> {
     for (;;) {
-      await this.catchUp();
-      const position = runPosition(this.events, this.agent);
-      const step = decideNextStep(position, this.writer.head, this.agent);
-      this.logger.debug('step', { step: step.type, seq: this.writer.head.seq });
-      switch (step.type) {
-        case 'resolve':
-          await this.commit(step.events);
-          break;
-        case 'run_tools': {
-          const needed = Math.max(...step.calls.map((checked) => checked.tool.timeoutMs));
-          if (!this.fits(needed)) return continueLater(this, 'run_tools');
-          await runTools(this, step.calls, step.responseSeq);
-          // Idempotent results wait for the next commit, the one that would have shown input
-          // appended meanwhile: look for it now (a read), so the model call sees it as before.
-          if (this.staged.size > 0) await this.writer.refresh();
-          break;
-        }
-        case 'await_approval': {
-          if (step.announce.length > 0) {
-            await this.commit([{ kind: 'interrupt', reason: 'approval', callIds: step.announce }]);
-          }
-          const released = await this.release('waiting_approval');
-          if (released) return { kind: 'waiting_approval', head: released, callIds: step.waiting };
-          break;
-        }
-        case 'call_model': {
-          if (this.writer.head.runSteps >= this.agent.limits.maxSteps) {
-            await this.commit(
-              [
-                {
-                  kind: 'error',
-                  code: 'max_steps',
-                  message: `the run reached its limit of ${this.agent.limits.maxSteps} model calls`,
-                  retryable: false,
-                },
-                { kind: 'run_finished', reason: 'max_steps', text: '' },
-              ],
-              (head) => ({ ...head, runSteps: 0 }),
-            );
-            break;
-          }
-          if (!this.fits(this.agent.timing.modelCallMs)) return continueLater(this, 'call_model');
-          const boundary = compactionBoundary(this.events, this.writer.head, this.agent);
-          if (boundary !== null) {
-            await compact(this, boundary);
-            break;
-          }
-          const ended = await callModel(this);
-          if (ended) return ended;
-          break;
-        }
-        case 'finish': {
-          const released = await this.release('idle', [
-            { kind: 'run_finished', reason: 'completed', text: step.text },
-          ]);
-          if (released) return { kind: 'finished', head: released, text: step.text };
-          break;
-        }
-        case 'idle': {
-          const status = this.writer.head.status === 'failed' ? 'failed' : 'idle';
-          const released = await this.release(status);
-          if (released) return { kind: 'finished', head: released, text: lastText(this.events) };
-          break;
-        }
+      try {
+        const ended = await this.step();
+        if (ended) return ended;
+      } catch (error) {
+        // A cancel refused the step's commit (or stopped its model call or tools): the loop reads
+        // the cancel and ends the run with it.
+        if (!(error instanceof RunCancelledError)) throw error;
       }
     }
+  }
+
+  private async step(): Promise<RunOutcome | null> {
+    if (this.writer.cancelPending && this.writer.head.seq < this.writer.pendingCancelSeq) {
+      // Told of the cancel in-process or by a read during the call: one read to learn the head.
+      await this.writer.refresh();
+    }
+    await this.catchUp();
+    const position = runPosition(this.events, this.agent);
+    const step = decideNextStep(position, this.writer.head, this.agent);
+    this.logger.debug('step', { step: step.type, seq: this.writer.head.seq });
+    switch (step.type) {
+      case 'resolve':
+        await this.commit(step.events);
+        break;
+      case 'run_tools': {
+        const needed = Math.max(...step.calls.map((checked) => checked.tool.timeoutMs));
+        if (!this.fits(needed)) return continueLater(this, 'run_tools');
+        await runTools(this, step.calls, step.responseSeq);
+        // Idempotent results wait for the next commit, the one that would have shown input
+        // appended meanwhile: look for it now (a read), so the model call sees it as before.
+        if (this.staged.size > 0) await this.writer.refresh();
+        break;
+      }
+      case 'await_approval': {
+        if (step.announce.length > 0) {
+          await this.commit([{ kind: 'interrupt', reason: 'approval', callIds: step.announce }]);
+        }
+        const released = await this.release('waiting_approval');
+        if (released) return { kind: 'waiting_approval', head: released, callIds: step.waiting };
+        break;
+      }
+      case 'call_model': {
+        if (this.writer.head.runSteps >= this.agent.limits.maxSteps) {
+          await this.commit(
+            [
+              {
+                kind: 'error',
+                code: 'max_steps',
+                message: `the run reached its limit of ${this.agent.limits.maxSteps} model calls`,
+                retryable: false,
+              },
+              { kind: 'run_finished', reason: 'max_steps', text: '' },
+            ],
+            (head) => ({ ...head, runSteps: 0 }),
+          );
+          break;
+        }
+        if (!this.fits(this.agent.timing.modelCallMs)) return continueLater(this, 'call_model');
+        const boundary = compactionBoundary(this.events, this.writer.head, this.agent);
+        if (boundary !== null) {
+          await compact(this, boundary);
+          break;
+        }
+        const ended = await callModel(this);
+        if (ended) return ended;
+        break;
+      }
+      case 'finish': {
+        const released = await this.release('idle', [
+          { kind: 'run_finished', reason: 'completed', text: step.text },
+        ]);
+        if (released) return { kind: 'finished', head: released, text: step.text };
+        break;
+      }
+      case 'cancel': {
+        // The cancel's own resolution is committed although the cancel is pending; then the
+        // writer lets steps through again (input after the cancel is answered as usual).
+        if (step.release) {
+          const released = await this.release('idle', step.events, undefined, true);
+          if (!released) return null;
+          this.cancelHandled(step.cancelSeq);
+          return { kind: 'cancelled', head: released };
+        }
+        await this.commit(step.events, (head) => ({ ...head, runSteps: 0 }), undefined, true);
+        this.cancelHandled(step.cancelSeq);
+        return null;
+      }
+      case 'idle': {
+        const status = this.writer.head.status === 'failed' ? 'failed' : 'idle';
+        const released = await this.release(status);
+        if (released) return { kind: 'finished', head: released, text: lastText(this.events) };
+        break;
+      }
+    }
+    return null;
   }
 
   fits(neededMs: number): boolean {
@@ -142,9 +181,12 @@ export class Run implements RunContext {
     status: Head['status'],
     events: EventBody[] = [],
     before?: (head: Head) => Head,
+    afterCancel = false,
   ): Promise<Head | null> {
     try {
-      await this.staged.with(events, before, (all, update) => this.writer.release(status, all, update));
+      await this.staged.with(events, before, (all, update) =>
+        this.writer.release(status, all, update, afterCancel),
+      );
       return this.writer.head;
     } catch (error) {
       if (error instanceof UnreadInputError || error instanceof ConflictError) return null;
@@ -170,15 +212,29 @@ export class Run implements RunContext {
     }
   }
 
-  async commit(events: EventBody[], update?: (head: Head) => Head, holdMs?: number): Promise<void> {
+  async commit(
+    events: EventBody[],
+    update?: (head: Head) => Head,
+    holdMs?: number,
+    afterCancel = false,
+  ): Promise<void> {
     if (events.some((event) => event.kind !== 'continuation')) this.progressed = true;
     await this.staged.with(events, update, (all, merged) =>
       this.writer.commit({
         events: all,
         ...(merged ? { update: merged } : {}),
         ...(holdMs ? { holdMs } : {}),
+        ...(afterCancel ? { afterCancel } : {}),
       }),
     );
+  }
+
+  /** The cancel at `cancelSeq` is acted on: a new signal for the steps after it. */
+  private cancelHandled(cancelSeq: number): void {
+    this.writer.cancelHandled(cancelSeq);
+    if (!this.writer.cancelPending && this.cancelController.signal.aborted) {
+      this.cancelController = new AbortController();
+    }
   }
 
   stage(event: EventBody, update?: (head: Head) => Head): void {

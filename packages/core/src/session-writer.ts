@@ -1,6 +1,7 @@
 import { AGAIN, CONFLICT_RETRY, withBackoff } from './backoff.js';
+import { watchCancel } from './cancel-watch.js';
 import type { Clock } from './clock.js';
-import { ConflictError, FencedError, SessionNotFoundError } from './errors.js';
+import { ConflictError, FencedError, RunCancelledError, SessionNotFoundError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import { type Head, sameIncarnation } from './head.js';
 import { type PlannedCommit, planCommit, writeCommit } from './head-commit.js';
@@ -21,6 +22,12 @@ export interface StepCommit {
   rebase?: boolean;
   /** Keep the lease at least this long from now (a model call or tool that will take long follows). */
   holdMs?: number;
+  /**
+   * Committed even after a cancel this writer has not acted on: the cancel's own resolution, and
+   * an at-most-once tool's result (a record of what happened, not new work). Other steps with
+   * events are refused with RunCancelledError once a cancel is known.
+   */
+  afterCancel?: boolean;
 }
 
 /**
@@ -43,6 +50,12 @@ export class SessionWriter {
   private holding: AbortController | null = null;
   /** The lease this writer holds: its epoch, in the session's incarnation it was taken in. */
   private readonly held: { epoch: number; incarnation?: string };
+  /** The highest cancel seq this writer has seen (on a head, or told in-process by `noticeCancel`). */
+  private knownCancel: number;
+  /** Cancels up to this seq are acted on (resolved in the log, or there when the lease was taken). */
+  private cancelFloor: number;
+  /** Told once per new cancel this writer learns of (the run aborts its model call or tools). */
+  onCancel: ((cancelSeq: number) => void) | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -54,11 +67,19 @@ export class SessionWriter {
      * `traceparent`: the run's trace, put on the head by the first commit when the lease was taken
      * without it (with the input), so a continuation or an approval's resumption joins the trace.
      */
-    private readonly options: { traceparent?: string } = {},
+    private readonly options: {
+      traceparent?: string;
+      /** How often a model call or tools read the head to see a cancel (0: only the heartbeats). */
+      cancelCheckMs?: number;
+    } = {},
   ) {
     if (!held.lease) throw new FencedError('a writer needs a held lease');
     this.head = held;
     this.readThrough = held.seq;
+    // A cancel already on the head when the lease was taken is the run's first step to act on
+    // (next-step.ts decides it from the log), not a reason to refuse that step's commit.
+    this.knownCancel = held.cancelSeq ?? 0;
+    this.cancelFloor = this.knownCancel;
     this.held = {
       epoch: held.lease.epoch,
       ...(held.incarnation === undefined ? {} : { incarnation: held.incarnation }),
@@ -106,7 +127,44 @@ export class SessionWriter {
    * with that error; the run's next commit is fenced as well.
    */
   keepAlive<T>(work: (lost: AbortSignal) => Promise<T>): Promise<T> {
-    return keepAlive(this.heartbeat(), work);
+    return keepAlive(this.heartbeat(), (lost) =>
+      watchCancel(
+        {
+          clock: this.clock,
+          everyMs: this.options.cancelCheckMs ?? 0,
+          read: () => this.store.readHead(this.ref),
+          seen: (head) => this.see(head?.cancelSeq),
+          done: () => this.cancelPending,
+        },
+        () => work(lost),
+      ),
+    );
+  }
+
+  /** Whether a cancel arrived that the run has not acted on yet. */
+  get cancelPending(): boolean {
+    return this.knownCancel > this.cancelFloor;
+  }
+
+  /** The cancel the run is to act on (0 for none). */
+  get pendingCancelSeq(): number {
+    return this.cancelPending ? this.knownCancel : 0;
+  }
+
+  /** Told in-process (Baton.cancel in the same process) that a cancel was appended at `cancelSeq`. */
+  noticeCancel(cancelSeq: number): void {
+    this.see(cancelSeq);
+  }
+
+  /** The run recorded the end of the run `cancelSeq` cancelled: later steps commit as usual. */
+  cancelHandled(cancelSeq: number): void {
+    this.cancelFloor = Math.max(this.cancelFloor, cancelSeq);
+  }
+
+  private see(cancelSeq: number | undefined): void {
+    if (cancelSeq === undefined || cancelSeq <= this.knownCancel) return;
+    this.knownCancel = cancelSeq;
+    if (cancelSeq > this.cancelFloor) this.onCancel?.(cancelSeq);
   }
 
   /** Renews the lease for `leaseMs` from now: one commit with no events. */
@@ -139,11 +197,13 @@ export class SessionWriter {
     status: Head['status'],
     events: EventBody[] = [],
     before: (head: Head) => Head = (head) => head,
+    afterCancel = false,
   ): Promise<SessionEvent[]> {
     if (this.behind) throw new UnreadInputError(this.head.seq, this.readThrough);
     return this.commit({
       events,
       rebase: false,
+      ...(afterCancel ? { afterCancel } : {}),
       update: (next) => {
         const released: Head = {
           ...before(next),
@@ -169,6 +229,7 @@ export class SessionWriter {
     if (!sameIncarnation(fresh, this.held))
       throw new FencedError('the session was deleted and created again');
     if (!holdsLease(fresh, this.held)) throw new FencedError();
+    this.see(fresh.cancelSeq);
     if (fresh.version <= this.head.version) return;
     this.head = fresh;
     this.behind = fresh.seq > this.readThrough;
@@ -185,6 +246,10 @@ export class SessionWriter {
       this.clock,
       CONFLICT_RETRY,
       async () => {
+        // Checked on every attempt: a conflict's reread may be what brought the cancel.
+        if (step.events.length > 0 && !step.afterCancel && this.cancelPending) {
+          throw new RunCancelledError(this.knownCancel);
+        }
         const base = this.head;
         const caughtUp = base.seq === this.readThrough;
         const plan = planCommit(
@@ -239,6 +304,7 @@ export class SessionWriter {
     // writers. Checked before `landed`, whose events of the same seq could belong to the new life.
     if (!sameIncarnation(fresh, this.held))
       throw new FencedError('the session was deleted and created again');
+    this.see(fresh.cancelSeq);
     // First: did this very write land (its answer lost)? Then it counts, whatever happened since,
     // even if it was the release that handed the lease back.
     if (await this.landed(base, plan.events, fresh)) {

@@ -100,6 +100,8 @@ export async function runTool(
     deadlineSignal: AbortSignal;
     /** Aborts when the run lost its lease: the result could not be committed anyway. */
     leaseLost?: AbortSignal;
+    /** Aborts when the run is cancelled: the call stops, its outcome recorded as for a timeout. */
+    cancelled?: AbortSignal;
     logger: Logger;
     now: () => number;
     /** The session's active schedules, for ctx.schedule's limit and ctx.cancelSchedule. */
@@ -113,6 +115,7 @@ export async function runTool(
     options.deadlineSignal,
     timeout,
     ...(options.leaseLost ? [options.leaseLost] : []),
+    ...(options.cancelled ? [options.cancelled] : []),
   ]);
   const idempotencyKey = `${refKey(options.ref)}/${options.responseSeq}/${call.callId}`;
   const schedules = new CallSchedules({
@@ -156,7 +159,9 @@ export async function runTool(
     if (signal.aborted) {
       const what = timeout.aborted
         ? `timed out after ${tool.timeoutMs} ms`
-        : 'was stopped at the invocation deadline';
+        : options.cancelled?.aborted
+          ? 'was stopped because the run was cancelled'
+          : 'was stopped at the invocation deadline';
       if (tool.execution === 'at-most-once') {
         return {
           outcome: 'unknown',

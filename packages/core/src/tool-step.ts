@@ -15,6 +15,8 @@ export async function runTools(
   calls: Extract<CheckedCall, { ok: true }>[],
   responseSeq: number,
 ): Promise<void> {
+  // No tool starts after a cancel this run knows of (the intent commit below would refuse too).
+  if (run.cancelSignal.aborted) throw run.cancelSignal.reason;
   const atMostOnce = calls.filter((checked) => checked.tool.execution === 'at-most-once');
   // Intents first: after this commit a crash can no longer lead to a second execution.
   if (atMostOnce.length > 0) {
@@ -56,6 +58,7 @@ async function runEach(
             state: run.writer.head.toolState,
             deadlineSignal: run.deadlineSignal,
             leaseLost: lost,
+            cancelled: run.cancelSignal,
             logger: run.logger,
             now: () => run.deps.clock.now(),
             schedules: run.writer.head.schedules,
@@ -86,7 +89,8 @@ async function runEach(
       // An at-most-once result is written at once: a crash before its commit would leave only the
       // intent, an unknown outcome. An idempotent one waits for the next step's commit (the model's
       // next response, or the answer with the release): a crash before it runs the tool again.
-      if (checked.tool.execution === 'at-most-once') await run.commit([event], update);
+      // After a cancel too: the result records what the started call did (or that it is unknown).
+      if (checked.tool.execution === 'at-most-once') await run.commit([event], update, undefined, true);
       else run.stage(event, update);
     }),
   );
