@@ -3,6 +3,7 @@ import { isBatonError, type PriceTable } from '@baton/core';
 import { CliError, type CliIo, UsageError } from './cli-io.js';
 import { KEYS_USAGE, keysCommand } from './keys-commands.js';
 import { MIGRATE_USAGE, migrateCommand } from './migrate-commands.js';
+import { sessionsCancel } from './sessions-cancel.js';
 import { sessionsDecide } from './sessions-decide.js';
 import { sessionsDelete } from './sessions-delete.js';
 import { sessionsEvents } from './sessions-events.js';
@@ -21,6 +22,7 @@ Commands:
   events <id>                the event log (--json for JSON Lines)
   approve <id> <callId>      approve a tool call waiting for approval (--reason)
   reject <id> <callId>       reject it (--reason)
+  cancel <id>                stop the session's current run (--reason)
   delete <id>                delete the session and its log
   export <id>                versioned JSON Lines on stdout (or --out FILE)
   import [file | -]          read an export into the selected store (--replace)
@@ -67,6 +69,8 @@ export async function runCli(
         case 'approve':
         case 'reject':
           return await sessionsDecide(io, rest, command);
+        case 'cancel':
+          return await sessionsCancel(io, rest);
         case 'delete':
           return await sessionsDelete(io, rest);
         case 'export':

@@ -104,7 +104,7 @@ export async function sessionsDecide(io: CliIo, argv: string[], verb: 'approve' 
 }
 
 /** The OS account running the CLI; USER / USERNAME are only a fallback, being easy to set. */
-function osUser(): string {
+export function osUser(): string {
   try {
     return userInfo().username;
   } catch {
@@ -126,7 +126,7 @@ async function projectDefinition(io: CliIo): Promise<BatonDefinition | undefined
  * the session's name but never runs it, so the CLI works without the deployment's agent code
  * (then only the default approver policy applies).
  */
-function placeholderAgent(name: string): Agent {
+export function placeholderAgent(name: string): Agent {
   const model: Model = {
     provider: 'none',
     modelId: 'none',
@@ -136,7 +136,7 @@ function placeholderAgent(name: string): Agent {
 }
 
 /** SQLite: the local run queue in the same file, which `baton serve` drains. Elsewhere: none. */
-function runQueueFor(opened: OpenedStore): RunQueue & { close?(): void } {
+export function runQueueFor(opened: OpenedStore): RunQueue & { close?(): void } {
   if (opened.kind === 'sqlite' && opened.sqlitePath)
     return new SqliteRunQueue(opened.sqlitePath, systemClock);
   return { enqueue: async (_message: RunMessage) => {} };
