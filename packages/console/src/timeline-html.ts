@@ -115,6 +115,13 @@ export function timelineItem(event: SessionEvent, calls: ReadonlyMap<string, Cal
         html`Reply queued <span class="meta">${event.channel} · ${event.messageId}</span>`,
         block('payload', prettyJson(event.payload)),
       );
+    case 'outbox_attempt':
+      return item(
+        event,
+        html`Delivery attempt ${String(event.attempt)} failed <span class="meta">${event.messageId} · ${event.error} · next at ${new Date(event.retryAt).toISOString()}</span>`,
+        '',
+        ' step-problem',
+      );
     case 'outbox_sent':
       return item(
         event,

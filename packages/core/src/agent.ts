@@ -3,6 +3,7 @@ import type { Usage } from './events.js';
 import type { Model, ModelMessage, ToolSpec } from './model.js';
 import { UnresolvedModel } from './models/unresolved-model.js';
 import { type Tool, toolSpec } from './tool.js';
+import { type AgentWebhook, type AgentWebhookOptions, agentWebhooks } from './webhooks/webhook-config.js';
 
 export interface AgentLimits {
   /** Model calls in one run before it stops with reason max_steps. */
@@ -80,6 +81,8 @@ export interface Agent {
   summarize: Summarizer;
   /** Who may decide this agent's calls that wait for approval; a tool's own policy wins. */
   approvers?: ApproverPolicy;
+  /** Callback URLs told of every session's run events (webhooks/). */
+  webhooks?: AgentWebhook[];
 }
 
 export interface AgentOptions {
@@ -101,6 +104,11 @@ export interface AgentOptions {
    * any identity of the session's tenant that holds the `approve` scope.
    */
   approvers?: ApproverPolicy;
+  /**
+   * Callback URLs told of every session's run events, signed with the secret in the environment
+   * variable `secretEnv`: `[{ url: 'https://example.com/hook', events: ['run.finished'], secretEnv: 'HOOK_SECRET' }]`.
+   */
+  webhooks?: AgentWebhookOptions[];
 }
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -133,6 +141,7 @@ export function defineAgent(options: AgentOptions): Agent {
     policies: { unknownOutcome: 'error', inputs: 'batch', stream: true, ...options.policies },
     summarize: options.summarize ?? defaultSummarizer(model),
     ...(approvers ? { approvers } : {}),
+    ...(options.webhooks?.length ? { webhooks: agentWebhooks(options.name, options.webhooks) } : {}),
   };
 }
 

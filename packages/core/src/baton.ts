@@ -23,6 +23,9 @@ import { refKey, type SessionRef, sessionRef } from './session-ref.js';
 import { type SessionView, sessionView } from './session-view.js';
 import type { ListPage, ListQuery, SessionStore } from './store.js';
 import { stalledSessions } from './sweep.js';
+import type { WebhookTarget, WebhookUrlPolicy } from './webhooks/webhook-config.js';
+import { type RegisteredWebhook, registerSessionWebhook } from './webhooks/webhook-registration.js';
+import { type WebhookSendOptions, WebhookSender } from './webhooks/webhook-sender.js';
 
 export type { CancelRequest, CancelResult } from './cancel.js';
 export type { ConverseResult } from './converse-result.js';
@@ -43,6 +46,8 @@ export interface BatonOptions {
    * finishes first and the message finds nothing to do.
    */
   safetyNetDelayMs?: number;
+  /** How webhooks are sent, and which URLs a session may register (webhooks/). */
+  webhooks?: WebhookSendOptions & Partial<WebhookUrlPolicy>;
 }
 
 export type HandleResult =
@@ -71,6 +76,9 @@ export class Baton {
   readonly live = new LiveHub();
   private readonly defaultAgent: string;
   private readonly safetyNetDelayMs: number;
+  /** Sends the webhook entries commits record (webhooks/). */
+  readonly webhooks: WebhookSender;
+  private readonly webhookUrlPolicy: WebhookUrlPolicy;
   /** The runs this process executes, so a cancel here stops them at once (cancel.ts). */
   private readonly runs = new RunRegistry();
 
@@ -84,6 +92,11 @@ export class Baton {
     this.defaultAgent = options.defaultAgent ?? options.agents[0]!.name;
     if (!this.agents.has(this.defaultAgent)) throw new UnknownAgentError(this.defaultAgent);
     this.safetyNetDelayMs = options.safetyNetDelayMs ?? 0;
+    this.webhooks = new WebhookSender(this, options.webhooks);
+    this.webhookUrlPolicy = {
+      allowLocalHttp: options.webhooks?.allowLocalHttp ?? false,
+      allowPrivate: options.webhooks?.allowPrivate ?? false,
+    };
   }
 
   /** The agent of sessions that name none. */
@@ -239,6 +252,11 @@ export class Baton {
   /** For queue workers: run the session a message names; busy sessions come back after the lease expires. */
   async handle(message: RunMessage, options: { deadline: number; owner?: string }): Promise<HandleResult> {
     const ref = sessionRef(message.tenant, message.sessionId);
+    if (message.reason === 'outbox') {
+      // Webhook retries (webhooks/webhook-sender.ts): the message comes back until nothing is left.
+      const nextMs = await this.webhooks.sendDue(ref, options.deadline);
+      return nextMs === null ? { kind: 'done', outcome: 'idle' } : { kind: 'retry_later', delayMs: nextMs };
+    }
     if (message.reason === 'wake' && message.schedule) {
       const firing = await fireSchedule(this, ref, message.schedule);
       if (firing.kind === 'not_yet') {
@@ -310,6 +328,19 @@ export class Baton {
     return recordFailure(this, ref, failure);
   }
 
+  /**
+   * Registers a callback URL for the session's run events: `{ url, events }`, checked against the
+   * URL policy. Answers the webhook with its signing secret, shown this once.
+   */
+  registerWebhook(ref: SessionRef, request: { url: unknown; events: unknown }): Promise<RegisteredWebhook> {
+    return registerSessionWebhook(this, ref, request, this.webhookUrlPolicy);
+  }
+
+  /** The agent-level webhooks of a session: each commit adds the outbox entries they want. */
+  webhooksOf(head: Head): readonly WebhookTarget[] {
+    return this.agents.get(head.agent)?.webhooks ?? [];
+  }
+
   private inputAgent(input: InputRequest): Agent {
     const agentName = input.agent ?? this.defaultAgent;
     const agent = this.agents.get(agentName);
@@ -342,6 +373,7 @@ export class Baton {
       queue: this.queue,
       clock: this.clock,
       logger: this.logger,
+      webhooks: this.webhooks,
       live: this.live,
       runs: this.runs,
     };

@@ -116,6 +116,21 @@ export type EventBody =
   | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
   | { kind: 'run_finished'; reason: RunEndReason; text: string }
   | { kind: 'outbox'; messageId: string; channel: string; payload: JsonObject }
+  | {
+      /**
+       * A delivery attempt of an outbox entry that failed (webhooks/): recorded by the sender, so
+       * every attempt shows in the log; the next comes at `retryAt`. The last attempt, delivered or
+       * given up, is the entry's `outbox_sent`. Like an outbox entry it is not input.
+       */
+      kind: 'outbox_attempt';
+      messageId: string;
+      /** From 1. */
+      attempt: number;
+      /** The receiver's HTTP status, when it answered. */
+      status?: number;
+      error: string;
+      retryAt: number;
+    }
   | { kind: 'outbox_sent'; messageId: string; receipt?: JsonObject }
   | {
       /**

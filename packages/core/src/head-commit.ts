@@ -2,10 +2,12 @@ import { AGAIN, CONFLICT_RETRY, type RetryPolicy, withBackoff } from './backoff.
 import type { Clock } from './clock.js';
 import { ConflictError } from './errors.js';
 import { type EventBody, SCHEMA_VERSION, type SessionEvent } from './events.js';
-import type { Head } from './head.js';
+import { type Head, incarnationOf } from './head.js';
 import type { Json } from './json.js';
 import type { SessionRef } from './session-ref.js';
 import type { CommitRequest, SessionStore } from './store.js';
+import type { WebhookTarget } from './webhooks/webhook-config.js';
+import { webhookEntries } from './webhooks/webhook-outbox.js';
 
 /*
  * The one commit path: every change of a session's head (appends, leases, steps, releases, outbox
@@ -37,14 +39,28 @@ export interface PlannedCommit {
 export interface CommitTarget {
   store: SessionStore;
   clock: Clock;
+  /** The agent-level webhooks of a session (a Baton's agents'), whose outbox entries a commit adds. */
+  webhooksOf?(head: Head): readonly WebhookTarget[];
 }
 
 /**
  * The next head and events of `change` on top of `base`, conditioned on `base`'s version (a base of
- * version 0 is a session that does not exist yet). Pure.
+ * version 0 is a session that does not exist yet). Events a webhook wants (the agent's
+ * `agentWebhooks` or the session's own) get their outbox entries in the same commit. Pure.
  */
-export function planCommit(ref: SessionRef, base: Head, change: HeadChange, now: number): PlannedCommit {
-  const bodies = change.events ?? [];
+export function planCommit(
+  ref: SessionRef,
+  base: Head,
+  change: HeadChange,
+  now: number,
+  agentWebhooks: readonly WebhookTarget[] = [],
+): PlannedCommit {
+  const given = change.events ?? [];
+  const targets = base.webhooks?.length ? [...agentWebhooks, ...base.webhooks] : agentWebhooks;
+  const bodies =
+    targets.length === 0 || given.length === 0
+      ? given
+      : [...given, ...webhookEntries(given, base.seq, incarnationOf(base), targets)];
   const events = bodies.map(
     (body, index) => ({ ...body, v: SCHEMA_VERSION, seq: base.seq + 1 + index, at: now }) as SessionEvent,
   );
@@ -87,7 +103,10 @@ export function commitHead(
   base: Head,
   change: HeadChange,
 ): Promise<{ head: Head; events: SessionEvent[] }> {
-  return writeCommit(target.store, planCommit(ref, base, change, target.clock.now()));
+  return writeCommit(
+    target.store,
+    planCommit(ref, base, change, target.clock.now(), target.webhooksOf?.(base)),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Usage } from './events.js';
 import { SCHEMA_VERSION } from './events.js';
 import type { JsonObject } from './json.js';
+import type { SessionWebhook } from './webhooks/webhook-config.js';
 
 /**
  * - idle: nothing to do until new input arrives.
@@ -63,6 +64,8 @@ export interface Head {
   updatedAt: number;
   /** W3C traceparent of the run in progress, so one trace spans invocations. */
   traceparent?: string;
+  /** Webhooks registered on this session (webhooks/), secrets included; absent when none. */
+  webhooks?: SessionWebhook[];
   /**
    * Active schedules (schedules/): when each fires next and the seq of its `schedule_set` event.
    * Absent when there are none, so a session without schedules stores nothing more.

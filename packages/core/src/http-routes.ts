@@ -13,7 +13,8 @@ import type { SessionStatus } from './head.js';
 import { idempotencyHash } from './idempotency.js';
 import type { JsonObject } from './json.js';
 import { scheduleRoute } from './schedules/schedule-routes.js';
-import { type SessionRef, sessionRef } from './session-ref.js';
+import { refKey, type SessionRef, sessionRef } from './session-ref.js';
+import { publicWebhooks } from './webhooks/webhook-registration.js';
 
 /**
  * The HTTP API, once, for every host: the local server, API Gateway / Function URLs and Azure
@@ -23,6 +24,8 @@ import { type SessionRef, sessionRef } from './session-ref.js';
  *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
  *   GET    /sessions/{id}/events?after=&limit=   at most 4 MiB of events; `next` says where to go on
  *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
+ *   POST   /sessions/{id}/webhooks            {"url": "https://...", "events": ["run.finished"]} -> its secret, once
+ *   GET    /sessions/{id}/webhooks            the session's webhooks, without secrets
  *   POST   /sessions/{id}/cancel              {"reason": "..."}  stops the current run (Idempotency-Key dedupes)
  *   POST   /sessions/{id}/schedules           {"text", "at" | "delaySeconds" | "cron", "timezone"?}
  *   GET    /sessions/{id}/schedules
@@ -59,6 +62,8 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/sessions/{id}/events', access: 'read', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/stream', access: 'read', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/approvals/{callId}', access: 'approve', owner: 'api' },
+  { method: 'POST', path: '/sessions/{id}/webhooks', access: 'send', owner: 'api' },
+  { method: 'GET', path: '/sessions/{id}/webhooks', access: 'read', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/cancel', access: 'send', owner: 'api' },
   { method: 'POST', path: '/sessions/{id}/schedules', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/schedules', access: 'read', owner: 'api' },
@@ -168,6 +173,22 @@ async function route(baton: Baton, request: HttpRequest, options: HttpRouteOptio
   if (rest[0] === 'cancel' && rest.length === 1) {
     if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
     return cancelRoute(baton, ref, request, options, identity);
+  }
+  if (rest[0] === 'webhooks' && rest.length === 1) {
+    if (method === 'GET') return json(200, { webhooks: await sessionWebhooks(baton, ref) });
+    if (method !== 'POST') throw methodNotAllowed(method, ['GET', 'POST']);
+    const body = parseBody(request, {
+      ...options,
+      maxBodyBytes: Math.min(options.maxBodyBytes ?? 4096, 4096),
+    });
+    const webhook = await baton.registerWebhook(ref, { url: body.url, events: body.events });
+    return json(201, {
+      webhook: {
+        ...webhook,
+        events: [...webhook.events],
+        createdAt: new Date(webhook.createdAt).toISOString(),
+      },
+    });
   }
   if (rest[0] === 'approvals' && rest.length === 2) {
     if (method !== 'POST') throw methodNotAllowed(method, ['POST']);
@@ -288,6 +309,16 @@ function idempotencyKey(request: HttpRequest): string | undefined {
     throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
   }
   return key;
+}
+
+async function sessionWebhooks(baton: Baton, ref: SessionRef): Promise<JsonObject[]> {
+  const head = await baton.store.readHead(ref);
+  if (!head) throw new SessionNotFoundError(refKey(ref));
+  return publicWebhooks(head.webhooks).map((webhook) => ({
+    ...webhook,
+    events: [...webhook.events],
+    createdAt: new Date(webhook.createdAt).toISOString(),
+  }));
 }
 
 function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse {

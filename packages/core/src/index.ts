@@ -236,3 +236,24 @@ export {
 } from './tool.js';
 export { applyPatch, type CheckedCall, checkCall } from './tool-runner.js';
 export { formatTraceparent, parseTraceparent } from './tracing.js';
+export {
+  type AgentWebhook,
+  type AgentWebhookOptions,
+  MAX_SESSION_WEBHOOKS,
+  type SessionWebhook,
+  WEBHOOK_EVENTS,
+  type WebhookEventType,
+  type WebhookUrlPolicy,
+  webhookUrlProblem,
+} from './webhooks/webhook-config.js';
+export { readWebhookOutbox, WEBHOOK_CHANNEL, type WebhookEntry } from './webhooks/webhook-outbox.js';
+export { type RegisteredWebhook, registerSessionWebhook } from './webhooks/webhook-registration.js';
+export { WebhookSender, type WebhookSendOptions, webhookRetryDelayMs } from './webhooks/webhook-sender.js';
+export {
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhookSignature,
+  type WebhookVerification,
+} from './webhooks/webhook-signature.js';

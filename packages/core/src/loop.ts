@@ -129,9 +129,13 @@ async function runHeld(
     traceparent: taken.traceparent,
     cancelCheckMs: agent.timing.cancelCheckMs ?? DEFAULT_CANCEL_CHECK_MS,
   });
+  writer.webhooks = agent.webhooks ?? [];
   const run = new Run(deps, agent, writer, taken.events, options, trace.setSpan(context.active(), span));
   try {
-    return await run.drive();
+    const outcome = await run.drive();
+    // What the run committed for webhooks is sent now, before the invocation returns.
+    await deps.webhooks?.afterCommit(ref, writer.head, run.events, options.deadline);
+    return outcome;
   } catch (error) {
     if (error instanceof FencedError) {
       deps.logger.warn('lease taken over; stopping', { session: refKey(ref) });

@@ -10,6 +10,7 @@ import {
   repeatsResponseText,
 } from './record-codec.js';
 import type { DedupeRecord } from './store.js';
+import { WEBHOOK_EVENTS } from './webhooks/webhook-config.js';
 
 /**
  * The one place stored records are validated and upgraded. Every store passes what it read through
@@ -54,6 +55,17 @@ const headSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   traceparent: z.string().optional(),
+  webhooks: z
+    .array(
+      z.object({
+        id: z.string(),
+        url: z.string(),
+        events: z.array(z.enum(WEBHOOK_EVENTS)),
+        secret: z.string(),
+        createdAt: z.number(),
+      }),
+    )
+    .optional(),
   schedules: z
     .array(z.object({ id: z.string(), dueAt: z.number(), seq: z.number().int().positive() }))
     .optional(),
@@ -75,6 +87,7 @@ const KINDS = [
   'run_finished',
   'outbox',
   'outbox_sent',
+  'outbox_attempt',
   'schedule_set',
   'schedule_cancelled',
 ] as const;

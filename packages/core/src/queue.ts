@@ -7,7 +7,7 @@ export interface RunMessage {
   v: 1;
   tenant: string;
   sessionId: string;
-  reason: 'input' | 'decision' | 'continue' | 'retry' | 'wake';
+  reason: 'input' | 'decision' | 'continue' | 'retry' | 'outbox' | 'wake';
   /** Unique per logical message, so a queue that dedupes (SQS FIFO, the local queue) can. */
   dedupeKey: string;
   traceparent?: string;

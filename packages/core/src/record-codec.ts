@@ -39,6 +39,7 @@ const HEAD_KEYS = {
   createdAt: 'c',
   updatedAt: 'm',
   traceparent: 'tp',
+  webhooks: 'wh',
   schedules: 'sch',
 } as const satisfies Record<Exclude<keyof Head, 'v'>, string>;
 
@@ -78,6 +79,7 @@ const EVENT_KINDS: Readonly<Record<string, string>> = {
   run_finished: 'rf',
   outbox: 'ob',
   outbox_sent: 'os',
+  outbox_attempt: 'oa',
   schedule_set: 'ss',
   schedule_cancelled: 'sx',
 };

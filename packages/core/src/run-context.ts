@@ -10,6 +10,7 @@ import type { RunQueue } from './queue.js';
 import type { RunRegistry } from './run-registry.js';
 import type { SessionWriter } from './session-writer.js';
 import type { SessionStore } from './store.js';
+import type { WebhookSender } from './webhooks/webhook-sender.js';
 
 /** What a run needs from its host. */
 export interface LoopDeps {
@@ -18,6 +19,8 @@ export interface LoopDeps {
   queue: RunQueue;
   clock: Clock;
   logger: Logger;
+  /** Sends the webhook entries a run committed, right after it (webhooks/). */
+  webhooks?: WebhookSender;
   /** Where a model call in this process publishes its deltas (live/live-hub.ts). */
   live?: LiveHub;
   /** The runs this process is executing, so a cancel in the same process reaches them at once. */

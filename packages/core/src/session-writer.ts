@@ -9,6 +9,7 @@ import { extendLease, type Heartbeat, holdsLease, keepAlive, pause, UnreadInputE
 import { sameRecord } from './same-record.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import type { SessionStore } from './store.js';
+import type { WebhookTarget } from './webhooks/webhook-config.js';
 
 export interface StepCommit {
   events: EventBody[];
@@ -48,6 +49,8 @@ export class SessionWriter {
   private queue: Promise<unknown> = Promise.resolve();
   /** Ends the heartbeat `ensureLease` started. */
   private holding: AbortController | null = null;
+  /** The agent's webhooks: each commit adds the outbox entries of the events they want (webhooks/). */
+  webhooks: readonly WebhookTarget[] = [];
   /** The lease this writer holds: its epoch, in the session's incarnation it was taken in. */
   private readonly held: { epoch: number; incarnation?: string };
   /** The highest cancel seq this writer has seen (on a head, or told in-process by `noticeCancel`). */
@@ -271,6 +274,7 @@ export class SessionWriter {
             },
           },
           this.clock.now(),
+          this.webhooks,
         );
         try {
           await writeCommit(this.store, plan);

@@ -101,6 +101,12 @@ export function createBatonApp(definition: BatonDefinition, host: AppHost): Bato
     logger,
     clock: host.clock ?? systemClock,
     safetyNetDelayMs: settings.safetyNetDelayMs ?? host.safetyNetDelayMs ?? 0,
+    // Agent webhooks' secrets are read from the same environment; URL exceptions are opt-in.
+    webhooks: {
+      env,
+      allowLocalHttp: textSetting(env, 'BATON_WEBHOOKS_ALLOW_LOCAL') === '1',
+      allowPrivate: textSetting(env, 'BATON_WEBHOOKS_ALLOW_PRIVATE') === '1',
+    },
     ...(definition.config.defaultAgent ? { defaultAgent: definition.config.defaultAgent } : {}),
   });
   for (const [agent, model] of models) {

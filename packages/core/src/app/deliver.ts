@@ -122,6 +122,8 @@ async function giveUp(
   try {
     const recorded = await baton.recordFailure(ref, { ...failure, dedupeKey: failureKey(message) });
     baton.logger.error('run message dead-lettered', { session: refKey(ref), ...failure, recorded });
+    // The failure's commit recorded the session's run.failed webhooks: send them now.
+    if (recorded === 'recorded') await baton.webhooks.flush(ref, options.deadline);
   } catch (error) {
     // Recording failed too (the store is down?): deliver again, and record then.
     baton.logger.warn('could not record the failure on the session yet', { error });

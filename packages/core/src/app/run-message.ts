@@ -6,7 +6,7 @@ const runMessageSchema = z.object({
   v: z.literal(1),
   tenant: z.string(),
   sessionId: z.string(),
-  reason: z.enum(['input', 'decision', 'continue', 'retry', 'wake']),
+  reason: z.enum(['input', 'decision', 'continue', 'retry', 'outbox', 'wake']),
   dedupeKey: z.string().min(1).max(1024),
   traceparent: z.string().max(512).optional(),
   notBefore: z.number().int().nonnegative().optional(),
