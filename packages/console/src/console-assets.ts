@@ -44,6 +44,36 @@ export const CONSOLE_SCRIPT = `'use strict';
     });
   });
 
+  // Cancel: posted to the HTTP API's cancel route, with the same credentials and headers.
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains('cancel-run')) return;
+    event.preventDefault();
+    var status = form.querySelector('.form-status');
+    var button = form.querySelector('button');
+    if (button) button.disabled = true;
+    setText(status, 'Cancelling...');
+    fetch(form.dataset.cancelUrl, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-baton-tenant': form.dataset.tenant },
+      body: '{}',
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (answer) {
+        if (response.ok) {
+          setText(status, answer && answer.cancelled === false ? 'Nothing to cancel: the run had ended.' : 'Cancelled: the run stops.');
+          return;
+        }
+        var message = answer && answer.error && answer.error.message ? answer.error.message : 'HTTP ' + response.status;
+        setText(status, 'Not cancelled: ' + message);
+        if (button) button.disabled = false;
+      });
+    }, function (error) {
+      setText(status, 'Not cancelled: ' + error.message);
+      if (button) button.disabled = false;
+    });
+  });
+
   // Live updates: the server renders (and escapes) every fragment; this only places them.
   var page = document.querySelector('[data-stream-url]');
   if (!page || !('EventSource' in window)) return;

@@ -54,6 +54,11 @@ export class ConsolePaths {
     return `${this.#href}/login`;
   }
 
+  /** The HTTP API's cancel route, which the Cancel button posts to. */
+  cancel(ref: SessionRef): string {
+    return `${this.apiBase}/sessions/${encodeURIComponent(ref.sessionId)}/cancel`;
+  }
+
   /** The HTTP API's approval route, which the Approve / Reject buttons post to. */
   approval(ref: SessionRef, callId: string): string {
     return `${this.apiBase}/sessions/${encodeURIComponent(ref.sessionId)}/approvals/${encodeURIComponent(callId)}`;

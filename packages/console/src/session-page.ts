@@ -60,6 +60,14 @@ ${items}
 </section>`;
 }
 
+/** Cancel, while a run is on (running or waiting for approval): posts to the HTTP API's cancel route. */
+function cancelForm(paths: ConsolePaths, ref: SessionRef, head: Head): SafeHtml {
+  if (head.status !== 'running' && head.status !== 'waiting_approval') return html``;
+  return html`<form class="cancel-run" data-cancel-url="${paths.cancel(ref)}" data-tenant="${ref.tenant}">
+<button type="submit" class="reject">Cancel the run</button> <span class="form-status" role="status"></span>
+</form>`;
+}
+
 export function timelineItems(events: readonly SessionEvent[], digest: SessionDigest): SafeHtml {
   return html`${events.map((event) => timelineItem(event, digest.calls))}`;
 }
@@ -92,6 +100,7 @@ export function sessionPage(paths: ConsolePaths, view: SessionPageView): string 
 <h1>Session <span class="tool">${head.sessionId}</span></h1>
 <p id="live" class="meta" role="status" aria-live="polite"></p>
 ${approvalsSection(paths, ref, digest.approvals(head.status))}
+${cancelForm(paths, ref, head)}
 ${summarySection(head, digest)}
 ${earlier}
 <div class="columns">
