@@ -1,5 +1,5 @@
-import { isBatonError } from '@baton/core';
-import type { SlackChannel } from './slack-channel.js';
+import { type Identity, isBatonError } from '@baton/core';
+import { type SlackChannel, slackUser } from './slack-channel.js';
 import { claimCommand, commandLedgerRef } from './slack-command-ledger.js';
 import { SlackRequestError } from './slack-errors.js';
 import { originMetadata } from './slack-metadata.js';
@@ -14,6 +14,7 @@ import type { SlackHeaders } from './slack-signature.js';
  *   /baton <question>          ask the agent; the answer is posted in the channel
  *   /baton reset               forget the channel's slash-command conversation
  *   /baton reset <thread link> forget that thread's conversation (same channel only)
+ *   /baton cancel [thread link] stop the run of the channel's command conversation (or of that thread)
  *   /baton help                this text
  *
  * Slack does not say which thread a command was typed in, so questions asked by command share one
@@ -44,6 +45,7 @@ export async function handleSlashCommand(
     return ephemeral('Already done: this command was received before.');
   }
   if (verb === 'reset') return reset(slack, command, rest.join(' '));
+  if (verb === 'cancel') return cancel(slack, command, rest.join(' '));
   return ask(slack, command, verb === 'ask' ? rest.join(' ') : text);
 }
 
@@ -108,11 +110,53 @@ async function reset(
   );
 }
 
+/** Stops the current run of the command conversation, or of the linked thread (same channel only). */
+async function cancel(
+  slack: SlackChannel,
+  command: SlashCommand,
+  argument: string,
+): Promise<SlackHttpResponse> {
+  let thread = COMMAND_THREAD;
+  if (argument !== '') {
+    const link = parseMessageLink(argument);
+    if (!link) return ephemeral('Give the link of a message in the thread to cancel ("Copy link").');
+    if (link.channel !== command.channel_id)
+      return ephemeral('That thread is in another channel; run the command there.');
+    thread = link.thread;
+  }
+  const ref = slackSessionRef({
+    enterpriseId: command.enterprise_id,
+    teamId: command.team_id,
+    channel: command.channel_id,
+    thread,
+  });
+  // The signed command is the Slack user's own, in the workspace the session belongs to.
+  const identity: Identity = {
+    tenant: ref.tenant,
+    user: slackUser(command.user_id),
+    scopes: ['send'],
+    via: 'slack',
+  };
+  try {
+    const result = await slack.baton.cancel(ref, { identity });
+    if (!result.cancelled) return ephemeral('Nothing to cancel: no run is in progress there.');
+    return ephemeral(result.duplicate ? 'Already cancelled.' : 'Cancelled: the run stops.');
+  } catch (error) {
+    if (isBatonError(error) && error.status === 404)
+      return ephemeral('Nothing to cancel: no conversation there yet.');
+    if (isBatonError(error) && error.status >= 400 && error.status < 500) {
+      return ephemeral(`Not cancelled: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function help(name: string): string {
   return [
     `\`${name} <question>\` asks the agent; the answer appears in this channel.`,
     `\`${name} reset\` forgets the conversation of \`${name}\` questions in this channel.`,
     `\`${name} reset <link to a thread message>\` forgets that thread's conversation.`,
+    `\`${name} cancel\` stops the run answering \`${name}\` questions here; \`${name} cancel <link>\` that thread's.`,
     'In a thread, mention the bot to ask; it answers in the thread.',
   ].join('\n');
 }
