@@ -38,6 +38,9 @@ export const API_ROUTES = [
   'GET /sessions/{sessionId}/events',
   'POST /sessions/{sessionId}/messages',
   'POST /sessions/{sessionId}/approvals/{callId}',
+  'POST /sessions/{sessionId}/schedules',
+  'GET /sessions/{sessionId}/schedules',
+  'DELETE /sessions/{sessionId}/schedules/{scheduleId}',
 ] as const;
 
 /** Routes anyone may call: the health check. The JWT authorizer never guards them. */

@@ -41,6 +41,9 @@ describe('infra/aws.ts authentication', () => {
       'GET /sessions/{sessionId}/events': id,
       'POST /sessions/{sessionId}/messages': id,
       'POST /sessions/{sessionId}/approvals/{callId}': id,
+      'POST /sessions/{sessionId}/schedules': id,
+      'GET /sessions/{sessionId}/schedules': id,
+      'DELETE /sessions/{sessionId}/schedules/{scheduleId}': id,
       'POST /slack/events': null,
       'POST /slack/interactivity': null,
       'POST /slack/commands': null,
@@ -62,6 +65,7 @@ describe('infra/aws.ts authentication', () => {
     );
     expect(await mismatchesOf(dir, facts, JWT)).toEqual([
       'route DELETE /sessions/{sessionId} is not behind the JWT authorizer',
+      'route DELETE /sessions/{sessionId}/schedules/{scheduleId} is not behind the JWT authorizer',
     ]);
   });
 
