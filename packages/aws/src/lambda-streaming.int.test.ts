@@ -27,6 +27,14 @@ function sseData(text: string): unknown[] {
     .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
 }
 
+/** The ids the stream gave its frames, in order (what EventSource keeps as Last-Event-ID). */
+function sseIds(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('id: '))
+    .map((line) => line.slice('id: '.length));
+}
+
 const textDeltas = (chunks: unknown[]) =>
   chunks
     .filter(
@@ -207,5 +215,82 @@ describe('a session streamed through the Function URL while the SQS worker runs 
     await posting.done;
     expect(await handlers.app.baton.session(ref2)).toMatchObject({ status: 'idle', lastReply: ANSWER });
     expect(textDeltas(sseData(text)).join('')).toBe(ANSWER);
+  });
+
+  it('gives a client that drops mid-answer and comes back with Last-Event-ID the rest of the answer once', async () => {
+    const queue = await sqs.createQueue(`runs-${randomUUID()}`);
+    const instance = () =>
+      createLambdaHandlers(
+        defineBaton({
+          agents: [
+            testAgent(openAICompatibleModel({ baseURL: model.baseURL, model: 'gpt-test', apiKey: 'test' })),
+          ],
+          auth: 'none',
+        }),
+        {
+          store: new DynamoStore({ client: dynamodb, tableName }),
+          queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client }),
+          logger: silentLogger,
+          safetyNetDelayMs: 0,
+          http: { safetyMarginMs: 1_000 },
+          worker: { safetyMarginMs: 1_000, queueUrl: () => queue.url },
+        },
+      );
+    const front = instance();
+    const back = instance();
+    const clock = front.app.baton.clock;
+    const ref3 = sessionRef('default', 'chat-3');
+    const posted = (await front.http(
+      httpEvent('http-api-v2', {
+        method: 'POST',
+        path: '/sessions/chat-3/messages',
+        body: { text: 'list?' },
+      }),
+      lambdaContext({ clock, budgetMs: 5_500 }),
+    )) as APIGatewayProxyStructuredResultV2;
+    expect(posted.statusCode).toBe(202);
+    const follow = (headers: Record<string, string> = {}) =>
+      runtime.invoke(
+        front.stream,
+        httpEvent('function-url', {
+          method: 'GET',
+          path: '/sessions/chat-3/stream',
+          query: 'until=finished',
+          body: undefined,
+          headers,
+        }),
+        lambdaContext({ clock, budgetMs: 60_000 }),
+      );
+
+    const first = follow();
+    const event = await sqs.receiveEvent(queue);
+    const working = back.worker(
+      event,
+      lambdaContext({ clock, budgetMs: 60_000 }),
+    ) as Promise<SQSBatchResponse>;
+    await model.halfway;
+    const reader = (await first.response).body.getReader();
+    const decoder = new TextDecoder();
+    let before = '';
+    while (textDeltas(sseData(before)).length === 0) {
+      const chunk = await reader.read();
+      expect(chunk.done).toBe(false);
+      before += decoder.decode(chunk.value, { stream: true });
+    }
+    // The connection drops: the invocation's stream fails, the app's follow is cancelled.
+    await reader.cancel();
+    await expect(first.done).rejects.toThrow();
+    model.release();
+    expect((await working).batchItemFailures).toEqual([]);
+
+    const lastId = sseIds(before).at(-1);
+    expect(lastId).toBeDefined();
+    const second = follow({ 'last-event-id': lastId! });
+    const after = await new Response((await second.response).body).text();
+    await second.done;
+    expect(sseData(after).at(-1)).toBe('[DONE]');
+    expect(sseIds(after).filter((id) => sseIds(before).includes(id))).toEqual([]);
+    expect(textDeltas([...sseData(before), ...sseData(after)]).join('')).toBe(ANSWER);
+    expect(await back.app.baton.session(ref3)).toMatchObject({ status: 'idle', lastReply: ANSWER });
   });
 });
