@@ -102,3 +102,4 @@ export {
 } from './scripted-model.js';
 export { DeltaGate, type StreamingModelOptions, StreamingScriptedModel } from './streaming-model.js';
 export { type TestApp, testApp } from './test-app.js';
+export { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
