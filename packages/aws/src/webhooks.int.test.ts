@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Message } from '@aws-sdk/client-sqs';
+import {
+  defineBaton,
+  readWebhookOutbox,
+  sessionRef,
+  silentLogger,
+  verifyWebhookSignature,
+} from '@baton/core';
+import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import {
+  ManualClock,
+  reply,
+  ScriptedModel,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '@baton/testing';
+import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLambdaHandlers } from './lambda-handlers.js';
+import { SqsRunQueue } from './sqs-run-queue.js';
+import { httpEvent } from './test-support/fixtures.js';
+import { lambdaContext } from './test-support/lambda-context.js';
+import {
+  type SqsEmulator,
+  startSqsEmulator,
+  type TestQueue,
+  toSqsEvent,
+} from './test-support/sqs-emulator.js';
+import { testAgent } from './test-support/test-baton.js';
+
+/** A message as the Lambda event source hands it over once SQS released it. */
+function released(body: string): Message {
+  return {
+    MessageId: randomUUID(),
+    ReceiptHandle: randomUUID(),
+    Body: body,
+    Attributes: { ApproximateReceiveCount: '1' },
+  };
+}
+
+/**
+ * Webhooks through the Lambda handlers on DynamoDB Local and fauxqs: the HTTP function registers
+ * and runs, its invocation sends the first attempt, and the `outbox` run message goes through the
+ * SQS worker (a copy re-sent with its delay while the next attempt is not due) until the receiver
+ * answers 2xx. fauxqs delays by the real clock: the test takes each queued body and delivers it as
+ * the event source would, with a manual clock.
+ */
+describe('webhooks on the Lambda handlers', () => {
+  let sqs: SqsEmulator;
+  let dynamodb: DynamoDBClient;
+  let hook: WebhookReceiver | undefined;
+  const tableName = `baton-webhooks-${randomUUID()}`;
+
+  beforeAll(async () => {
+    sqs = await startSqsEmulator();
+    dynamodb = new DynamoDBClient({
+      endpoint: inject('dynamodbEndpoint'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await createTable(dynamodb, tableName, { timeToLive: false });
+  });
+  afterEach(async () => {
+    await hook?.close();
+  });
+  afterAll(async () => {
+    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+    dynamodb.destroy();
+    await sqs.stop();
+  });
+
+  async function outboxBodies(queue: TestQueue, seen: Set<string>): Promise<string[]> {
+    const contents = await sqs.inspect(queue);
+    const all = [...contents.ready, ...contents.delayed];
+    const fresh = all.filter((message) => !seen.has(message.messageId));
+    for (const message of fresh) seen.add(message.messageId);
+    return fresh.map((message) => message.body).filter((body) => JSON.parse(body).reason === 'outbox');
+  }
+
+  it('delivers once to a receiver that fails three times, with four signed attempts of one event id', async () => {
+    hook = await startWebhookReceiver({ failures: 3 });
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    const queue = await sqs.createQueue(`runs-${randomUUID()}`);
+    const model = new ScriptedModel((_request, index) => reply(`result ${index + 1}`));
+    const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(model)], auth: 'none' }), {
+      store: new DynamoStore({ client: dynamodb, tableName, clock }),
+      queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
+      clock,
+      logger: silentLogger,
+      env: { BATON_WEBHOOKS_ALLOW_LOCAL: '1' },
+      worker: { safetyMarginMs: 1_000, queueUrl: () => queue.url },
+    });
+    const http = async (method: string, path: string, body: unknown) =>
+      (await handlers.http(
+        httpEvent('function-url', { method, path, body }),
+        lambdaContext({ clock, budgetMs: 8_000 }),
+      )) as APIGatewayProxyStructuredResultV2;
+    const worker = async (body: string) =>
+      (await handlers.worker(
+        toSqsEvent([released(body)], queue.arn),
+        lambdaContext({ clock, budgetMs: 60_000 }),
+      )) as SQSBatchResponse;
+
+    expect((await http('POST', '/sessions/w1/messages', { text: 'start' })).statusCode).toBe(200);
+    const registered = await http('POST', '/sessions/w1/webhooks', {
+      url: hook.url,
+      events: ['run.finished'],
+    });
+    expect(registered.statusCode).toBe(201);
+    const { secret } = JSON.parse(registered.body!).webhook as { secret: string };
+    expect((await http('POST', '/sessions/w1/messages', { text: 'the job' })).statusCode).toBe(200);
+    expect(hook.received).toHaveLength(1);
+
+    const seen = new Set<string>();
+    let pending = await outboxBodies(queue, seen);
+    expect(pending).toHaveLength(1);
+    for (let round = 0; round < 20 && pending.length > 0; round++) {
+      clock.advance(1_000);
+      const next: string[] = [];
+      for (const body of pending) {
+        expect((await worker(body)).batchItemFailures).toEqual([]);
+        next.push(...(await outboxBodies(queue, seen)));
+      }
+      pending = next;
+    }
+    expect(pending).toHaveLength(0);
+
+    expect(hook.received.map((request) => request.status)).toEqual([500, 500, 500, 200]);
+    expect(new Set(hook.received.map((request) => request.eventId)).size).toBe(1);
+    for (const request of hook.received) {
+      const check = verifyWebhookSignature({
+        body: request.body,
+        header: request.signature,
+        secret,
+        now: Math.floor(clock.now() / 1000),
+      });
+      expect(check.ok).toBe(true);
+    }
+    const events = await handlers.app.baton.events(sessionRef('default', 'w1'));
+    const [entry, ...more] = readWebhookOutbox(events);
+    expect(more).toHaveLength(0);
+    expect(entry!.attempts).toHaveLength(3);
+    expect(entry!.sent).toEqual({ status: 200, attempt: 4 });
+    expect(events.filter((event) => event.kind === 'outbox_sent')).toHaveLength(1);
+  });
+});
