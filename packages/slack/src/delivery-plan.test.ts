@@ -47,6 +47,19 @@ describe('planSlackMessages', () => {
     });
   });
 
+  it('answers a scheduled input in the thread of the conversation that set it', () => {
+    const reminder: EventBody = { kind: 'input', text: 'Reminder: stretch', source: 'schedule' };
+    const events = log(input('remind me'), reply('Set.'), finished('Set.'), reminder, reply('Stretch now!'));
+    const planned = planSlackMessages(events, ref, { maxChars: 3900 });
+    expect(planned.find((message) => message.slot === 'in:4')).toEqual({
+      slot: 'in:4',
+      target: { channel: 'C1', thread: '100.1' },
+      content: { text: 'Stretch now!' },
+    });
+    // Without a Slack input before it there is nowhere to answer: the answer stays in the log.
+    expect(texts(log(reminder, reply('Stretch now!')))).toEqual({});
+  });
+
   it('answers input that arrived during a model call with the next response', () => {
     const events = log(input('a'), input('b'), reply('to a', 1), reply('to b', 3), finished('to b'));
     expect(texts(events)).toEqual({ 'in:1': 'to a', 'in:2': 'to b' });

@@ -50,6 +50,7 @@ export function planSlackMessages(
   const undecided = new Set<string>();
   let waiting: WaitingInput[] = [];
   let target: SlackTarget | null = null;
+  let lastOrigin: SlackOrigin | null = null;
   let lastInterrupt = 0;
   let lastError = 'error';
 
@@ -71,8 +72,15 @@ export function planSlackMessages(
   for (const event of events) {
     switch (event.kind) {
       case 'input': {
-        const origin = event.source === 'slack' ? readOrigin(event.metadata) : null;
+        // A scheduled input (a reminder set in the thread) is answered where the conversation is.
+        const origin =
+          event.source === 'slack'
+            ? readOrigin(event.metadata)
+            : event.source === 'schedule'
+              ? (waiting.at(-1)?.origin ?? lastOrigin)
+              : null;
         if (!origin) break;
+        lastOrigin = origin;
         target = { channel: origin.channel, thread: origin.thread };
         waiting.push({ seq: event.seq, origin });
         set(`in:${event.seq}`, target, { text: MESSAGES.working });
