@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineBaton, silentLogger } from '@baton/core';
+import { defineAgent, defineBaton, silentLogger } from '@baton/core';
 import { type LocalApp, loadConfig, startLocalApp } from '@baton/dev';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { DeltaGate, reply, StreamingScriptedModel } from '@baton/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.js';
@@ -14,12 +15,26 @@ const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts
 const SCREENSHOT = join(ARTIFACTS, 'console-session.png');
 /** Every wait on the page is bounded by this; nothing sleeps for a fixed time. */
 const WAIT = { timeout: 20_000 };
+const STREAMED = 'Second answer, written word by word while you watch.';
+
+/** An agent whose first answer streams freely and whose later ones are held word by word by `gate`. */
+function writerAgent(gate: DeltaGate) {
+  const model = new StreamingScriptedModel(
+    (request) =>
+      reply(
+        request.messages.filter((message) => message.role === 'user').length > 1 ? STREAMED : 'First answer.',
+      ),
+    { pace: ({ call }) => (call === 0 ? Promise.resolve() : gate.next()) },
+  );
+  return defineAgent({ name: 'writer', instructions: 'Answer.', model });
+}
 
 describe('the web console in a real browser (Debian Chromium via playwright-core)', () => {
   let dataDir: string;
   let profileDir: string;
   let app: LocalApp | undefined;
   let browser: BrowserContext | undefined;
+  const gate = new DeltaGate();
 
   beforeAll(async () => {
     // apt may need minutes when Chromium is missing; when present this returns at once.
@@ -27,10 +42,14 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
     dataDir = mkdtempSync(join(tmpdir(), 'baton-console-browser-'));
     profileDir = mkdtempSync(join(tmpdir(), 'baton-chromium-profile-'));
     const config = loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir);
-    app = await startLocalApp(defineBaton({ agents: [createExampleAgent(offlineDemoModel())] }), config, {
-      logger: silentLogger,
-      env: {},
-    });
+    app = await startLocalApp(
+      defineBaton({ agents: [createExampleAgent(offlineDemoModel()), writerAgent(gate)] }),
+      config,
+      {
+        logger: silentLogger,
+        env: {},
+      },
+    );
     // A persistent context is how Playwright takes a user data dir: a fresh one per run.
     browser = await chromium.launchPersistentContext(profileDir, {
       executablePath,
@@ -41,6 +60,7 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
   }, 900_000);
 
   afterAll(async () => {
+    gate.open();
     await browser?.close();
     await app?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -119,6 +139,51 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it('shows an answer as the model writes it, then the committed answer in its place', async () => {
+    const first = await fetch(`${app!.url}/sessions/writer/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello', agent: 'writer' }),
+    });
+    expect(first.ok).toBe(true);
+    const page = await browser!.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${app!.url}/console/sessions/writer`, WAIT);
+    const conversation = page.locator('#conversation');
+    await conversation.locator('li.message-assistant', { hasText: 'First answer.' }).waitFor(WAIT);
+
+    // The second answer's model call lets two words out and holds the third.
+    const second = fetch(`${app!.url}/sessions/writer/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'and again', agent: 'writer' }),
+    });
+    gate.release(2);
+    const draft = conversation.locator('li.message-live');
+    const draftText = () => draft.locator('.text').textContent(WAIT);
+    await expect.poll(draftText, { timeout: 20_000, interval: 20 }).toBe('Second answer, ');
+    // Nothing of it is committed yet: the model is held mid-answer.
+    expect(gate.waiting).toBe(1);
+    expect(gate.passed).toBe(2);
+    expect(await conversation.locator('li.message-assistant:not(.message-live)').count()).toBe(1);
+
+    // One more word: the draft grows on the same page.
+    gate.release(1);
+    await expect.poll(draftText, { timeout: 20_000, interval: 20 }).toBe('Second answer, written ');
+    expect(gate.passed).toBe(3);
+
+    gate.open();
+    expect((await second).ok).toBe(true);
+    const committed = conversation.locator('li.message-assistant:not(.message-live)', { hasText: STREAMED });
+    await committed.waitFor(WAIT);
+    expect(await committed.locator('.text').textContent()).toBe(STREAMED);
+    await draft.waitFor({ state: 'detached', ...WAIT });
+    await page.locator('#summary .status.status-idle').waitFor(WAIT);
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

@@ -81,10 +81,14 @@ export const CONSOLE_SCRIPT = `'use strict';
   var timeline = document.getElementById('timeline');
   var conversation = document.getElementById('conversation');
   var live = document.getElementById('live');
+  var draft = null;
+  function dropDraft() { if (draft) { draft.remove(); draft = null; } }
   var source = new EventSource(page.dataset.streamUrl);
   source.addEventListener('update', function (message) {
     var data = JSON.parse(message.data);
     if (data.seq > lastSeq) {
+      // The committed answer replaces the draft of it.
+      dropDraft();
       if (timeline && data.timeline) timeline.insertAdjacentHTML('beforeend', data.timeline);
       if (conversation && data.conversation) conversation.insertAdjacentHTML('beforeend', data.conversation);
       lastSeq = data.seq;
@@ -94,6 +98,24 @@ export const CONSOLE_SCRIPT = `'use strict';
     var approvals = document.getElementById('approvals');
     if (approvals && data.approvals) approvals.outerHTML = data.approvals;
     setText(live, data.announce || '');
+  });
+  // The answer being written (not committed yet): plain text, placed with textContent only.
+  source.addEventListener('live', function (message) {
+    var data = JSON.parse(message.data);
+    if (!conversation || data.seq < lastSeq) return;
+    if (!draft) {
+      draft = document.createElement('li');
+      draft.className = 'message message-assistant message-live';
+      draft.setAttribute('aria-busy', 'true');
+      var who = document.createElement('span');
+      who.className = 'who';
+      who.textContent = 'assistant (writing)';
+      var text = document.createElement('p');
+      text.className = 'text';
+      draft.append(who, text);
+      conversation.append(draft);
+    }
+    setText(draft.querySelector('.text'), data.text);
   });
   source.addEventListener('gone', function () {
     source.close();
@@ -146,6 +168,7 @@ pre { margin: 2px 0 6px; padding: 6px 8px; background: var(--soft); border: 1px 
 p.text { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 li.message { margin: 0 0 10px; padding: 6px 10px; border-radius: 8px; background: var(--soft); }
 li.message-user { border: 1px solid var(--line); background: var(--bg); }
+li.message-live { border: 1px dashed var(--line); }
 li.message .who { font-size: 0.8rem; color: var(--muted); }
 section.approvals article { border: 2px solid var(--warn); border-radius: 8px; padding: 8px 12px; margin-bottom: 12px; }
 .warning { color: var(--bad); font-weight: 600; }

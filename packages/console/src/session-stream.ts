@@ -27,6 +27,8 @@ const RETRY_MS = 1_000;
  * server-rendered (escaped) timeline and conversation entries, the summary and the approvals panel.
  * Between updates it reads only the head, which every store answers with one point read; the log
  * is read only when the head's seq moved. `id:` is the last seq sent, so a reconnect resumes there.
+ * While a lease is held it also reads the store's live record and sends a `live` message (no id)
+ * with the text the model is writing, which the page shows until the answer is committed.
  */
 export async function* sessionStream(
   store: SessionStore,
@@ -51,6 +53,13 @@ export async function* sessionStream(
       for (const event of events) if (event.seq > afterSeq) unseen.push(event);
     }
     yield update(paths, head, digest, unseen);
+    // The in-flight answer the page shows as a draft, for the head seq it follows.
+    let draft = { seq: head.seq, text: '' };
+    const drafted = await liveDraft(store, head, options.logger);
+    if (drafted) {
+      draft = drafted;
+      yield message('live', undefined, draft);
+    }
     const started = Date.now();
     let quietSince = started;
     while (!options.signal.aborted && Date.now() - started < options.maxMs) {
@@ -83,7 +92,15 @@ export async function* sessionStream(
           yield update(paths, head, digest, []);
           quietSince = Date.now();
         }
-      } else if (Date.now() - quietSince >= options.heartbeatMs) {
+      }
+      // After the update: the page drops its draft when a commit arrives, then shows the next call's.
+      const live = await liveDraft(store, next, options.logger);
+      if (live && (live.seq !== draft.seq || live.text !== draft.text)) {
+        draft = live;
+        yield message('live', undefined, draft);
+        quietSince = Date.now();
+      }
+      if (Date.now() - quietSince >= options.heartbeatMs) {
         yield ': keep-alive\n\n';
         quietSince = Date.now();
       }
@@ -91,6 +108,28 @@ export async function* sessionStream(
   } catch (error) {
     // The client reconnects after RETRY_MS and the stream starts over from its last seq.
     options.logger?.warn('console stream stopped on an error', { session: ref.sessionId, error });
+  }
+}
+
+/**
+ * The text of the model call the lease holder is making, from the store's live record, when it
+ * follows this head: one more point read per poll, and only while a lease is held. A snapshot
+ * from an earlier call (its step committed since) or another run is not shown; a failed read
+ * only means no draft this time.
+ */
+async function liveDraft(
+  store: SessionStore,
+  head: Head,
+  logger: Logger | undefined,
+): Promise<{ seq: number; text: string } | null> {
+  if (!store.live || !head.lease) return null;
+  try {
+    const snapshot = await store.live.read({ tenant: head.tenant, sessionId: head.sessionId });
+    if (!snapshot || snapshot.afterSeq !== head.seq || snapshot.runId !== head.lease.owner) return null;
+    return snapshot.text === '' ? null : { seq: head.seq, text: snapshot.text };
+  } catch (error) {
+    logger?.warn('console could not read the live record', { session: head.sessionId, error });
+    return null;
   }
 }
 
