@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:https';
+import {
+  createBatonApp,
+  defineAgent,
+  defineBaton,
+  type RunMessage,
+  type RunQueue,
+  readWebhookOutbox,
+  sessionRef,
+  silentLogger,
+  verifyWebhookSignature,
+} from '@baton/core';
+import { CosmosStore } from '@baton/store-cosmos';
+import { ManualClock, reply, ScriptedModel, startWebhookReceiver } from '@baton/testing';
+import { describe, expect, inject, it } from 'vitest';
+import { createRunQueueHandler } from './queue-handlers.js';
+import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
+import { invocationContext } from './test-fixtures.js';
+
+const ref = sessionRef('default', 'job-9');
+const SECRET = 'whsec_azure_jobs';
+
+/**
+ * Webhooks through the Storage Queue trigger on Azurite and the Cosmos DB server: a job enters as a
+ * queued input, the handler's run sends its run.finished to the agent's webhook, and the `outbox`
+ * message comes back (a hidden copy while the next attempt is not due) until the receiver answers
+ * 2xx. Azurite hides messages by the real clock, so the test hands the handler what was sent once
+ * its (manual) time has come, as the host would.
+ */
+describe('webhooks on the Azure queue handler', () => {
+  it("reports a queue-triggered job's result once to a receiver that fails three times", async () => {
+    const hook = await startWebhookReceiver({ failures: 3 });
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    const queue = new StorageQueueRunQueue({
+      queueName: `runs-${randomUUID().slice(0, 8)}`,
+      connectionString: inject('azuriteQueueConnection'),
+    });
+    await queue.createIfNotExists();
+    const sent: { message: RunMessage; delayMs: number | undefined }[] = [];
+    const recording: RunQueue = {
+      async enqueue(message, options) {
+        sent.push({ message, delayMs: options?.delayMs });
+        await queue.enqueue(message, options);
+      },
+    };
+    const store = new CosmosStore({
+      clientOptions: {
+        endpoint: inject('cosmosEndpoint'),
+        key: inject('cosmosKey'),
+        agent: new Agent({ rejectUnauthorized: false }),
+      },
+      database: 'baton-azure-test',
+      container: `webhooks-${randomUUID()}`,
+      clock,
+    });
+    await store.ensureContainer();
+    const model = new ScriptedModel((_request, index) => reply(`counted ${index + 1}`));
+    const agent = defineAgent({
+      name: 'jobs',
+      instructions: 'do the job',
+      model,
+      webhooks: [{ url: hook.url, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' }],
+    });
+    const app = createBatonApp(defineBaton({ agents: [agent] }), {
+      store,
+      queue: recording,
+      clock,
+      logger: silentLogger,
+      env: { JOBS_WEBHOOK_SECRET: SECRET },
+    });
+    const handler = createRunQueueHandler(app, {
+      queue: recording,
+      timeoutMs: 100_000,
+      maxDequeueCount: 5,
+      recovery: false,
+    });
+    const invoke = (message: RunMessage) =>
+      handler(message, invocationContext({ triggerMetadata: { id: randomUUID(), dequeueCount: 1 } }));
+
+    try {
+      await app.baton.submit(ref, { text: 'count the orders', source: 'queue' });
+      let handled = sent.length;
+      const input = sent.find((entry) => entry.message.reason === 'input')!;
+      await invoke(input.message);
+      expect(hook.received).toHaveLength(1);
+
+      for (let round = 0; round < 20; round++) {
+        const outbox = sent.slice(handled).filter((entry) => entry.message.reason === 'outbox');
+        handled = sent.length;
+        if (outbox.length === 0) break;
+        for (const entry of outbox) {
+          clock.advance(entry.delayMs ?? 0);
+          await invoke(entry.message);
+        }
+      }
+
+      expect(hook.received.map((request) => request.status)).toEqual([500, 500, 500, 200]);
+      expect(new Set(hook.received.map((request) => request.eventId)).size).toBe(1);
+      for (const request of hook.received) {
+        const check = verifyWebhookSignature({
+          body: request.body,
+          header: request.signature,
+          secret: SECRET,
+          now: Math.floor(clock.now() / 1000),
+        });
+        expect(check.ok).toBe(true);
+      }
+      expect(JSON.parse(hook.received[3]!.body)).toMatchObject({
+        type: 'run.finished',
+        session: { id: 'job-9', agent: 'jobs' },
+        data: { reason: 'completed', text: 'counted 1' },
+      });
+      const events = await store.readEvents(ref);
+      const [entry, ...more] = readWebhookOutbox(events);
+      expect(more).toHaveLength(0);
+      expect(entry!.attempts).toHaveLength(3);
+      expect(entry!.sent).toEqual({ status: 200, attempt: 4 });
+      expect(events.filter((event) => event.kind === 'outbox_sent')).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
+  });
+});
