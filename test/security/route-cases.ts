@@ -25,6 +25,9 @@ export function requestFor(
 function bodyFor(path: string): string {
   if (/\/messages$/.test(path)) return JSON.stringify({ text: 'email zed' });
   if (/\/approvals\//.test(path)) return JSON.stringify({ approved: true, reason: 'security suite' });
+  // A host that cannot resolve: the webhook's deliveries fail at once and change nothing the suite reads.
+  if (/\/webhooks$/.test(path))
+    return JSON.stringify({ url: 'https://hooks.example.invalid/baton', events: ['run.finished'] });
   return '{}';
 }
 
@@ -167,6 +170,7 @@ export function contractScope(spec: RouteSpec): string {
   if (spec.method === 'DELETE') return 'admin';
   if (/\/approvals\/\{[^}]+\}$/.test(spec.path)) return 'approve';
   if (/\/messages$/.test(spec.path)) return 'send';
+  if (/\/webhooks$/.test(spec.path)) return 'send';
   return '(not in the contract)';
 }
 
