@@ -80,9 +80,10 @@ export function eventChunks(event: SessionEvent): UiChunk[] {
 
 /**
  * Whether a model call in flight after some seq is still that call once this event follows it:
- * events others append meanwhile (input, decisions, outbox entries, retries) leave it running; any
- * other event (its response, a continuation, an error, the run's end, a kind this version does not
- * know) means the call is over.
+ * events others append meanwhile (input, decisions, outbox entries, retries) and the results of
+ * idempotent tools (committed with the response of the call made after them) leave it running;
+ * any other event (its response, a continuation, an error, the run's end, a kind this version does
+ * not know) means the call is over.
  */
 export function leavesCallRunning(event: SessionEvent): boolean {
   return PASSIVE.has(event.kind);
@@ -95,6 +96,7 @@ const PASSIVE = new Set<string>([
   'outbox_sent',
   'state_change',
   'retry_scheduled',
+  'tool_result',
 ]);
 
 function finishReason(reason: RunEndReason | string): string {
