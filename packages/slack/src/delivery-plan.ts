@@ -49,6 +49,8 @@ export function planSlackMessages(
   const intents = new Set<string>();
   const undecided = new Set<string>();
   let waiting: WaitingInput[] = [];
+  /** Inputs a cancel ends (those before it); input after it waits for its own answer. */
+  let cancelled: WaitingInput[] = [];
   let target: SlackTarget | null = null;
   let lastOrigin: SlackOrigin | null = null;
   let lastInterrupt = 0;
@@ -120,8 +122,15 @@ export function planSlackMessages(
       case 'error':
         lastError = event.code;
         break;
+      case 'cancel':
+        cancelled = [...cancelled, ...waiting];
+        waiting = [];
+        break;
       case 'run_finished':
-        if (event.reason !== 'completed') {
+        if (event.reason === 'cancelled') {
+          answer(cancelled, event.seq, MESSAGES.cancelled);
+          cancelled = [];
+        } else if (event.reason !== 'completed') {
           answer(
             waiting,
             event.seq,

@@ -32,6 +32,9 @@ describe('/baton cancel', () => {
       expect.objectContaining({ reason: 'cancelled' }),
     ]);
     expect(events.some((event) => event.kind === 'model_response')).toBe(false);
+    expect(h.api.messages.map((message) => message.text)).toContain(
+      ':no_entry_sign: Cancelled: I stopped working on this request.',
+    );
     expect(await command('cancel', 't3')).toBe('Nothing to cancel: no run is in progress there.');
   });
 });

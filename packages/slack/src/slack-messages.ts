@@ -15,6 +15,7 @@ export const MESSAGES = {
   answeredBelow: ':arrow_down: Answered below.',
   noReply: '_(finished without a reply)_',
   maxSteps: ':warning: I stopped because this request reached its step limit.',
+  cancelled: ':no_entry_sign: Cancelled: I stopped working on this request.',
   failed: (code: string) => `:warning: Sorry, I could not finish this request (${code}).`,
 } as const;
 
