@@ -171,6 +171,7 @@ export function contractScope(spec: RouteSpec): string {
   if (/\/approvals\/\{[^}]+\}$/.test(spec.path)) return 'approve';
   if (/\/messages$/.test(spec.path)) return 'send';
   if (/\/webhooks$/.test(spec.path)) return 'send';
+  if (/\/cancel$/.test(spec.path)) return 'send';
   return '(not in the contract)';
 }
 
