@@ -75,7 +75,7 @@ export function planSlackMessages(
     switch (event.kind) {
       case 'input': {
         // A scheduled input (a reminder set in the thread) is answered where the conversation is.
-        const origin =
+        const origin: SlackOrigin | null =
           event.source === 'slack'
             ? readOrigin(event.metadata)
             : event.source === 'schedule'
