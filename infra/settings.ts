@@ -91,6 +91,10 @@ export const AWS_LEFT_UNSET: Readonly<Record<string, string>> = {
     "optional: the console's cookie is keyed with the API key's stored hash, which every instance reads alike",
   BATON_PRICES: "a price file for the console's cost page; the built-in prices apply without it",
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
+  BATON_OFFLINE_DELTA_MS: "the offline demo model's pause between deltas; a deployment names a real model",
+  BATON_WEBHOOKS_ALLOW_LOCAL: 'tests and local runs only: webhooks over plain http to loopback',
+  BATON_WEBHOOKS_ALLOW_PRIVATE:
+    'off in a deployment: webhooks to private and metadata addresses stay refused',
 };
 
 /** App settings the Functions app reads that this deployment leaves unset on purpose, and why. */
@@ -113,6 +117,10 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
     "optional: the console's cookie is keyed with the API key's stored hash, which every instance reads alike",
   BATON_PRICES: "a price file for the console's cost page; the built-in prices apply without it",
   SLACK_API_URL: 'points Slack calls at a local fake in tests only',
+  BATON_OFFLINE_DELTA_MS: "the offline demo model's pause between deltas; a deployment names a real model",
+  BATON_WEBHOOKS_ALLOW_LOCAL: 'tests and local runs only: webhooks over plain http to loopback',
+  BATON_WEBHOOKS_ALLOW_PRIVATE:
+    'off in a deployment: webhooks to private and metadata addresses stay refused',
 };
 
 /** The values of `names` that are set (non-empty) in `env`. */
