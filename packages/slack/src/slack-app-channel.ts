@@ -90,9 +90,19 @@ export function slackAppChannel(channel: SlackChannel): Channel & { slack: Slack
       // Outbox entries this invocation recorded: the second delivery may send them without waiting.
       const mine = new Set<string>();
       const [, { deliver }] = await loadSlack();
-      await deliver(channel, ref, { deadline, mine, retryLater: false });
+      const before = await deliver(channel, ref, { deadline, mine, retryLater: false });
       const runDeadline = Math.max(channel.baton.clock.now(), deadline - channel.deliveryReserveMs);
-      const result = await run(runDeadline);
+      // The answer shows in the placeholder as it is written; the delivery below writes the committed one.
+      const progress =
+        before.working && channel.progressEveryMs > 0
+          ? (await import('./slack-progress.js')).followProgress(channel, ref, before.working)
+          : null;
+      let result: Awaited<ReturnType<typeof run>>;
+      try {
+        result = await run(runDeadline);
+      } finally {
+        await progress?.stop();
+      }
       await deliver(channel, ref, { deadline, mine, retryLater: true });
       return result;
     },

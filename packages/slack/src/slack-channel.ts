@@ -2,6 +2,12 @@ import { type ApproverPolicy, type Baton, type SessionRef, setChannelApprovers }
 import { isSlackSession } from './slack-session.js';
 
 /**
+ * Slack's chat.update is a Tier 3 method: about 50 calls a minute per workspace and app, shared by
+ * every session of the workspace. One progress update every 1.5 s keeps one streaming answer at 40.
+ */
+export const DEFAULT_PROGRESS_EVERY_MS = 1_500;
+
+/**
  * Who may decide the approvals of Slack sessions (SLACK_APPROVERS): anyone who holds the `approve`
  * scope (every Slack user who sees the buttons does), or only these Slack user ids. An entry with
  * a ':' is taken as an identity's user as it is (e.g. `key:<keyId>` for an API key, `cli:ops`).
@@ -38,6 +44,11 @@ export interface SlackChannelOptions {
   claimMs?: number;
   /** Time the queue worker keeps for delivering replies after a run. */
   deliveryReserveMs?: number;
+  /**
+   * Least time between two rewrites of the placeholder with the answer being written (chat.update
+   * is Tier 3, ~50 a minute per workspace). Default 1500 ms; 0 shows only the committed answer.
+   */
+  progressEveryMs?: number;
 }
 
 export interface SlackChannel {
@@ -56,6 +67,7 @@ export interface SlackChannel {
   readonly maxMessageChars: number;
   readonly claimMs: number;
   readonly deliveryReserveMs: number;
+  readonly progressEveryMs: number;
 }
 
 /** Slack's own limit is 40,000 characters, but it advises under 4,000 for messages people read. */
@@ -99,6 +111,7 @@ export function createSlackChannel(options: SlackChannelOptions): SlackChannel {
     maxMessageChars,
     claimMs: options.claimMs ?? 15_000,
     deliveryReserveMs: options.deliveryReserveMs ?? 3_000,
+    progressEveryMs: options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS,
   };
 }
 

@@ -134,6 +134,13 @@ describe('deliverSlackReplies', () => {
     await start();
     expect((await deliverSlackReplies(h.slack, ref)).sent).toBe(1);
     expect(h.api.messages[0]!.text).toBe(MESSAGES.working);
-    expect(await deliverSlackReplies(h.slack, ref)).toEqual({ recorded: 0, sent: 0, failed: 0, pending: 0 });
+    expect(await deliverSlackReplies(h.slack, ref)).toEqual({
+      recorded: 0,
+      sent: 0,
+      failed: 0,
+      pending: 0,
+      // The placeholder a run's progress rewrites.
+      working: { channel: 'C0CHAN', ts: h.api.messages[0]!.ts },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { planSlackMessages } from './delivery-plan.js';
 import { type OutboxOp, type OutboxState, outboxChanges, readOutbox, unsentOps } from './outbox-view.js';
 import type { SlackChannel } from './slack-channel.js';
 import { SlackDeliveryError } from './slack-errors.js';
+import { type PostedMessage, workingMessage } from './slack-progress.js';
 import { type CallFailure, classifyFailure, type SlackClients, slackClients } from './slack-web.js';
 
 export interface SlackDeliveryReport {
@@ -16,6 +17,8 @@ export interface SlackDeliveryReport {
   pending: number;
   /** When `pending`, the run message enqueued to try again comes back after this long. */
   retryAfterMs?: number;
+  /** The posted "Working on it…" message of the latest input, which progress updates rewrite. */
+  working?: PostedMessage;
 }
 
 const PLAN_ATTEMPTS = 3;
@@ -71,6 +74,8 @@ export async function deliver(
   const unsent = unsentOps(state);
   if (unsent.length > 0)
     await new Sender(slack, ref, slackClients(slack), deadline, mine, report).send(unsent, state);
+  const working = workingMessage(state);
+  if (working) report.working = working;
   if (report.pending > 0 && options.retryLater) {
     const delayMs = report.retryAfterMs ?? 1_000;
     report.retryAfterMs = delayMs;

@@ -40,6 +40,8 @@ function gatedModel(): { model: Model; calls: () => number; release: () => void 
       return inner.generate(request);
     },
   };
+  // Called through generate() only, so every call passes the gate and is counted.
+  delete model.stream;
   return { model, calls: () => calls, release };
 }
 

@@ -70,6 +70,8 @@ export async function startSlackHarness(options: {
     signingSecret: secret,
     botToken: 'xoxb-test-token',
     slackApiUrl: api.url,
+    // Progress updates add chat.update calls while a model streams; their own tests turn them on.
+    progressEveryMs: 0,
     ...options.channel,
   });
   return {
