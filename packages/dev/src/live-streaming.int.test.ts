@@ -11,6 +11,7 @@ import {
 import { createExampleAgent } from '@baton/example-agent';
 import { SqliteStore } from '@baton/store-sqlite';
 import { callTools, DeltaGate, reply, StreamingScriptedModel } from '@baton/testing';
+import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalConfig } from './config.js';
 import { type LocalApp, startLocalApp } from './local-app.js';
@@ -294,5 +295,35 @@ describe('streaming a run on the local server (SQLite)', () => {
     expect(deltas(events).join('')).toBe((await committedTexts('shared')).join(''));
     await sender.rest();
     await other.baton.store.close?.();
+  });
+
+  it('is read by the AI SDK (readUIMessageStream, what useChat runs) as one assistant message', async () => {
+    const client = await send('ai-sdk', 'note buy milk');
+    gate.open();
+    const chunks = (await client.rest()).flatMap((event) => {
+      const chunk = chunkOf(event);
+      return chunk ? [chunk as UIMessageChunk] : [];
+    });
+    const stream = new ReadableStream<UIMessageChunk>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const errors: unknown[] = [];
+    let message: UIMessage | undefined;
+    for await (const snapshot of readUIMessageStream({ stream, onError: (error) => errors.push(error) })) {
+      message = snapshot;
+    }
+    expect(errors).toEqual([]);
+    expect(message?.id).toBe('msg-1');
+    const text = message?.parts.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+    expect(text).toBe((await committedTexts('ai-sdk')).join(''));
+    expect(
+      message?.parts.find((part) => 'toolCallId' in part && part.toolCallId === 'call_note'),
+    ).toMatchObject({
+      state: 'output-available',
+      input: { text: 'buy milk' },
+    });
   });
 });
