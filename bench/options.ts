@@ -4,11 +4,13 @@
  *
  *   BENCH_TURNS=1000        turns of Baton and the no-framework floor
  *   BENCH_PEER_TURNS=200    turns of the peers (their per-turn cost grows with the conversation)
- *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold`, `sweep` or `recovery` for a whole part)
+ *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold`, `sweep`, `recovery` or `streaming` for a whole part)
  *   BENCH_PROCESSES=3       processes that time each mark
  *   BENCH_WINDOW=30         turns timed per mark, split across the processes
  *   BENCH_COLD_RUNS=7       cold starts per handler
  *   BENCH_RECOVERY_RUNS=10  SIGKILLs of the local server per crash point (`recovery`)
+ *   BENCH_STREAM_RUNS=20    streamed POSTs timed to their first delta (`streaming`)
+ *   BENCH_STREAM_TURNS=5    turns per store and mode whose store writes are counted (`streaming`)
  *   BENCH_CLOUD_RECOVERY_RUNS=8  worker crashes per cloud host (`recovery`; 0 skips the AWS and Azure part)
  */
 export interface BenchOptions {
@@ -19,6 +21,8 @@ export interface BenchOptions {
   window: number;
   coldRuns: number;
   recoveryRuns: number;
+  streamRuns: number;
+  streamTurns: number;
 }
 
 function count(name: string, fallback: number, minimum = 1): number {
@@ -41,13 +45,15 @@ export function benchOptions(): BenchOptions {
     window: count('BENCH_WINDOW', 30),
     coldRuns: count('BENCH_COLD_RUNS', 7),
     recoveryRuns: count('BENCH_RECOVERY_RUNS', 10),
+    streamRuns: count('BENCH_STREAM_RUNS', 20),
+    streamTurns: count('BENCH_STREAM_TURNS', 5),
   };
 }
 
 /** Whether a target or handler `id` of `part` ('turns', 'cold' or 'sweep') is selected. */
 export function selected(
   options: BenchOptions,
-  part: 'turns' | 'cold' | 'sweep' | 'recovery',
+  part: 'turns' | 'cold' | 'sweep' | 'recovery' | 'streaming',
   id: string,
 ): boolean {
   return !options.only || options.only.has(part) || options.only.has(id);

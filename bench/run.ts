@@ -14,6 +14,7 @@ import type { BenchTarget } from './harness.js';
 import { benchOptions, selected } from './options.js';
 import { type RecoveryResult, recoveryReport, runRecovery } from './recovery/recovery-bench.js';
 import { load, machine, report } from './report.js';
+import { runStreamingBench, type StreamingResult, streamingReport } from './streaming/streaming-bench.js';
 import { type SweepRow, sweepReport, sweepScaling } from './sweep/sweep-bench.js';
 import { SWEEP_STORES } from './sweep/sweep-stores.js';
 import { loadTarget, TARGET_IDS } from './targets/all-targets.js';
@@ -27,11 +28,13 @@ for (const id of TARGET_IDS) if (selected(options, 'turns', id)) targets.push(aw
 const coldIds = COLD_HANDLERS.map((handler) => handler.id).filter((id) => selected(options, 'cold', id));
 const sweepKinds = SWEEP_STORES.filter((kind) => selected(options, 'sweep', `sweep-${kind.id}`));
 const recovery = selected(options, 'recovery', 'recovery');
+const streaming = selected(options, 'streaming', 'streaming');
 const known = new Set([
   'turns',
   'cold',
   'sweep',
   'recovery',
+  'streaming',
   ...TARGET_IDS,
   ...COLD_HANDLERS.map((handler) => handler.id),
   ...SWEEP_STORES.map((kind) => `sweep-${kind.id}`),
@@ -45,6 +48,7 @@ for (const target of targets) if (target.needs) needs.add(target.needs);
 if (coldIds.some((id) => id.startsWith('lambda-'))) needs.add('dynamodb');
 if (coldIds.includes('azure-app')) needs.add('cosmos');
 for (const kind of sweepKinds) if (kind.needs) needs.add(kind.needs);
+if (streaming) needs.add('dynamodb');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 log(`bench: ${machine()}; ${targets.length} turn targets, ${coldIds.length} cold-start handlers`);
@@ -53,6 +57,7 @@ const results: TargetResult[] = [];
 let cold: ColdStartResult[] = [];
 const sweeps: SweepRow[] = [];
 let recoveries: RecoveryResult[] = [];
+let streamed: StreamingResult | undefined;
 try {
   for (const target of targets) {
     const turns = Math.min(
@@ -76,6 +81,10 @@ try {
     );
     recoveries = await runRecovery(options.recoveryRuns, log);
   }
+  if (streaming) {
+    const runs = { runs: options.streamRuns, turns: options.streamTurns };
+    streamed = await runStreamingBench(runs, emulators.endpoints, log);
+  }
 } finally {
   await emulators.stop();
 }
@@ -89,6 +98,7 @@ const text = [
   ...report(results, cold, options, { elapsedMs: elapsed, loadAtStart }, atMostOnce ? { atMostOnce } : {}),
   ...(sweeps.length > 0 ? ['', ...sweepReport(sweeps)] : []),
   ...(recoveries.length > 0 ? ['', ...recoveryReport(recoveries)] : []),
+  ...(streamed ? ['', ...streamingReport(streamed)] : []),
 ].join('\n');
 process.stdout.write(`${text}\n`);
 const resultsDir = new URL('./results/', import.meta.url);
@@ -96,7 +106,7 @@ mkdirSync(resultsDir, { recursive: true });
 writeFileSync(new URL('latest.md', resultsDir), `${text}\n`);
 writeFileSync(
   new URL('latest.json', resultsDir),
-  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, atMostOnce, sweeps, recoveries })}\n`,
+  `${JSON.stringify({ options: { ...options, only: options.only && [...options.only] }, results, cold, atMostOnce, sweeps, recoveries, streaming: streamed })}\n`,
 );
 if (results.length > 0) {
   // Only a full run of every framework replaces the chart the README shows.
