@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SessionStore } from '@baton/core';
 import { SqliteStore } from '@baton/store-sqlite';
+import { countingStore } from '@baton/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConsoleHandler } from './console-handler.js';
 import type { ConsoleHandler } from './console-types.js';
@@ -175,5 +176,53 @@ describe('console live stream', () => {
       identity: LOCAL_IDENTITY,
     });
     expect(response.status).toBe(400);
+  });
+});
+
+describe('console live stream, the answer being written', () => {
+  const lease = { owner: 'run-1', expiresAt: Date.now() + 600_000, epoch: 1 };
+  const snapshot = (afterSeq: number, text: string, runId = 'run-1') => ({
+    afterSeq,
+    runId,
+    text,
+    toolCalls: [],
+    updatedAt: Date.now(),
+    expiresAt: Date.now() + 600_000,
+  });
+
+  it('sends the lease holder’s text for this head as a live message, and none for a stale or foreign snapshot', async () => {
+    await appendEvents(store, ref, [], { head: { status: 'running', lease } });
+    await store.live!.write(ref, snapshot(1, 'Hel<b>'));
+    const stream = await openStream({ after: 1 });
+    expect((await stream.nextEvent())?.event).toBe('update');
+    // Sent as data for textContent: the page never parses it as HTML.
+    expect(await stream.nextEvent()).toEqual({ event: 'live', data: { seq: 1, text: 'Hel<b>' } });
+
+    // Another run's snapshot is not shown (the status change's update comes, no live message with
+    // it); the holder's next one is.
+    await store.live!.write(ref, snapshot(1, 'Other run', 'run-2'));
+    await appendEvents(store, ref, [], { head: { status: 'waiting_approval' } });
+    expect(await stream.nextEvent()).toMatchObject({ event: 'update', data: { status: 'waiting_approval' } });
+    await store.live!.write(ref, snapshot(1, 'Hello'));
+    expect(await stream.nextEvent()).toEqual({ event: 'live', data: { seq: 1, text: 'Hello' } });
+
+    // The step commits: the update comes, and the old call's snapshot (afterSeq 1) is not sent again.
+    await appendEvents(store, ref, [{ kind: 'input', text: 'more', source: 'http' }]);
+    const update = await stream.nextEvent();
+    expect(update).toMatchObject({ event: 'update', data: { seq: 2 } });
+    await store.live!.write(ref, snapshot(2, 'Next call'));
+    expect(await stream.nextEvent()).toEqual({ event: 'live', data: { seq: 2, text: 'Next call' } });
+  });
+
+  it('reads no live record while no lease is held', async () => {
+    const counted = countingStore(store);
+    await console_.close();
+    console_ = createConsoleHandler({ store: counted.store, pollMs: 5, heartbeatMs: 60_000 });
+    await store.live!.write(ref, snapshot(1, 'left over'));
+    const stream = await openStream({ after: 1 });
+    await stream.nextEvent();
+    await appendEvents(store, ref, [{ kind: 'input', text: 'more', source: 'http' }]);
+    expect(await stream.nextEvent()).toMatchObject({ event: 'update', data: { seq: 2 } });
+    expect(counted.counts.liveReads).toBe(0);
   });
 });
