@@ -1,4 +1,13 @@
-import type { Head, Logger, PriceTable, SessionEvent, SessionRef, SessionStore } from '@baton/core';
+import {
+  type Head,
+  LIVE_WATCH_MS,
+  LIVE_WATCH_REFRESH_MS,
+  type Logger,
+  type PriceTable,
+  type SessionEvent,
+  type SessionRef,
+  type SessionStore,
+} from '@baton/core';
 import type { ConsolePaths } from './layout.js';
 import { readLog } from './read-log.js';
 import { SessionDigest } from './session-digest.js';
@@ -55,6 +64,8 @@ export async function* sessionStream(
     yield update(paths, head, digest, unseen);
     // The in-flight answer the page shows as a draft, for the head seq it follows.
     let draft = { seq: head.seq, text: '' };
+    const watcher = new LiveWatcher(store, options.logger);
+    await watcher.renew(head);
     const drafted = await liveDraft(store, head, options.logger);
     if (drafted) {
       draft = drafted;
@@ -94,6 +105,7 @@ export async function* sessionStream(
         }
       }
       // After the update: the page drops its draft when a commit arrives, then shows the next call's.
+      await watcher.renew(next);
       const live = await liveDraft(store, next, options.logger);
       if (live && (live.seq !== draft.seq || live.text !== draft.text)) {
         draft = live;
@@ -130,6 +142,30 @@ async function liveDraft(
   } catch (error) {
     logger?.warn('console could not read the live record', { session: head.sessionId, error });
     return null;
+  }
+}
+
+/**
+ * While a lease is held, tells the runner the console follows the session (LiveStore.watch), so
+ * it writes the live record liveDraft reads: at most one small write per LIVE_WATCH_REFRESH_MS.
+ */
+class LiveWatcher {
+  private at = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly logger: Logger | undefined,
+  ) {}
+
+  async renew(head: Head): Promise<void> {
+    const live = this.store.live;
+    if (!live?.watch || !head.lease || Date.now() - this.at < LIVE_WATCH_REFRESH_MS) return;
+    try {
+      await live.watch({ tenant: head.tenant, sessionId: head.sessionId }, Date.now() + LIVE_WATCH_MS);
+      this.at = Date.now();
+    } catch (error) {
+      this.logger?.warn('console could not watch the live record', { session: head.sessionId, error });
+    }
   }
 }
 

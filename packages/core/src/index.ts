@@ -150,9 +150,14 @@ export { type Json, type JsonObject, type JsonPrimitive, jsonBytes } from './jso
 export { acquireLease, breakLease, type Heartbeat, keepAlive, type LeaseOptions } from './lease.js';
 // Streaming to clients (docs/live-sessions.md): the hub, the publisher, the SSE stream and its routes.
 export { DEFAULT_LIVE_WRITE_MS, LiveCall, type LiveCallOptions, startLiveCall } from './live/live-call.js';
-export { type LiveListener, LiveHub } from './live/live-hub.js';
+export { LiveHub, type LiveListener } from './live/live-hub.js';
 export type { LiveSnapshot, LiveStore } from './live/live-store.js';
-export { openSessionStream, SESSION_STREAM_HEADERS, type SessionStreamOptions } from './live/session-stream.js';
+export { LIVE_WATCH_MS, LIVE_WATCH_REFRESH_MS } from './live/live-store.js';
+export {
+  openSessionStream,
+  SESSION_STREAM_HEADERS,
+  type SessionStreamOptions,
+} from './live/session-stream.js';
 export { formatStreamCursor, parseStreamCursor, type StreamCursor } from './live/stream-cursor.js';
 export { type StreamRouteOptions, streamRoute } from './live/stream-routes.js';
 export { type SseMessage, StreamState } from './live/stream-state.js';

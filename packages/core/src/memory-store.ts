@@ -38,11 +38,13 @@ export class MemoryStore implements SessionStore {
   readonly apiKeys: ApiKeyStore = memoryApiKeys(this.keys, this.stats);
   /** Live snapshots as JSON strings, one per session, outside its log (never counted as commits). */
   private readonly snapshots = new Map<string, string>();
+  /** Each session's watch `until` (LiveStore.watch), beside its snapshot. */
+  private readonly watches = new Map<string, number>();
   readonly live: LiveStore;
 
   constructor(options: { maxEventBytes?: number; clock?: Clock } = {}) {
     this.limits = { maxEventBytes: options.maxEventBytes ?? 4 * 1024 * 1024 };
-    this.live = memoryLive(this.snapshots, this.stats, options.clock ?? systemClock);
+    this.live = memoryLive(this.snapshots, this.watches, this.stats, options.clock ?? systemClock);
   }
 
   async load(ref: SessionRef): Promise<SessionSnapshot | null> {
@@ -143,11 +145,13 @@ export class MemoryStore implements SessionStore {
   async delete(ref: SessionRef): Promise<void> {
     this.sessions.delete(refKey(ref));
     this.snapshots.delete(refKey(ref));
+    this.watches.delete(refKey(ref));
   }
 }
 
 function memoryLive(
   snapshots: Map<string, string>,
+  watches: Map<string, number>,
   stats: { reads: number; liveWrites: number },
   clock: Clock,
 ): LiveStore {
@@ -165,6 +169,15 @@ function memoryLive(
     },
     async clear(ref) {
       snapshots.delete(refKey(ref));
+    },
+    async watch(ref, until) {
+      watches.set(refKey(ref), until);
+      stats.liveWrites++;
+    },
+    async watchedUntil(ref) {
+      stats.reads++;
+      const until = watches.get(refKey(ref));
+      return until !== undefined && until > clock.now() ? until : null;
     },
   };
 }

@@ -34,6 +34,7 @@ export {
 } from './lease.js';
 export { fitLiveSnapshot, LIVE_SNAPSHOT_MAX_BYTES, parseLiveSnapshot } from './live/live-snapshot-size.js';
 export type { LiveSnapshot, LiveStore } from './live/live-store.js';
+export { LIVE_WATCH_MS, LIVE_WATCH_REFRESH_MS } from './live/live-store.js';
 export { MemoryStore } from './memory-store.js';
 export { eventNeededBefore, parseDedupe, parseEvent, parseEvents, parseHead } from './migrate.js';
 export {

@@ -73,6 +73,8 @@ export interface LiveDocument extends Envelope {
 }
 
 export const LIVE_ID = 'live';
+/** The session's live watch (LiveStore.watch), a LiveDocument whose `data` is the `until` in epoch ms. */
+export const LIVE_WATCH_ID = 'live-watch';
 
 export type SessionDocument = HeadDocument | EventsDocument | ChunkDocument | DedupeDocument | LiveDocument;
 

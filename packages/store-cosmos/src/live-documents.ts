@@ -1,7 +1,7 @@
 import type { Clock, SessionRef } from '@baton/core';
 import { fitLiveSnapshot, type LiveSnapshot, type LiveStore, parseLiveSnapshot } from '@baton/core/store';
 import type { CosmosGateway } from './cosmos-gateway.js';
-import { isExpired, LIVE_ID, type LiveDocument, partitionKeyOf } from './documents.js';
+import { isExpired, LIVE_ID, LIVE_WATCH_ID, type LiveDocument, partitionKeyOf } from './documents.js';
 
 /** A stored document's JSON, or null (which parseLiveSnapshot reports as a corrupt record). */
 function parseData(data: string): unknown {
@@ -18,6 +18,7 @@ function parseData(data: string): unknown {
  * The document's `ttl` is the snapshot's remaining life, so Cosmos removes what a crashed run left
  * (the container's defaultTtl -1 honours it); reads go by `expiresAt` and the store's clock, since
  * Cosmos deletes late and the emulator never. A session's delete takes it with the partition.
+ * The watch is a second such document (LIVE_WATCH_ID), so snapshot upserts never replace it.
  */
 export class CosmosLive implements LiveStore {
   constructor(
@@ -55,5 +56,29 @@ export class CosmosLive implements LiveStore {
   /** One delete; a missing document is fine. */
   async clear(ref: SessionRef): Promise<void> {
     await this.gateway.remove(LIVE_ID, partitionKeyOf(ref), 'clear a live snapshot');
+  }
+
+  /** One upsert of the watch document; its `ttl` ends with the watch. */
+  async watch(ref: SessionRef, until: number): Promise<void> {
+    const document: LiveDocument = {
+      id: LIVE_WATCH_ID,
+      pk: partitionKeyOf(ref),
+      type: 'live',
+      data: String(until),
+      ttl: Math.max(1, Math.ceil((until - this.clock.now()) / 1000)),
+      expiresAt: until,
+    };
+    await this.gateway.upsert(document, 'watch a live session');
+  }
+
+  /** One point read; null when absent or passed by the store's clock. */
+  async watchedUntil(ref: SessionRef): Promise<number | null> {
+    const document = await this.gateway.read<LiveDocument>(
+      LIVE_WATCH_ID,
+      partitionKeyOf(ref),
+      'read a live watch',
+    );
+    const until = document ? Number(document.data) : Number.NaN;
+    return Number.isFinite(until) && until > this.clock.now() ? until : null;
   }
 }

@@ -10,6 +10,7 @@ import type { SessionRef } from '@baton/core';
  *   E#<seq, 16 digits>#<part>     its extra chunks (right after their event, before the next one)
  *   H                             the head         ('H' sorts after every 'E#...')
  *   L                             the live snapshot (outside every range a read asks for)
+ *   LW                            the live watch    (likewise)
  */
 
 export const HEAD_SK = 'H';
@@ -18,6 +19,8 @@ export const HEAD_SK = 'H';
  * (E#… to H) nor an event range (E#… to E#~) ever reads it; a delete's whole-partition Query does.
  */
 export const LIVE_SK = 'L';
+/** The session's live watch (LiveStore.watch): beside the snapshot so its writes never replace it. */
+export const LIVE_WATCH_SK = 'LW';
 export const EVENT_PREFIX = 'E#';
 export const DEDUPE_PREFIX = 'D#';
 /** Sorts after every event and chunk key: the upper bound of an event range. */

@@ -3,7 +3,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SessionRef } from '@baton/core';
 import { fitLiveSnapshot, type LiveSnapshot, type LiveStore, parseLiveSnapshot } from '@baton/core/store';
 import { parseItemJson } from './chunks.js';
-import { LIVE_SK, partitionKey } from './keys.js';
+import { LIVE_SK, LIVE_WATCH_SK, partitionKey } from './keys.js';
 import { fromAttributes, toAttributes } from './records.js';
 import type { StoreContext } from './store-context.js';
 import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
@@ -16,6 +16,8 @@ import { ATTRIBUTES, EXPIRES_AT_ATTRIBUTE } from './table.js';
  * eventually consistent GetItem, 0.5 RCU per started 4 KB, half a strongly consistent one: a
  * client polls it several times a second, and a snapshot a moment old is one the next poll
  * corrects (the reader checks `afterSeq` and `runId` against the head it streams from).
+ * The watch is another such item (sort key LIVE_WATCH_SK, `data` the `until` in epoch ms): one
+ * PutItem of 1 WCU per renewal, one eventually consistent GetItem of 0.5 RCU per read.
  */
 export class DynamoLive implements LiveStore {
   constructor(private readonly context: StoreContext) {}
@@ -75,7 +77,43 @@ export class DynamoLive implements LiveStore {
     context.stats.itemsWritten++;
   }
 
-  private key(ref: SessionRef) {
-    return marshall({ [ATTRIBUTES.pk]: partitionKey(ref), [ATTRIBUTES.sk]: LIVE_SK });
+  /** One PutItem of the watch item, in neither index; TTL'd like the snapshot. */
+  async watch(ref: SessionRef, until: number): Promise<void> {
+    const item = toAttributes({
+      [ATTRIBUTES.pk]: partitionKey(ref),
+      [ATTRIBUTES.sk]: LIVE_WATCH_SK,
+      [ATTRIBUTES.data]: String(until),
+      [EXPIRES_AT_ATTRIBUTE]: Math.ceil(until / 1000),
+    });
+    const { context } = this;
+    await context.call(() =>
+      context.client.send(
+        new PutItemCommand({ TableName: context.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
+      ),
+    );
+    context.stats.liveWrites++;
+    context.stats.itemsWritten++;
+  }
+
+  /** One eventually consistent GetItem; null when absent or passed by the store's clock. */
+  async watchedUntil(ref: SessionRef): Promise<number | null> {
+    const { context } = this;
+    const output = await context.call(() =>
+      context.client.send(
+        new GetItemCommand({
+          TableName: context.tableName,
+          Key: this.key(ref, LIVE_WATCH_SK),
+          ConsistentRead: false,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+    context.stats.liveReads++;
+    const until = output.Item ? Number(fromAttributes(output.Item).data) : Number.NaN;
+    return Number.isFinite(until) && until > context.clock.now() ? until : null;
+  }
+
+  private key(ref: SessionRef, sk = LIVE_SK) {
+    return marshall({ [ATTRIBUTES.pk]: partitionKey(ref), [ATTRIBUTES.sk]: sk });
   }
 }

@@ -39,7 +39,7 @@ describe('SqliteStore api keys', () => {
     // What a file written before API keys (schema 2, before the dedupe age column too) looks like.
     const raw = new Database(path);
     raw.exec(
-      'DROP TABLE live; DROP TABLE api_keys; DROP INDEX dedupe_by_age; ALTER TABLE dedupe DROP COLUMN recorded_at',
+      'DROP TABLE live_watch; DROP TABLE live; DROP TABLE api_keys; DROP INDEX dedupe_by_age; ALTER TABLE dedupe DROP COLUMN recorded_at',
     );
     raw.pragma('user_version = 2');
     raw.close();

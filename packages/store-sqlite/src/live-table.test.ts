@@ -52,7 +52,7 @@ describe('SqliteStore.live', () => {
     await first.commit({ ref, expectedVersion: null, head, events: [] });
     await first.close();
     const raw = new Database(path);
-    raw.exec('DROP TABLE live');
+    raw.exec('DROP TABLE live_watch; DROP TABLE live');
     raw.pragma('user_version = 4');
     raw.close();
 

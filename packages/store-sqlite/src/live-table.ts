@@ -15,7 +15,8 @@ export const LIVE_PRUNE_BATCH = 16;
  * session, replaced by each write: one autocommit statement, outside every commit's transaction,
  * so it never waits on a version check and never adds a row to the log. Rows go with their
  * session (`delete`, expiry), on `clear`, and, when a run died before clearing its row, once
- * expired, a few at a time during later writes.
+ * expired, a few at a time during later writes. Each session's watch (`watch`) is a row of the
+ * `live_watch` table (migration 6), deleted the same ways.
  */
 export class SqliteLive implements LiveStore {
   private untilPrune = LIVE_PRUNE_EVERY_WRITES;
@@ -23,6 +24,10 @@ export class SqliteLive implements LiveStore {
   private readonly byKey: Database.Statement<Key, { record: string; expires_at: number }>;
   private readonly remove: Database.Statement<Key>;
   private readonly prune: Database.Statement<[now: number, limit: number]>;
+  private readonly upsertWatch: Database.Statement<[...Key, until: number]>;
+  private readonly watchByKey: Database.Statement<Key, { until: number }>;
+  private readonly removeWatch: Database.Statement<Key>;
+  private readonly pruneWatches: Database.Statement<[now: number, limit: number]>;
 
   constructor(
     db: Database.Database,
@@ -38,6 +43,15 @@ export class SqliteLive implements LiveStore {
     this.prune = db.prepare(
       'DELETE FROM live WHERE rowid IN (SELECT rowid FROM live WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
     );
+    this.upsertWatch = db.prepare(
+      `INSERT INTO live_watch (tenant, session_id, until) VALUES (?, ?, ?)
+       ON CONFLICT (tenant, session_id) DO UPDATE SET until = excluded.until`,
+    );
+    this.watchByKey = db.prepare('SELECT until FROM live_watch WHERE tenant = ? AND session_id = ?');
+    this.removeWatch = db.prepare('DELETE FROM live_watch WHERE tenant = ? AND session_id = ?');
+    this.pruneWatches = db.prepare(
+      'DELETE FROM live_watch WHERE rowid IN (SELECT rowid FROM live_watch WHERE until <= ? LIMIT ?)',
+    );
   }
 
   async write(ref: SessionRef, snapshot: LiveSnapshot): Promise<void> {
@@ -48,6 +62,7 @@ export class SqliteLive implements LiveStore {
       if (--this.untilPrune > 0) return;
       this.untilPrune = LIVE_PRUNE_EVERY_WRITES;
       this.prune.run(this.clock.now(), LIVE_PRUNE_BATCH);
+      this.pruneWatches.run(this.clock.now(), LIVE_PRUNE_BATCH);
     });
   }
 
@@ -62,9 +77,23 @@ export class SqliteLive implements LiveStore {
     guard(() => this.remove.run(ref.tenant, ref.sessionId));
   }
 
+  /** One upsert of the session's watch row, apart from its snapshot's. */
+  async watch(ref: SessionRef, until: number): Promise<void> {
+    guard(() => this.upsertWatch.run(ref.tenant, ref.sessionId, until));
+    this.stats.liveWrites++;
+  }
+
+  /** One point read; null when absent or passed by the store's clock. */
+  async watchedUntil(ref: SessionRef): Promise<number | null> {
+    this.stats.liveReads++;
+    const row = guard(() => this.watchByKey.get(ref.tenant, ref.sessionId));
+    return row && row.until > this.clock.now() ? row.until : null;
+  }
+
   /** Inside a session delete's transaction. */
   removeNow(ref: SessionRef): void {
     this.remove.run(ref.tenant, ref.sessionId);
+    this.removeWatch.run(ref.tenant, ref.sessionId);
   }
 }
 

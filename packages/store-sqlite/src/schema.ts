@@ -82,6 +82,16 @@ const MIGRATIONS: readonly string[] = [
   -- Rows a crashed run left behind are found by age without reading the others (live-table.ts).
   CREATE INDEX live_by_expiry ON live (expires_at);
   `,
+  `
+  -- Until when someone outside the runner's process follows each session (LiveStore.watch): apart
+  -- from the live row, so the runner's snapshot writes never replace it. Pruned with the live rows.
+  CREATE TABLE live_watch (
+    tenant     TEXT    NOT NULL,
+    session_id TEXT    NOT NULL,
+    until      INTEGER NOT NULL,
+    PRIMARY KEY (tenant, session_id)
+  );
+  `,
 ];
 
 export const SQL_SCHEMA_VERSION = MIGRATIONS.length;

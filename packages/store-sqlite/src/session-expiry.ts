@@ -44,7 +44,7 @@ export class SessionExpiry {
     this.oldest = db.prepare(
       'SELECT tenant, session_id FROM heads WHERE updated_at <= ? ORDER BY updated_at LIMIT ?',
     );
-    this.deletes = ['events', 'dedupe', 'live', 'heads'].map((table) =>
+    this.deletes = ['events', 'dedupe', 'live', 'live_watch', 'heads'].map((table) =>
       db.prepare<Key>(`DELETE FROM ${table} WHERE tenant = ? AND session_id = ?`),
     );
   }

@@ -15,10 +15,13 @@ const key: ApiKeyRecord = {
 /** A MemoryStore with a LiveStore of a plain map, whatever MemoryStore's own does. */
 function withLive(): MemoryStore {
   const stored = new Map<string, LiveSnapshot>();
+  const watches = new Map<string, number>();
   const live: LiveStore = {
     write: async (ref, snapshot) => void stored.set(refKey(ref), snapshot),
     read: async (ref) => stored.get(refKey(ref)) ?? null,
     clear: async (ref) => void stored.delete(refKey(ref)),
+    watch: async (ref, until) => void watches.set(refKey(ref), until),
+    watchedUntil: async (ref) => watches.get(refKey(ref)) ?? null,
   };
   return Object.assign(new MemoryStore(), { live });
 }
@@ -51,10 +54,12 @@ describe('countingStore', () => {
     expect(await store.live!.read(ref)).toEqual(snapshot);
     await store.live!.clear(ref);
     expect(await store.live!.read(ref)).toBeNull();
+    await store.live!.watch!(ref, 5);
+    expect(await store.live!.watchedUntil!(ref)).toBe(5);
 
     expect(reset()).toEqual({
       ...{ writes: 0, reads: 0, records: 0, bytes: 0 },
-      ...{ liveWrites: 2, liveReads: 2, liveBytes: jsonBytes(snapshot) },
+      ...{ liveWrites: 2, liveReads: 2, liveBytes: jsonBytes(snapshot), watchWrites: 1, watchReads: 1 },
     });
     expect(counts.liveWrites).toBe(0);
   });

@@ -1,4 +1,10 @@
-import { type ApiKeyRecord, type ApiKeyStore, jsonBytes, type SessionStore } from '@baton/core';
+import {
+  type ApiKeyRecord,
+  type ApiKeyStore,
+  jsonBytes,
+  type SessionRef,
+  type SessionStore,
+} from '@baton/core';
 import { type CommitRequest, commitRecords, type LiveStore } from '@baton/core/store';
 
 export interface StoreCounts {
@@ -22,11 +28,15 @@ export interface StoreCounts {
   liveReads: number;
   /** JSON bytes of the snapshots given to `live.write`. */
   liveBytes: number;
+  /** Watches written (`live.watch`): a follower outside the runner's process renews one every 5 s. */
+  watchWrites: number;
+  /** Watch reads (`live.watchedUntil`): an unwatched streamed call reads it about once a second. */
+  watchReads: number;
 }
 
 const zero: StoreCounts = {
   ...{ writes: 0, reads: 0, records: 0, bytes: 0 },
-  ...{ liveWrites: 0, liveReads: 0, liveBytes: 0 },
+  ...{ liveWrites: 0, liveReads: 0, liveBytes: 0, watchWrites: 0, watchReads: 0 },
 };
 
 /**
@@ -76,6 +86,22 @@ export function countingStore<S extends SessionStore>(
       await live.clear(ref);
       counts.liveWrites++;
     },
+    ...(live.watch
+      ? {
+          watch: async (ref: SessionRef, until: number) => {
+            await live.watch?.(ref, until);
+            counts.watchWrites++;
+          },
+        }
+      : {}),
+    ...(live.watchedUntil
+      ? {
+          watchedUntil: async (ref: SessionRef) => {
+            counts.watchReads++;
+            return (await live.watchedUntil?.(ref)) ?? null;
+          },
+        }
+      : {}),
   });
   const wrapped: SessionStore = {
     name: store.name,

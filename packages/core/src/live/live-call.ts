@@ -33,6 +33,12 @@ const SNAPSHOT_TTL_MS = 5 * 60_000;
  * the call ends no write is made: the commit that follows supersedes the snapshot, and a reader
  * ignores a snapshot whose call a later event ended, so clearing it would be a write for nothing.
  *
+ * The store is written only while someone outside this process watches the session
+ * (`LiveStore.watch`): the call reads `watchedUntil` when it starts and, while unwatched, again at
+ * most once per WATCH_RECHECK_MS while deltas come, keeping them in the hub meanwhile. Once
+ * watched, the first change is written at once and the rest throttled as above, until the watch
+ * passes. A store without watches is written as if always watched.
+ *
  * @example
  *   const call = new LiveCall({ ref, runId, afterSeq: 4, hub, store: store.live, writeEveryMs: 250, clock, logger });
  *   call.add({ type: 'text_delta', text: 'Hel' });
@@ -41,6 +47,12 @@ const SNAPSHOT_TTL_MS = 5 * 60_000;
 export class LiveCall {
   /** Store writes made, for tests and the bench. */
   writes = 0;
+  /** Reads of the session's watch made, for tests and the bench. */
+  watchReads = 0;
+  /** The watch's `until` as last read; null: none; undefined: not read yet. */
+  private watched: number | null | undefined;
+  private lastWatchReadAt = Number.NEGATIVE_INFINITY;
+  private watchReading: Promise<void> | null = null;
   private text = '';
   private readonly toolCalls: LiveSnapshot['toolCalls'] = [];
   private lastWriteAt = Number.NEGATIVE_INFINITY;
@@ -49,7 +61,9 @@ export class LiveCall {
   private dirty = false;
   private ended = false;
 
-  constructor(private readonly options: LiveCallOptions) {}
+  constructor(private readonly options: LiveCallOptions) {
+    if (options.store?.watchedUntil && options.writeEveryMs > 0) this.readWatch(options.store);
+  }
 
   /** Takes one stream event: deltas change the snapshot; the final response changes nothing. */
   add(event: ModelStreamEvent): void {
@@ -94,17 +108,51 @@ export class LiveCall {
 
   private schedule(): void {
     const { store, writeEveryMs } = this.options;
-    if (!store || writeEveryMs <= 0 || this.writing || this.timer) return;
+    if (!store || writeEveryMs <= 0 || this.writing || this.timer || this.watchReading) return;
+    if (store.watchedUntil && !this.isWatched()) {
+      const wait = this.lastWatchReadAt + WATCH_RECHECK_MS - performance.now();
+      if (wait <= 0) this.readWatch(store);
+      else this.later(wait);
+      return;
+    }
     const wait = this.lastWriteAt + writeEveryMs - performance.now();
     if (wait <= 0) {
       this.write(store);
       return;
     }
+    this.later(wait);
+  }
+
+  private later(wait: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.schedule();
     }, wait);
     this.timer.unref();
+  }
+
+  private isWatched(): boolean {
+    return this.watched != null && this.watched > this.options.clock.now();
+  }
+
+  /** One read of the watch; a failed read counts as unwatched until the next. */
+  private readWatch(store: LiveStore): void {
+    this.lastWatchReadAt = performance.now();
+    this.watchReads++;
+    this.watchReading = (store.watchedUntil?.(this.options.ref) ?? Promise.resolve(null))
+      .then(
+        (until) => {
+          this.watched = until;
+        },
+        (error: unknown) => {
+          this.watched = null;
+          this.options.logger.warn('live watch read failed', { error });
+        },
+      )
+      .finally(() => {
+        this.watchReading = null;
+        if (this.dirty && !this.ended) this.schedule();
+      });
   }
 
   private write(store: LiveStore): void {
@@ -145,6 +193,9 @@ export function startLiveCall(run: RunContext): LiveCall | null {
     logger: run.logger,
   });
 }
+
+/** While a call is unwatched, the least time between two reads of its session's watch. */
+export const WATCH_RECHECK_MS = 1_000;
 
 /** The least time between two live snapshot writes to the store unless the agent sets `timing.liveWriteMs`. */
 export const DEFAULT_LIVE_WRITE_MS = 250;

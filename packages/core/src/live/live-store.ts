@@ -47,4 +47,22 @@ export interface LiveStore {
   read(ref: SessionRef): Promise<LiveSnapshot | null>;
   /** Removes it (after the step commits, or with the session). Missing is not an error. */
   clear(ref: SessionRef): Promise<void>;
+  /**
+   * Says someone outside the runner's process follows the session until `until` (epoch ms): a
+   * record of its own beside the snapshot (the runner's writes never replace it), last writer
+   * wins, removed with the session. A runner writes snapshots only while it is watched, so a
+   * follower that reads them from the store calls this when it starts and again every
+   * LIVE_WATCH_REFRESH_MS. A store without it has every streamed call write its snapshots.
+   */
+  watch?(ref: SessionRef, until: number): Promise<void>;
+  /**
+   * The `until` of the session's watch, or null when there is none or it passed (<= the store's
+   * clock). May be read eventually consistent: the runner reads it again a moment later.
+   */
+  watchedUntil?(ref: SessionRef): Promise<number | null>;
 }
+
+/** How long one `watch` lasts: a follower that went away stops the runner's writes after this. */
+export const LIVE_WATCH_MS = 15_000;
+/** How often a follower renews its watch: a few renewals fit in one LIVE_WATCH_MS. */
+export const LIVE_WATCH_REFRESH_MS = 5_000;

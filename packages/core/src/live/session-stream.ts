@@ -2,7 +2,7 @@ import type { Baton } from '../baton.js';
 import { SessionNotFoundError, ValidationError } from '../errors.js';
 import type { SessionEvent } from '../events.js';
 import { refKey, type SessionRef } from '../session-ref.js';
-import type { LiveSnapshot } from './live-store.js';
+import { LIVE_WATCH_MS, LIVE_WATCH_REFRESH_MS, type LiveSnapshot } from './live-store.js';
 import type { StreamCursor } from './stream-cursor.js';
 import { type SseMessage, StreamState } from './stream-state.js';
 
@@ -99,6 +99,7 @@ async function* follow(
   const waker = new Waker();
   const unsubscribe = baton.live.subscribe(ref, () => waker.ring());
   let lastSent = performance.now();
+  let watchedAt = Number.NEGATIVE_INFINITY;
   try {
     yield 'retry: 1000\n\n';
     for (;;) {
@@ -120,7 +121,10 @@ async function* follow(
         if (events.length < PAGE) break;
       }
       const leaseLive = head.lease !== null && head.lease.expiresAt > baton.clock.now();
-      const snapshot = baton.live.current(ref) ?? (leaseLive ? await storeSnapshot(baton, ref) : null);
+      const inProcess = baton.live.current(ref);
+      // A run this request started is in this process: its deltas come through the hub.
+      if (!inProcess && !options.settle) watchedAt = await watch(baton, ref, watchedAt);
+      const snapshot = inProcess ?? (leaseLive ? await storeSnapshot(baton, ref) : null);
       if (snapshot) {
         const from = state.historyNeeded(snapshot);
         if (from !== null)
@@ -140,6 +144,25 @@ async function* follow(
   } finally {
     unsubscribe();
     await options.settle?.catch(() => undefined);
+  }
+}
+
+/**
+ * Tells a runner in another process that this stream follows the session, so it writes its
+ * snapshots (LiveStore.watch): once when the stream starts, then every LIVE_WATCH_REFRESH_MS while
+ * no call streams in this process (one that does reaches the stream through the hub), unless the
+ * stream follows a run its own request started here. Returns
+ * when it last did; a failed write is logged and tried again at the next poll.
+ */
+async function watch(baton: Baton, ref: SessionRef, watchedAt: number): Promise<number> {
+  const live = baton.store.live;
+  if (!live?.watch || performance.now() - watchedAt < LIVE_WATCH_REFRESH_MS) return watchedAt;
+  try {
+    await live.watch(ref, baton.clock.now() + LIVE_WATCH_MS);
+    return performance.now();
+  } catch (error) {
+    baton.logger.warn('live watch write failed', { session: refKey(ref), error });
+    return watchedAt;
   }
 }
 

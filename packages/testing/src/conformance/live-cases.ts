@@ -153,6 +153,40 @@ export function describeLiveCases(ctx: ConformanceContext): void {
       expect(writes).toContainEqual(stored);
     });
 
+    it('keeps a watch apart from the snapshot, per session, until it passes, and drops it with the session', async (test) => {
+      const { store, live } = liveOf(test);
+      if (!live.watch || !live.watchedUntil) test.skip('this store has no live watches');
+      const ref = ctx.ref('live-watch');
+      await createSession(store, ref, ctx.clock, [input('hi')], { patch: { status: 'running' } });
+      expect(await live.watchedUntil!(ref)).toBeNull();
+      const until = ctx.clock.now() + 15_000;
+      await live.watch!(ref, until);
+      expect(await live.watchedUntil!(ref)).toBe(until);
+      expect(await live.watchedUntil!(ctx.ref('live-watch-other'))).toBeNull();
+      expect(
+        await live.watchedUntil!({ tenant: ctx.tenant('live-watch-t'), sessionId: ref.sessionId }),
+      ).toBeNull();
+      // The runner's snapshot writes and clears leave it; the snapshot stays readable beside it.
+      await live.write(ref, snapshot('Hel'));
+      await live.clear(ref);
+      await live.write(ref, snapshot('Hello'));
+      expect(await live.watchedUntil!(ref)).toBe(until);
+      expect(await live.read(ref)).toMatchObject({ text: 'Hello' });
+      // A renewal replaces it; it reads null from its until on.
+      await live.watch!(ref, until + 5_000);
+      expect(await live.watchedUntil!(ref)).toBe(until + 5_000);
+      ctx.clock.advance(19_999);
+      expect(await live.watchedUntil!(ref)).toBe(until + 5_000);
+      ctx.clock.advance(1);
+      expect(await live.watchedUntil!(ref)).toBeNull();
+      // Gone with its session.
+      await live.watch!(ref, ctx.clock.now() + 15_000);
+      await store.delete(ref);
+      await createSession(store, ref, ctx.clock, [input('again')]);
+      expect(await live.watchedUntil!(ref)).toBeNull();
+      expect(await live.read(ref)).toBeNull();
+    });
+
     it(`keeps a 100 KB snapshot whole and stores a larger one cut to ${LIVE_SNAPSHOT_MAX_BYTES} bytes`, async (test) => {
       const { live } = liveOf(test);
       const ref = ctx.ref('live-large');
