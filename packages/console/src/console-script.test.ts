@@ -73,8 +73,15 @@ function load(options: { streamUrl?: string } = {}) {
     EventSource: window.EventSource,
     HTMLFormElement: FakeForm,
     document: {
+      // Every listener of a name runs, as in a browser (Approve / Reject and Cancel both listen to submit).
       addEventListener: (name: string, listener: (event: unknown) => void) => {
-        listeners[name] = listener;
+        const previous = listeners[name];
+        listeners[name] = previous
+          ? (event) => {
+              previous(event);
+              listener(event);
+            }
+          : listener;
       },
       querySelector: () => page,
       getElementById: (id: string) => elements[id] ?? null,
