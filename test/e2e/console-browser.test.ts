@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { defineAgent, defineBaton, silentLogger } from '@baton/core';
 import { type LocalApp, loadConfig, startLocalApp } from '@baton/dev';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
+import { SqliteStore } from '@baton/store-sqlite';
 import { DeltaGate, reply, StreamingScriptedModel } from '@baton/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,7 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
   let app: LocalApp | undefined;
   let browser: BrowserContext | undefined;
   const gate = new DeltaGate();
+  let dbPath: string;
 
   beforeAll(async () => {
     // apt may need minutes when Chromium is missing; when present this returns at once.
@@ -42,6 +44,7 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
     dataDir = mkdtempSync(join(tmpdir(), 'baton-console-browser-'));
     profileDir = mkdtempSync(join(tmpdir(), 'baton-chromium-profile-'));
     const config = loadConfig({ BATON_DATA_DIR: dataDir, PORT: '0' }, dataDir);
+    dbPath = config.dbPath;
     app = await startLocalApp(
       defineBaton({ agents: [createExampleAgent(offlineDemoModel()), writerAgent(gate)] }),
       config,
@@ -155,6 +158,13 @@ describe('the web console in a real browser (Debian Chromium via playwright-core
     await page.goto(`${app!.url}/console/sessions/writer`, WAIT);
     const conversation = page.locator('#conversation');
     await conversation.locator('li.message-assistant', { hasText: 'First answer.' }).waitFor(WAIT);
+
+    // The runner writes the live record only while the session is watched. The page watches once
+    // it sees the lease, and a call that started unwatched looks again only as deltas come (at most
+    // once a second): a watch made first keeps the order of events fixed for the held model.
+    const watching = new SqliteStore({ path: dbPath });
+    await watching.live!.watch!({ tenant: 'default', sessionId: 'writer' }, Date.now() + 600_000);
+    await watching.close();
 
     // The second answer's model call lets two words out and holds the third.
     const second = fetch(`${app!.url}/sessions/writer/messages`, {
