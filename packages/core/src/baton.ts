@@ -25,7 +25,7 @@ import type { ListPage, ListQuery, SessionStore } from './store.js';
 import { stalledSessions } from './sweep.js';
 import type { WebhookTarget, WebhookUrlPolicy } from './webhooks/webhook-config.js';
 import { type RegisteredWebhook, registerSessionWebhook } from './webhooks/webhook-registration.js';
-import { type WebhookSendOptions, WebhookSender } from './webhooks/webhook-sender.js';
+import { WebhookSender, type WebhookSendOptions } from './webhooks/webhook-sender.js';
 
 export type { CancelRequest, CancelResult } from './cancel.js';
 export type { ConverseResult } from './converse-result.js';

@@ -31,7 +31,11 @@ describe('baton sessions cancel', () => {
     const first = await cli('sessions', 'cancel', 'mail', '--reason', 'not now');
     expect(first).toMatchObject({ code: 0 });
     expect(first.out).toMatch(/^cancelled mail \(event \d+\)\n$/);
-    expect((await store.readEvents(ref)).at(-1)).toMatchObject({ kind: 'cancel', reason: 'not now', via: 'cli' });
+    expect((await store.readEvents(ref)).at(-1)).toMatchObject({
+      kind: 'cancel',
+      reason: 'not now',
+      via: 'cli',
+    });
     expect((await cli('sessions', 'cancel', 'mail')).out).toMatch(/^already cancelled mail/);
     await baton.run(ref, { deadline: Date.now() + 10_000 });
     expect((await store.readEvents(ref)).at(-1)).toMatchObject({ kind: 'run_finished', reason: 'cancelled' });
