@@ -28,6 +28,8 @@ function bodyFor(path: string): string {
   // A host that cannot resolve: the webhook's deliveries fail at once and change nothing the suite reads.
   if (/\/webhooks$/.test(path))
     return JSON.stringify({ url: 'https://hooks.example.invalid/baton', events: ['run.finished'] });
+  // An hour ahead: it never fires while the suite runs.
+  if (/\/schedules$/.test(path)) return JSON.stringify({ text: 'security suite', delaySeconds: 3600 });
   return '{}';
 }
 
@@ -167,11 +169,14 @@ export async function credentialCases(
 /** The scope the contract gives each kind of route. */
 export function contractScope(spec: RouteSpec): string {
   if (spec.method === 'GET') return 'read';
+  // Cancelling a schedule undoes what a send made (like cancelling a run); deleting a session is admin.
+  if (spec.method === 'DELETE' && /\/schedules\/\{[^}]+\}$/.test(spec.path)) return 'send';
   if (spec.method === 'DELETE') return 'admin';
   if (/\/approvals\/\{[^}]+\}$/.test(spec.path)) return 'approve';
   if (/\/messages$/.test(spec.path)) return 'send';
   if (/\/webhooks$/.test(spec.path)) return 'send';
   if (/\/cancel$/.test(spec.path)) return 'send';
+  if (/\/schedules$/.test(spec.path)) return 'send';
   return '(not in the contract)';
 }
 

@@ -142,12 +142,15 @@ export async function checkRightIdentity(
 ): Promise<Findings> {
   const findings: Findings = { cases: 0, problems: [] };
   const acmeJwt = await idp.token({ tenant: 'acme', sub: 'user-ana' });
-  const ordered = [...routes].sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+  // Cancel after the message it stops, deletes last: the approvals check needs acme's waiting session
+  // as seeded (a cancel resolves its pending call as rejected), so cancel stops 'acme-new' instead.
+  const rank = (spec: RouteSpec) => (spec.method === 'DELETE' ? 2 : /\/cancel$/.test(spec.path) ? 1 : 0);
+  const ordered = [...routes].sort((a, b) => rank(a) - rank(b));
   for (const spec of ordered) {
     const target =
       spec.method === 'DELETE'
         ? { sessionId: ACME_DOOMED }
-        : /\/messages$/.test(spec.path)
+        : /\/(messages|cancel)$/.test(spec.path)
           ? { sessionId: 'acme-new' }
           : { callId: 'mail-nobody' };
     const base = requestFor(spec, target);
