@@ -37,6 +37,29 @@ function sseData(text: string): unknown[] {
     .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
 }
 
+/** The ids the stream gave its frames, in order (what EventSource keeps as Last-Event-ID). */
+function sseIds(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('id: '))
+    .map((line) => line.slice('id: '.length));
+}
+
+/**
+ * A stream id as a sortable tuple: `8.2` (event 8 in part) comes before `8` (all of it), which
+ * comes before `8:s` and `8:42` (the model call in flight after event 8, 42 characters of its text).
+ */
+function idOrder(id: string): number[] {
+  const [, through, chunk, step] = /^(\d+)(?:\.(\d+))?(?::(s|\d+))?$/.exec(id)!;
+  const stepOrder = step === undefined ? -1 : step === 's' ? 0 : Number(step) + 1;
+  return [Number(through), chunk === undefined ? 1 : 0, Number(chunk ?? 0), stepOrder];
+}
+
+function ascending(a: number[], b: number[]): boolean {
+  const index = a.findIndex((value, i) => value !== b[i]);
+  return index >= 0 && a[index]! < b[index]!;
+}
+
 const textDeltas = (chunks: unknown[]) =>
   chunks
     .filter(
@@ -146,6 +169,109 @@ describe('a session streamed by the HTTP trigger while the queue trigger runs th
     expect(all.at(-1)).toBe('[DONE]');
     expect(await back.baton.session(ref)).toMatchObject({ status: 'idle', lastReply: ANSWER });
     expect(textDeltas(all).join('')).toBe(ANSWER);
+    await queue.client.delete();
+  });
+  it('gives a client that drops mid-answer and comes back with Last-Event-ID the rest once, in order', async () => {
+    const queue = new StorageQueueRunQueue({
+      queueName: `runs-${randomUUID().slice(0, 8)}`,
+      connectionString,
+    });
+    await queue.createIfNotExists();
+    const container = `stream-${randomUUID()}`;
+    const instance = async (): Promise<BatonApp> => {
+      const store = new CosmosStore({
+        clientOptions: {
+          endpoint: inject('cosmosEndpoint'),
+          key: inject('cosmosKey'),
+          agent: new Agent({ rejectUnauthorized: false }),
+        },
+        database: 'baton-azure-test',
+        container,
+      });
+      await store.ensureContainer();
+      return createBatonApp(
+        defineBaton({
+          agents: [
+            createExampleAgent(
+              openAICompatibleModel({ baseURL: model.baseURL, model: 'gpt-test', apiKey: 'test' }),
+            ),
+          ],
+          auth: 'none',
+        }),
+        { store, queue, logger: silentLogger, env: {}, safetyNetDelayMs: 0 },
+      );
+    };
+    const front = await instance();
+    const back = await instance();
+    const ref2 = sessionRef('default', 'chat-2');
+    const posted = await createHttpHandler(front, { timeoutMs: 9_000 })(
+      fixtureRequest('post-message', {
+        path: '/api/sessions/chat-2/messages',
+        body: JSON.stringify({ text: 'list?' }),
+      }),
+      invocationContext(),
+    );
+    expect(posted.status).toBe(202);
+    const follow = async (headers: Record<string, string> = {}, query = '') =>
+      hostResponse(
+        await createHttpHandler(front, { timeoutMs: 120_000 })(
+          new HttpRequest({
+            method: 'GET',
+            url: `https://baton-func.azurewebsites.net/api/sessions/chat-2/stream?until=finished${query}`,
+            headers: { accept: 'text/event-stream', ...headers },
+          }),
+          invocationContext(),
+        ),
+      );
+
+    // From the session's start (`after=0`), so the whole stream can be compared with a replay.
+    const first = await follow({}, '&after=0');
+    expect(first.status).toBe(200);
+    const host = new QueueHostEmulation(
+      queue.client,
+      createRunQueueHandler(back, { queue, timeoutMs: 120_000, maxDequeueCount: 5 }),
+      5,
+    );
+    const item = await host.receive();
+    expect(item).toBeDefined();
+    const delivered = host.deliver(item!);
+    await model.halfway;
+    const decoder = new TextDecoder();
+    let before = '';
+    while (textDeltas(sseData(before)).length === 0) {
+      const chunk = await first.chunks.next();
+      expect(chunk.done).toBe(false);
+      before += decoder.decode(chunk.value as Uint8Array, { stream: true });
+    }
+    // The connection drops mid-answer, while the model call is still in flight on the other instance.
+    await first.chunks.return(undefined);
+    const lastId = sseIds(before).at(-1);
+    expect(lastId).toBeDefined();
+
+    const second = await follow({ 'last-event-id': lastId! });
+    expect(second.status).toBe(200);
+    model.release();
+    let after = '';
+    for await (const chunk of second.chunks) after += decoder.decode(chunk, { stream: true });
+    expect(await delivered).toBe('completed');
+
+    expect(sseData(after).at(-1)).toBe('[DONE]');
+    expect(sseData(before)).not.toContain('[DONE]');
+    const ids = [...sseIds(before), ...sseIds(after)];
+    for (let i = 1; i < ids.length; i++) {
+      expect(ascending(idOrder(ids[i - 1]!), idOrder(ids[i]!)), `${ids[i - 1]} then ${ids[i]}`).toBe(true);
+    }
+    const all = [...sseData(before), ...sseData(after)];
+    expect(textDeltas(all).join('')).toBe(ANSWER);
+    expect(await back.baton.session(ref2)).toMatchObject({ status: 'idle', lastReply: ANSWER });
+    // Every other chunk (start, text-start/end, finish ...) exactly once, in the order of one
+    // uninterrupted stream: the same as a follow from the start now that the run is committed.
+    const others = (chunks: unknown[]) =>
+      chunks.filter((chunk) => (chunk as { type?: string }).type !== 'text-delta');
+    const whole = await follow({}, '&after=0');
+    let replayed = '';
+    for await (const chunk of whole.chunks) replayed += decoder.decode(chunk, { stream: true });
+    expect(others(all)).toEqual(others(sseData(replayed)));
     await queue.client.delete();
   });
 });
