@@ -120,7 +120,8 @@ describe('cancel during an at-most-once tool on the local server', () => {
 
     // The tool returns late: its result is dropped (the call is already recorded unknown).
     held.ticket.release({ ticket: 'T-1' });
-    // A duplicate delivery of the run message runs nothing again.
+    // A duplicate delivery of the run message runs nothing again (once the cancel's own message is worked off).
+    await local!.worker.whenIdle();
     const duplicate = JSON.stringify({
       v: 1,
       tenant: 'default',
