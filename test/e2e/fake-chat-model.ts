@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chatCompletionJson } from '@baton/testing';
+import { chatCompletionJson, chatCompletionSse } from '@baton/testing';
 
 interface ChatMessage {
   role: string;
@@ -46,7 +46,12 @@ export class FakeChatModel {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString()) as { model: string; messages: ChatMessage[] };
+    const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+      model: string;
+      messages: ChatMessage[];
+      stream?: boolean;
+      stream_options?: { include_usage?: boolean };
+    };
     this.requests.push({ messages: body.messages });
     if (this.holdMatching?.(body.messages)) {
       this.holdMatching = null;
@@ -55,6 +60,14 @@ export class FakeChatModel {
       return; // never answered: the caller is killed while waiting
     }
     const turn = answer(body.messages);
+    if (body.stream === true) {
+      // Agents stream by default: answer in the wire form the SDK asked for, in several chunks.
+      const frames = chatCompletionSse(turn, body.model, body.stream_options?.include_usage === true);
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const frame of frames) response.write(frame);
+      response.end();
+      return;
+    }
     const text = JSON.stringify(chatCompletionJson(turn, body.model));
     response.writeHead(200, { 'content-type': 'application/json' }).end(text);
   }
