@@ -41,6 +41,9 @@ export const API_ROUTES = [
   'POST /sessions/{sessionId}/schedules',
   'GET /sessions/{sessionId}/schedules',
   'DELETE /sessions/{sessionId}/schedules/{scheduleId}',
+  'POST /sessions/{sessionId}/webhooks',
+  'GET /sessions/{sessionId}/webhooks',
+  'POST /sessions/{sessionId}/cancel',
 ] as const;
 
 /** Routes anyone may call: the health check. The JWT authorizer never guards them. */

@@ -44,6 +44,9 @@ describe('infra/aws.ts authentication', () => {
       'POST /sessions/{sessionId}/schedules': id,
       'GET /sessions/{sessionId}/schedules': id,
       'DELETE /sessions/{sessionId}/schedules/{scheduleId}': id,
+      'POST /sessions/{sessionId}/webhooks': id,
+      'GET /sessions/{sessionId}/webhooks': id,
+      'POST /sessions/{sessionId}/cancel': id,
       'POST /slack/events': null,
       'POST /slack/interactivity': null,
       'POST /slack/commands': null,
@@ -55,6 +58,13 @@ describe('infra/aws.ts authentication', () => {
     const recording = await recordAws(INFRA_DIR);
     expect(callsOf(recording, /\.addAuthorizer$/)).toEqual([]);
     expect(Object.values(guards(recording)).every((guard) => guard === null)).toBe(true);
+  });
+
+  it('reports a route core serves that a copy leaves off API Gateway (a deployed stack would answer 404)', async () => {
+    const dir = mismatchedCopy('aws.ts', "  'POST /sessions/{sessionId}/cancel',\n", '');
+    expect(await mismatchesOf(dir, facts)).toEqual([
+      "core's route POST /sessions/{id}/cancel is not declared on API Gateway, so a deployed stack answers it 404",
+    ]);
   });
 
   it('reports a route left outside the authorizer when a copy skips one', async () => {

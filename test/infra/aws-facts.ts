@@ -41,6 +41,8 @@ export interface AwsFacts {
   consumers: Set<string>;
   /** The kinds of Slack request packages/slack answers (its `SlackRequestKind`). */
   slackKinds: string[];
+  /** Core's API routes (`POST /sessions/{id}/cancel`, ...), each of which API Gateway must declare. */
+  apiRoutes: readonly string[];
   /** Core's API routes anyone may call (access `public`), as route shapes (`GET /healthz`). */
   publicRoutes: Set<string>;
 }
@@ -85,5 +87,6 @@ export async function awsFacts(bundleDir: string): Promise<AwsFacts> {
     consumers: new Set(readsOf(all).variables.keys()),
     slackKinds: [...(kinds?.[1] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1]!),
     publicRoutes: publicRouteShapes(API_ROUTES),
+    apiRoutes: API_ROUTES.map((spec) => `${spec.method} ${spec.path}`),
   };
 }
