@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Message } from '@aws-sdk/client-sqs';
 import {
   createBaton,
   defineBaton,
@@ -10,24 +8,16 @@ import {
   silentLogger,
 } from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
-import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import { DynamoStore } from '@baton/store-dynamodb';
 import { callTools, ManualClock, reply, ScriptedModel } from '@baton/testing';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLambdaHandlers } from './lambda-handlers.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
-import { type SqsEmulator, startSqsEmulator, toSqsEvent } from './test-support/sqs-emulator.js';
-
-function released(body: string, receiveCount = 1): Message {
-  return {
-    MessageId: randomUUID(),
-    ReceiptHandle: randomUUID(),
-    Body: body,
-    Attributes: { ApproximateReceiveCount: String(receiveCount) },
-  };
-}
+import { releasedMessage, useLambdaEmulators } from './test-support/lambda-emulators.js';
+import { toSqsEvent } from './test-support/sqs-emulator.js';
 
 /**
  * The example agent whose at-most-once `create_ticket` is held until the test releases it, and
@@ -90,30 +80,13 @@ const runMessage = (sessionId: string, reason: string, dedupeKey: string) =>
  * invocation, another Baton with nothing in common but the table, records the cancel.
  */
 describe('cancel during a tool on the Lambda handlers', () => {
-  let sqs: SqsEmulator;
-  let dynamodb: DynamoDBClient;
-  const tableName = `baton-cancel-tool-${randomUUID()}`;
-
-  beforeAll(async () => {
-    sqs = await startSqsEmulator();
-    dynamodb = new DynamoDBClient({
-      endpoint: inject('dynamodbEndpoint'),
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    await createTable(dynamodb, tableName, { timeToLive: false });
-  });
-  afterAll(async () => {
-    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
-    dynamodb.destroy();
-    await sqs.stop();
-  });
+  const env = useLambdaEmulators('baton-cancel-tool');
 
   async function host(agent: ReturnType<typeof heldAgent>['agent']) {
     const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
-    const queue = await sqs.createQueue(`runs-${randomUUID()}`);
-    const store = new DynamoStore({ client: dynamodb, tableName, clock });
-    const sqsQueue = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
+    const queue = await env.sqs.createQueue(`runs-${randomUUID()}`);
+    const store = new DynamoStore({ client: env.dynamodb, tableName: env.tableName, clock });
+    const sqsQueue = new SqsRunQueue({ queueUrl: queue.url, client: env.sqs.client, clock });
     const handlers = () =>
       createLambdaHandlers(defineBaton({ agents: [agent], auth: 'none' }), {
         store,
@@ -134,7 +107,7 @@ describe('cancel during a tool on the Lambda handlers', () => {
     };
     const work = (body: string, receiveCount = 1) =>
       workerFunction.worker(
-        toSqsEvent([released(body, receiveCount)], queue.arn),
+        toSqsEvent([releasedMessage(body, receiveCount)], queue.arn),
         lambdaContext({ clock, budgetMs: 60_000 }),
       ) as Promise<SQSBatchResponse>;
     // The input is recorded without an inline run, as Slack's is: the worker invocation runs it.

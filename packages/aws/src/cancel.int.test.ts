@@ -1,26 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Message } from '@aws-sdk/client-sqs';
 import { createBaton, defineBaton, type ModelRequest, sessionRef, silentLogger } from '@baton/core';
-import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import { DynamoStore } from '@baton/store-dynamodb';
 import { ManualClock, reply, ScriptedModel } from '@baton/testing';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLambdaHandlers } from './lambda-handlers.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
-import { type SqsEmulator, startSqsEmulator, toSqsEvent } from './test-support/sqs-emulator.js';
+import { releasedMessage, useLambdaEmulators } from './test-support/lambda-emulators.js';
+import { toSqsEvent } from './test-support/sqs-emulator.js';
 import { testAgent } from './test-support/test-baton.js';
-
-function released(body: string): Message {
-  return {
-    MessageId: randomUUID(),
-    ReceiptHandle: randomUUID(),
-    Body: body,
-    Attributes: { ApproximateReceiveCount: '1' },
-  };
-}
 
 /**
  * Cancel across Lambda invocations on DynamoDB Local and fauxqs: the SQS worker's invocation runs
@@ -28,28 +18,11 @@ function released(body: string): Message {
  * in common but the table, records the cancel; the worker sees it at its next read of the head.
  */
 describe('cancel on the Lambda handlers', () => {
-  let sqs: SqsEmulator;
-  let dynamodb: DynamoDBClient;
-  const tableName = `baton-cancel-${randomUUID()}`;
-
-  beforeAll(async () => {
-    sqs = await startSqsEmulator();
-    dynamodb = new DynamoDBClient({
-      endpoint: inject('dynamodbEndpoint'),
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    await createTable(dynamodb, tableName, { timeToLive: false });
-  });
-  afterAll(async () => {
-    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
-    dynamodb.destroy();
-    await sqs.stop();
-  });
+  const env = useLambdaEmulators('baton-cancel');
 
   it('stops the worker invocation’s model call from the HTTP invocation; later input is answered', async () => {
     const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
-    const queue = await sqs.createQueue(`runs-${randomUUID()}`);
+    const queue = await env.sqs.createQueue(`runs-${randomUUID()}`);
     const calls: { request: ModelRequest; aborted: boolean }[] = [];
     let entered!: () => void;
     const firstCall = new Promise<void>((resolve) => {
@@ -68,8 +41,8 @@ describe('cancel on the Lambda handlers', () => {
       );
     });
     const agent = testAgent(model, { cancelCheckMs: 50 });
-    const store = new DynamoStore({ client: dynamodb, tableName, clock });
-    const sqsQueue = new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock });
+    const store = new DynamoStore({ client: env.dynamodb, tableName: env.tableName, clock });
+    const sqsQueue = new SqsRunQueue({ queueUrl: queue.url, client: env.sqs.client, clock });
     const handlers = () =>
       createLambdaHandlers(defineBaton({ agents: [agent], auth: 'none' }), {
         store,
@@ -98,7 +71,7 @@ describe('cancel on the Lambda handlers', () => {
       dedupeKey: 'i1',
     });
     const working = workerFunction.worker(
-      toSqsEvent([released(message)], queue.arn),
+      toSqsEvent([releasedMessage(message)], queue.arn),
       lambdaContext({ clock, budgetMs: 60_000 }),
     ) as Promise<SQSBatchResponse>;
     await firstCall;

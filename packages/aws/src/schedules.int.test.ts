@@ -1,34 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Message } from '@aws-sdk/client-sqs';
 import { defineBaton, type RunMessage, type SessionEvent, sessionRef, silentLogger } from '@baton/core';
-import { createTable, DynamoStore } from '@baton/store-dynamodb';
+import { DynamoStore } from '@baton/store-dynamodb';
 import { ManualClock, reply, ScriptedModel } from '@baton/testing';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLambdaHandlers } from './lambda-handlers.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
-import {
-  type SqsEmulator,
-  startSqsEmulator,
-  type TestQueue,
-  toSqsEvent,
-} from './test-support/sqs-emulator.js';
+import { releasedMessage, useLambdaEmulators } from './test-support/lambda-emulators.js';
+import { type TestQueue, toSqsEvent } from './test-support/sqs-emulator.js';
 import { testAgent } from './test-support/test-baton.js';
 
 const ref = sessionRef('default', 'reminders');
-
-/** A delayed message as the Lambda event source would hand it over once SQS released it. */
-function released(body: string): Message {
-  return {
-    MessageId: randomUUID(),
-    ReceiptHandle: randomUUID(),
-    Body: body,
-    Attributes: { ApproximateReceiveCount: '1' },
-  };
-}
 
 /**
  * Schedules through the Lambda handlers on DynamoDB Local and fauxqs: SQS holds a message at most
@@ -37,27 +21,10 @@ function released(body: string): Message {
  * takes each delayed body and delivers it as the event source would, with a manual clock.
  */
 describe('schedules on the Lambda handlers', () => {
-  let sqs: SqsEmulator;
-  let dynamodb: DynamoDBClient;
-  const tableName = `baton-schedules-${randomUUID()}`;
-
-  beforeAll(async () => {
-    sqs = await startSqsEmulator();
-    dynamodb = new DynamoDBClient({
-      endpoint: inject('dynamodbEndpoint'),
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    await createTable(dynamodb, tableName, { timeToLive: false });
-  });
-  afterAll(async () => {
-    await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
-    dynamodb.destroy();
-    await sqs.stop();
-  });
+  const env = useLambdaEmulators('baton-schedules');
 
   async function wakeBodies(queue: TestQueue, seen: Set<string>): Promise<string[]> {
-    const contents = await sqs.inspect(queue);
+    const contents = await env.sqs.inspect(queue);
     const fresh = contents.delayed.filter((message) => !seen.has(message.messageId));
     for (const message of fresh) seen.add(message.messageId);
     return fresh.map((message) => message.body).filter((body) => JSON.parse(body).reason === 'wake');
@@ -65,18 +32,18 @@ describe('schedules on the Lambda handlers', () => {
 
   it('fires a cron rule once per day, each wake-up hopping through SQS until it is due', async () => {
     const clock = new ManualClock(Date.UTC(2026, 11, 6, 7));
-    const queue = await sqs.createQueue(`runs-${randomUUID()}`);
+    const queue = await env.sqs.createQueue(`runs-${randomUUID()}`);
     const model = new ScriptedModel((_request, index) => reply(`report ${index + 1}`));
     const handlers = createLambdaHandlers(defineBaton({ agents: [testAgent(model)], auth: 'none' }), {
-      store: new DynamoStore({ client: dynamodb, tableName, clock }),
-      queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
+      store: new DynamoStore({ client: env.dynamodb, tableName: env.tableName, clock }),
+      queue: new SqsRunQueue({ queueUrl: queue.url, client: env.sqs.client, clock }),
       clock,
       logger: silentLogger,
       worker: { safetyMarginMs: 1_000, queueUrl: () => queue.url },
     });
     const worker = async (body: string) =>
       (await handlers.worker(
-        toSqsEvent([released(body)], queue.arn),
+        toSqsEvent([releasedMessage(body)], queue.arn),
         lambdaContext({ clock, budgetMs: 60_000 }),
       )) as SQSBatchResponse;
 

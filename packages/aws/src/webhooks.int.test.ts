@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Message } from '@aws-sdk/client-sqs';
 import {
   defineBaton,
   readWebhookOutbox,
@@ -22,6 +21,7 @@ import { createLambdaHandlers } from './lambda-handlers.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { httpEvent } from './test-support/fixtures.js';
 import { lambdaContext } from './test-support/lambda-context.js';
+import { releasedMessage } from './test-support/lambda-emulators.js';
 import {
   type SqsEmulator,
   startSqsEmulator,
@@ -29,16 +29,6 @@ import {
   toSqsEvent,
 } from './test-support/sqs-emulator.js';
 import { testAgent } from './test-support/test-baton.js';
-
-/** A message as the Lambda event source hands it over once SQS released it. */
-function released(body: string): Message {
-  return {
-    MessageId: randomUUID(),
-    ReceiptHandle: randomUUID(),
-    Body: body,
-    Attributes: { ApproximateReceiveCount: '1' },
-  };
-}
 
 /**
  * Webhooks through the Lambda handlers on DynamoDB Local and fauxqs: the HTTP function registers
@@ -99,7 +89,7 @@ describe('webhooks on the Lambda handlers', () => {
       )) as APIGatewayProxyStructuredResultV2;
     const worker = async (body: string) =>
       (await handlers.worker(
-        toSqsEvent([released(body)], queue.arn),
+        toSqsEvent([releasedMessage(body)], queue.arn),
         lambdaContext({ clock, budgetMs: 60_000 }),
       )) as SQSBatchResponse;
 
