@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import {
   createBatonApp,
   defineBaton,
@@ -10,12 +9,12 @@ import {
   silentLogger,
 } from '@baton/core';
 import { createExampleAgent } from '@baton/example-agent';
-import { CosmosStore } from '@baton/store-cosmos';
 import { callTools, ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createHttpHandler } from './http-handler.js';
 import { createRunQueueHandler } from './queue-handlers.js';
 import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
+import { emulatorCosmosStore } from './test-emulator-store.js';
 import { fixtureRequest, invocationContext } from './test-fixtures.js';
 
 /**
@@ -88,17 +87,7 @@ async function host(agent: ReturnType<typeof heldAgent>['agent']) {
       await storageQueue.enqueue(message, options);
     },
   };
-  const store = new CosmosStore({
-    clientOptions: {
-      endpoint: inject('cosmosEndpoint'),
-      key: inject('cosmosKey'),
-      agent: new Agent({ rejectUnauthorized: false }),
-    },
-    database: 'baton-azure-test',
-    container: `cancel-tool-${randomUUID()}`,
-    clock,
-  });
-  await store.ensureContainer();
+  const store = await emulatorCosmosStore('cancel-tool', clock);
   const app = () =>
     createBatonApp(defineBaton({ agents: [agent], auth: 'none' }), {
       store,

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import {
   createBatonApp,
   defineAgent,
@@ -10,12 +9,12 @@ import {
   sessionRef,
   silentLogger,
 } from '@baton/core';
-import { CosmosStore } from '@baton/store-cosmos';
 import { ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createHttpHandler } from './http-handler.js';
 import { createRunQueueHandler } from './queue-handlers.js';
 import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
+import { emulatorCosmosStore } from './test-emulator-store.js';
 import { fixtureRequest, invocationContext } from './test-fixtures.js';
 
 /**
@@ -38,17 +37,7 @@ describe('cancel on the Azure handlers', () => {
         await storageQueue.enqueue(message, options);
       },
     };
-    const store = new CosmosStore({
-      clientOptions: {
-        endpoint: inject('cosmosEndpoint'),
-        key: inject('cosmosKey'),
-        agent: new Agent({ rejectUnauthorized: false }),
-      },
-      database: 'baton-azure-test',
-      container: `cancel-${randomUUID()}`,
-      clock,
-    });
-    await store.ensureContainer();
+    const store = await emulatorCosmosStore('cancel', clock);
     const calls: { request: ModelRequest; aborted: boolean }[] = [];
     let entered!: () => void;
     const firstCall = new Promise<void>((resolve) => {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import {
   createBatonApp,
   defineAgent,
@@ -11,11 +10,11 @@ import {
   setSchedule,
   silentLogger,
 } from '@baton/core';
-import { CosmosStore } from '@baton/store-cosmos';
 import { ManualClock, reply, ScriptedModel } from '@baton/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createRunQueueHandler } from './queue-handlers.js';
 import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
+import { emulatorCosmosStore } from './test-emulator-store.js';
 import { invocationContext } from './test-fixtures.js';
 
 const ref = sessionRef('default', 'reminders');
@@ -42,17 +41,7 @@ describe('schedules on the Azure queue handler', () => {
         await queue.enqueue(message, options);
       },
     };
-    const store = new CosmosStore({
-      clientOptions: {
-        endpoint: inject('cosmosEndpoint'),
-        key: inject('cosmosKey'),
-        agent: new Agent({ rejectUnauthorized: false }),
-      },
-      database: 'baton-azure-test',
-      container: `schedules-${randomUUID()}`,
-      clock,
-    });
-    await store.ensureContainer();
+    const store = await emulatorCosmosStore('schedules', clock);
     const model = new ScriptedModel((_request, index) => reply(`report ${index + 1}`));
     const agent = defineAgent({ name: 'reporter', instructions: 'report', model });
     const app = createBatonApp(defineBaton({ agents: [agent] }), {

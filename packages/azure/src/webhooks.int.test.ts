@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Agent } from 'node:https';
 import {
   createBatonApp,
   defineAgent,
@@ -11,11 +10,11 @@ import {
   silentLogger,
   verifyWebhookSignature,
 } from '@baton/core';
-import { CosmosStore } from '@baton/store-cosmos';
 import { ManualClock, reply, ScriptedModel, startWebhookReceiver } from '@baton/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createRunQueueHandler } from './queue-handlers.js';
 import { StorageQueueRunQueue } from './storage-queue-run-queue.js';
+import { emulatorCosmosStore } from './test-emulator-store.js';
 import { invocationContext } from './test-fixtures.js';
 
 const ref = sessionRef('default', 'job-9');
@@ -44,17 +43,7 @@ describe('webhooks on the Azure queue handler', () => {
         await queue.enqueue(message, options);
       },
     };
-    const store = new CosmosStore({
-      clientOptions: {
-        endpoint: inject('cosmosEndpoint'),
-        key: inject('cosmosKey'),
-        agent: new Agent({ rejectUnauthorized: false }),
-      },
-      database: 'baton-azure-test',
-      container: `webhooks-${randomUUID()}`,
-      clock,
-    });
-    await store.ensureContainer();
+    const store = await emulatorCosmosStore('webhooks', clock);
     const model = new ScriptedModel((_request, index) => reply(`counted ${index + 1}`));
     const agent = defineAgent({
       name: 'jobs',
