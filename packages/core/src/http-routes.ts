@@ -12,6 +12,7 @@ import { eventsPage } from './events-page.js';
 import type { SessionStatus } from './head.js';
 import { idempotencyHash } from './idempotency.js';
 import type { JsonObject } from './json.js';
+import { OPENAI_ROUTES } from './openai-api/openai-routes-table.js';
 import { scheduleRoute } from './schedules/schedule-routes.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
 import { publicWebhooks } from './webhooks/webhook-registration.js';
@@ -68,6 +69,8 @@ export const API_ROUTES: readonly RouteSpec[] = [
   { method: 'POST', path: '/sessions/{id}/schedules', access: 'send', owner: 'api' },
   { method: 'GET', path: '/sessions/{id}/schedules', access: 'read', owner: 'api' },
   { method: 'DELETE', path: '/sessions/{id}/schedules/{scheduleId}', access: 'send', owner: 'api' },
+  // The OpenAI-compatible front door (openai-api/): the same scopes as their /sessions counterparts.
+  ...OPENAI_ROUTES,
 ];
 
 export interface HttpRouteOptions {

@@ -16,6 +16,8 @@ import {
 import type { JsonObject } from '../json.js';
 import { type StreamRouteOptions, streamRoute } from '../live/stream-routes.js';
 import type { Environment } from '../models/model-provider.js';
+import { openAiErrorResponse } from '../openai-api/openai-errors.js';
+import { openAiRoute } from '../openai-api/openai-route.js';
 import type { Channel, Route } from './channel.js';
 
 export interface FetchOptions {
@@ -88,6 +90,8 @@ export async function appFetch(
   try {
     return await serve(target, request, options);
   } catch (error) {
+    // Refused before a route ran (auth, size, no such route): OpenAI's error shape under /v1/.
+    if (new URL(request.url).pathname.startsWith('/v1/')) return openAiErrorResponse(target.baton, error);
     return errorResponse(target, request, error);
   }
 }
@@ -137,6 +141,16 @@ async function serve(target: FetchTarget, request: Request, options: FetchOption
     headers,
     body: text,
   };
+  // The OpenAI-compatible front door (openai-api/): /v1/responses, /v1/chat/completions, /v1/models.
+  const openAi = await openAiRoute(baton, apiRequest, {
+    identity,
+    deadline,
+    maxBodyBytes: target.maxBodyBytes,
+    signal: request.signal,
+    ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
+    ...(target.stream ? { stream: target.stream } : {}),
+  });
+  if (openAi) return openAi;
   if (method !== 'HEAD') {
     // Server-sent event answers (live/): the session's stream, a message answered as it is written.
     const streamed = await streamRoute(baton, apiRequest, {
