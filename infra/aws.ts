@@ -44,6 +44,12 @@ export const API_ROUTES = [
   'POST /sessions/{sessionId}/webhooks',
   'GET /sessions/{sessionId}/webhooks',
   'POST /sessions/{sessionId}/cancel',
+  // The OpenAI-compatible front door (docs/interop.md). Buffered here, so a client that streams
+  // (`stream: true`) uses the HttpStream Function URL as its base URL instead.
+  'POST /v1/responses',
+  'GET /v1/responses/{responseId}',
+  'POST /v1/chat/completions',
+  'GET /v1/models',
 ] as const;
 
 /** Routes anyone may call: the health check. The JWT authorizer never guards them. */

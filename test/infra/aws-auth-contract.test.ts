@@ -47,6 +47,10 @@ describe('infra/aws.ts authentication', () => {
       'POST /sessions/{sessionId}/webhooks': id,
       'GET /sessions/{sessionId}/webhooks': id,
       'POST /sessions/{sessionId}/cancel': id,
+      'POST /v1/responses': id,
+      'GET /v1/responses/{responseId}': id,
+      'POST /v1/chat/completions': id,
+      'GET /v1/models': id,
       'POST /slack/events': null,
       'POST /slack/interactivity': null,
       'POST /slack/commands': null,
@@ -64,6 +68,24 @@ describe('infra/aws.ts authentication', () => {
     const dir = mismatchedCopy('aws.ts', "  'POST /sessions/{sessionId}/cancel',\n", '');
     expect(await mismatchesOf(dir, facts)).toEqual([
       "core's route POST /sessions/{id}/cancel is not declared on API Gateway, so a deployed stack answers it 404",
+    ]);
+  });
+
+  it('reports an OpenAI-compatible route a copy leaves off API Gateway', async () => {
+    const dir = mismatchedCopy('aws.ts', "  'POST /v1/responses',\n", '');
+    expect(await mismatchesOf(dir, facts)).toEqual([
+      "core's route POST /v1/responses is not declared on API Gateway, so a deployed stack answers it 404",
+    ]);
+  });
+
+  it('reports a /v1 route the HTTP handler does not serve when a copy declares one', async () => {
+    const dir = mismatchedCopy(
+      'aws.ts',
+      "  'GET /v1/models',\n",
+      "  'GET /v1/models',\n  'GET /v1/files',\n",
+    );
+    expect(await mismatchesOf(dir, facts)).toEqual([
+      'route GET /v1/files is not one the HTTP handler serves',
     ]);
   });
 

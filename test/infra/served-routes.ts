@@ -1,35 +1,35 @@
 import { consoleSpecs } from '@baton/console';
-import { createBaton, handleHttp, MemoryStore, type RouteSpec, silentLogger } from '@baton/core';
+import { createBatonApp, defineBaton, MemoryStore, type RouteSpec, silentLogger } from '@baton/core';
 import { createExampleAgent, offlineDemoModel } from '@baton/example-agent';
 
-const baton = createBaton({
+const app = createBatonApp(defineBaton({ agents: [createExampleAgent(offlineDemoModel())], auth: 'none' }), {
   store: new MemoryStore(),
-  agents: [createExampleAgent(offlineDemoModel())],
   queue: { enqueue: async () => {} },
   logger: silentLogger,
+  env: {},
 });
 
 /**
- * Whether core's route table (what every HTTP handler serves) answers an API Gateway route key
- * such as `POST /sessions/{sessionId}/messages`: any answer but "no such route" counts (an unknown
- * session, a body the route rejects). Path parameters become sample values.
+ * Whether the app every HTTP handler serves (`app.fetch`: core's route table, the /sessions API
+ * and the OpenAI-compatible /v1 routes) answers an API Gateway route key such as
+ * `POST /sessions/{sessionId}/messages`: any answer but "no such route" counts (an unknown
+ * session or response, a body the route rejects). Path parameters become sample values.
  */
 export async function routeIsServed(routeKey: string): Promise<boolean> {
   const [method = '', path = ''] = routeKey.split(' ');
   if (path === '/console' || path.startsWith('/console/')) return consoleServes(method, path);
-  const response = await handleHttp(
-    baton,
-    {
+  const response = await app.fetch(
+    new Request(`http://localhost${path.replace(/\{[^}]+\}/g, 'sample')}`, {
       method,
-      path: path.replace(/\{[^}]+\}/g, 'sample'),
-      query: new URLSearchParams(),
       headers: { 'content-type': 'application/json' },
-      body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
-    },
+      ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
+    }),
     { deadline: Date.now() + 5_000 },
   );
-  const code = (response.body.error as { code?: string } | undefined)?.code;
-  return code !== 'not_found' && code !== 'method_not_allowed';
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  const { code, message = '' } = body.error ?? {};
+  if (code === 'method_not_allowed') return false;
+  return !(code === 'not_found' && message.startsWith('no route for'));
 }
 
 /**
