@@ -2,6 +2,7 @@ import { type ApproverPolicy, checkApproverPolicy } from './approver-policy.js';
 import type { Usage } from './events.js';
 import type { Model, ModelMessage, ToolSpec } from './model.js';
 import { UnresolvedModel } from './models/unresolved-model.js';
+import { type OutputOption, type OutputSchema, outputSchema } from './structured-output.js';
 import { type Tool, toolSpec } from './tool.js';
 import { type AgentWebhook, type AgentWebhookOptions, agentWebhooks } from './webhooks/webhook-config.js';
 
@@ -83,6 +84,8 @@ export interface Agent {
   approvers?: ApproverPolicy;
   /** Callback URLs told of every session's run events (webhooks/). */
   webhooks?: AgentWebhook[];
+  /** The schema every final answer must match, unless a run brings its own (structured-output.ts). */
+  output?: OutputSchema;
 }
 
 export interface AgentOptions {
@@ -109,6 +112,12 @@ export interface AgentOptions {
    * variable `secretEnv`: `[{ url: 'https://example.com/hook', events: ['run.finished'], secretEnv: 'HOOK_SECRET' }]`.
    */
   webhooks?: AgentWebhookOptions[];
+  /**
+   * A zod schema (or `{ name, schema }`) every final answer must match: the answer is parsed and
+   * validated, a mismatch is fed back to the model (within `maxSteps`), and the value is stored on
+   * `run_finished` as `output`. A run may bring its own (`output` of an input).
+   */
+  output?: OutputOption;
 }
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -142,6 +151,7 @@ export function defineAgent(options: AgentOptions): Agent {
     summarize: options.summarize ?? defaultSummarizer(model),
     ...(approvers ? { approvers } : {}),
     ...(options.webhooks?.length ? { webhooks: agentWebhooks(options.name, options.webhooks) } : {}),
+    ...(options.output ? { output: outputSchema(options.output, `agent ${options.name}`) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Agent } from './agent.js';
 import type { EventOf, SessionEvent, ToolCall } from './events.js';
 import type { Head } from './head.js';
 import type { ModelMessage } from './model.js';
+import { correctionText, OUTPUT_INVALID } from './structured-output.js';
 import type { Tool } from './tool.js';
 
 /** A tool call of the last model response that has no result yet, with everything known about it. */
@@ -30,6 +31,8 @@ export interface RunPosition {
   resultsAwaitModel: boolean;
   /** A run_finished event follows the last model response. */
   finished: boolean;
+  /** The last model response's answer did not match the output schema: the model answers again. */
+  outputRejected: boolean;
   /** A cancel no run_finished follows yet: the run ends as cancelled before anything else. */
   cancel: EventOf<'cancel'> | undefined;
 }
@@ -77,6 +80,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
   const decisions = new Map<string, EventOf<'decision'>>();
   const unansweredInputs: EventOf<'input'>[] = [];
   let finished = false;
+  let rejected = false;
   for (const event of after) {
     if (event.kind === 'tool_result') results.add(event.callId);
     else if (event.kind === 'tool_intent') intents.add(event.callId);
@@ -84,6 +88,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
     else if (event.kind === 'decision') decisions.set(event.callId, event);
     else if (event.kind === 'input') unansweredInputs.push(event);
     else if (event.kind === 'run_finished') finished = true;
+    else if (event.kind === 'error' && event.code === OUTPUT_INVALID) rejected = true;
     // A cancel ends the turns of the input before it; input after it is answered as usual.
     else if (event.kind === 'cancel') unansweredInputs.length = 0;
   }
@@ -104,6 +109,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
     unansweredInputs,
     resultsAwaitModel: calls.length > 0 && pending.length === 0 && !finished,
     finished,
+    outputRejected: rejected && !finished,
     cancel: pendingCancel(logEvents),
   };
 }
@@ -175,6 +181,11 @@ export function modelContext(
         outstanding.delete(event.callId);
         flush();
         break;
+      case 'error':
+        // An answer that did not match the output schema: the model is told why and answers again.
+        if (event.code === OUTPUT_INVALID)
+          messages.push({ role: 'user', content: correctionText(event.message) });
+        break;
       default:
         break;
     }
@@ -206,11 +217,20 @@ export function contextLimit(events: SessionEvent[], agent: Agent, readThrough: 
 export function inputsWithoutReply(logEvents: SessionEvent[]): EventOf<'input'>[] {
   let waiting: EventOf<'input'>[] = [];
   let reached = 0;
+  // An answer the output schema rejected does not end its turn: the inputs it answered wait again.
+  let answered: EventOf<'input'>[] = [];
   for (const event of inModelOrder(logEvents)) {
     if (event.kind === 'input') waiting.push(event);
     else if (event.kind === 'model_response') {
       reached = event.contextThrough ?? event.seq;
-      if (event.toolCalls.length === 0) waiting = waiting.filter((input) => input.seq > reached);
+      answered = [];
+      if (event.toolCalls.length === 0) {
+        answered = waiting.filter((input) => input.seq <= reached);
+        waiting = waiting.filter((input) => input.seq > reached);
+      }
+    } else if (event.kind === 'error' && event.code === OUTPUT_INVALID) {
+      waiting = [...answered, ...waiting];
+      answered = [];
     } else if (event.kind === 'run_finished') {
       waiting = event.reason === 'failed' ? [] : waiting.filter((input) => input.seq > reached);
     } else if (event.kind === 'cancel') waiting = [];

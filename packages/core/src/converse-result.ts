@@ -1,5 +1,6 @@
 import type { EventOf } from './events.js';
 import type { SubmitResult } from './input-request.js';
+import type { Json } from './json.js';
 import type { SessionRef } from './session-ref.js';
 import type { SessionView } from './session-view.js';
 import type { SessionStore } from './store.js';
@@ -9,6 +10,8 @@ export interface ConverseResult {
   /** finished: `reply` answers the input; otherwise the run goes on (or waits) and the client polls. */
   state: 'finished' | 'waiting_approval' | 'running' | 'failed' | 'cancelled';
   reply: string | null;
+  /** finished with an output schema: the reply parsed and validated (structured-output.ts). */
+  output?: Json;
   session: SessionView;
 }
 
@@ -38,7 +41,9 @@ export async function answerOf(
     const reached = response !== undefined && (response.contextThrough ?? response.seq) >= submit.inputSeq;
     if (event.reason === 'failed' || reached) {
       const failed = event.reason === 'failed';
-      return { submit, state: failed ? 'failed' : 'finished', reply: event.text || null, session };
+      const reply = event.text || null;
+      const output = event.output !== undefined ? { output: event.output } : {};
+      return { submit, state: failed ? 'failed' : 'finished', reply, ...output, session };
     }
   }
   const state =

@@ -36,6 +36,8 @@ export type EventBody =
       sender?: string;
       dedupeKey?: string;
       metadata?: JsonObject;
+      /** The run's own output schema (structured-output.ts), as JSON Schema: every invocation checks the answer with it. */
+      output?: { name: string; schema: JsonObject };
     }
   | {
       kind: 'model_response';
@@ -114,7 +116,13 @@ export type EventBody =
       retryAt: number;
     }
   | { kind: 'continuation'; reason: 'deadline' | 'max_steps_per_invocation'; nextStep: string }
-  | { kind: 'run_finished'; reason: RunEndReason; text: string }
+  | {
+      kind: 'run_finished';
+      reason: RunEndReason;
+      text: string;
+      /** The answer parsed and validated against the run's output schema, when it has one. */
+      output?: Json;
+    }
   | { kind: 'outbox'; messageId: string; channel: string; payload: JsonObject }
   | {
       /**

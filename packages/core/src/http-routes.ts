@@ -15,13 +15,14 @@ import type { JsonObject } from './json.js';
 import { OPENAI_ROUTES } from './openai-api/openai-routes-table.js';
 import { scheduleRoute } from './schedules/schedule-routes.js';
 import { refKey, type SessionRef, sessionRef } from './session-ref.js';
+import { requestedOutput } from './structured-output.js';
 import { publicWebhooks } from './webhooks/webhook-registration.js';
 
 /**
  * The HTTP API, once, for every host: the local server, API Gateway / Function URLs and Azure
  * Functions translate their request into an HttpRequest and send back the HttpResponse.
  *
- *   POST   /sessions/{id}/messages            {"text": "..."}  (Idempotency-Key header dedupes)
+ *   POST   /sessions/{id}/messages            {"text": "...", "output"?: {"schema": {...}, "name"?}}  (Idempotency-Key dedupes)
  *   GET    /sessions/{id}                     status, tool state, pending approvals, last reply
  *   GET    /sessions/{id}/events?after=&limit=   at most 4 MiB of events; `next` says where to go on
  *   POST   /sessions/{id}/approvals/{callId}  {"approved": true|false, "reason": "..."}
@@ -243,6 +244,7 @@ export function messageInput(
   if (body.agent !== undefined && typeof body.agent !== 'string') {
     throw new ValidationError('agent must be a string', { field: 'agent' });
   }
+  const output = requestedOutput(body.output);
   const idempotencyKey = request.headers['idempotency-key'];
   if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 256)) {
     throw new ValidationError('Idempotency-Key must be 1-256 characters', { field: 'Idempotency-Key' });
@@ -251,6 +253,7 @@ export function messageInput(
     text: body.text,
     source: 'http',
     ...(typeof body.agent === 'string' ? { agent: body.agent } : {}),
+    ...(output ? { output } : {}),
     ...(idempotencyKey
       ? {
           dedupeKey: `http:${idempotencyKey}`,
@@ -259,7 +262,11 @@ export function messageInput(
             method: 'POST',
             route: `${sessionPath(ref)}/messages`,
             tenant: ref.tenant,
-            body: { text: body.text, agent: typeof body.agent === 'string' ? body.agent : undefined },
+            body: {
+              text: body.text,
+              agent: typeof body.agent === 'string' ? body.agent : undefined,
+              output: output ? JSON.stringify(output) : undefined,
+            },
           }),
         }
       : {}),
@@ -328,6 +335,7 @@ function converseResponse(ref: SessionRef, result: ConverseResult): HttpResponse
   const body: JsonObject = {
     state: result.state,
     reply: result.reply,
+    ...(result.output !== undefined ? { output: result.output } : {}),
     inputSeq: result.submit.inputSeq,
     duplicate: result.submit.duplicate,
     session: result.session as unknown as JsonObject,

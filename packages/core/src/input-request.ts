@@ -6,6 +6,7 @@ import type { Head } from './head.js';
 import type { CommitTarget } from './head-commit.js';
 import type { JsonObject } from './json.js';
 import type { SessionRef } from './session-ref.js';
+import { type OutputOption, outputSchema } from './structured-output.js';
 
 export interface InputRequest {
   text: string;
@@ -17,6 +18,12 @@ export interface InputRequest {
   source: string;
   sender?: string;
   metadata?: JsonObject;
+  /**
+   * This run's own output schema (a zod schema, or `{ name?, schema }` with zod or JSON Schema):
+   * recorded on the input as JSON Schema and used instead of the agent's. Checked before anything
+   * is written (a 400 for a bad one).
+   */
+  output?: OutputOption;
 }
 
 export interface SubmitResult {
@@ -47,6 +54,7 @@ export async function appendInputRequest(
   }
   const bytes = Buffer.byteLength(input.text, 'utf8');
   if (bytes > agent.limits.maxInputBytes) throw new PayloadTooLargeError(bytes, agent.limits.maxInputBytes);
+  const output = input.output === undefined ? undefined : outputSchema(input.output, 'this run');
   const body: EventBody = {
     kind: 'input',
     text: input.text,
@@ -54,6 +62,7 @@ export async function appendInputRequest(
     ...(input.sender ? { sender: input.sender } : {}),
     ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
     ...(input.metadata ? { metadata: input.metadata } : {}),
+    ...(output ? { output: { name: output.name, schema: output.schema } } : {}),
   };
   const appended = await appendInput(target, ref, body, {
     agent: agent.name,

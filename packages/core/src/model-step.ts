@@ -8,7 +8,9 @@ import { type LiveCall, startLiveCall } from './live/live-call.js';
 import type { ModelRequest, ModelResponse } from './model.js';
 import { redactSecrets } from './redact.js';
 import type { RunContext, RunOutcome } from './run-context.js';
+import { rejectAnswer } from './rejected-answer.js';
 import { refKey } from './session-ref.js';
+import { checkAnswer, runOutputSchema } from './structured-output.js';
 import { traceModelCall } from './tracing.js';
 
 /**
@@ -29,6 +31,7 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
   const { agent, writer } = run;
   const contextThrough = contextLimit(run.events, agent, writer.readThrough);
   const { instructions, messages } = modelContext(writer.head, run.events, agent, contextThrough);
+  const output = runOutputSchema(run.events, agent.output, contextThrough);
   const started = run.deps.clock.now();
   let response: ModelResponse;
   try {
@@ -40,6 +43,7 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
         tools: agentToolSpecs(agent),
         signal: AbortSignal.any([run.deadlineSignal, lost, run.cancelSignal]),
         sessionKey: refKey(writer.ref),
+        ...(output ? { output: { name: output.name, schema: output.schema } } : {}),
       };
       try {
         return await traceModelCall(run.traceContext, agent.model, () => generate(agent, request, live));
@@ -76,10 +80,21 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
   if (response.toolCalls.length === 0) {
     // An answer without tool calls ends the turn: one commit records it with its run_finished (so
     // each input's reply is found after it) and, when nothing else waits, hands back the lease.
-    const finished: EventBody = { kind: 'run_finished', reason: 'completed', text: response.text };
+    // One that does not match the run's output schema is fed back to the model instead.
+    const answer = checkAnswer(response.text, output);
+    if (!answer.ok) return rejectAnswer(run, event, answer.message, counted);
+    const finished: EventBody = {
+      kind: 'run_finished',
+      reason: 'completed',
+      text: response.text,
+      ...(answer.output !== undefined ? { output: answer.output } : {}),
+    };
     if (contextThrough === writer.readThrough) {
       const released = await run.release('idle', [event, finished], counted);
-      if (released) return { kind: 'finished', head: released, text: response.text };
+      if (released) {
+        const outcome = { kind: 'finished', head: released, text: response.text } as const;
+        return answer.output !== undefined ? { ...outcome, output: answer.output } : outcome;
+      }
     }
     // Input waits that this call did not see (it arrived meanwhile, or 'one_at_a_time' held it
     // back): the turn ends here, and the next one answers that input with its own step budget.

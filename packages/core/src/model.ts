@@ -22,6 +22,12 @@ export interface ModelRequest {
   signal?: AbortSignal;
   /** Stable per session, for providers that key state by session (Bedrock Agents). */
   sessionKey: string;
+  /**
+   * The JSON Schema (root: an object) the final answer must match: adapters ask for it in the
+   * provider's native mode (OpenAI `json_schema`, Bedrock Converse a forced answer tool) and return
+   * the JSON as `text`; the loop validates it. Absent: a free-form answer.
+   */
+  output?: { name: string; schema: JsonObject };
 }
 
 export interface ModelResponse {

@@ -23,7 +23,9 @@ export type NextStep =
 export function decideNextStep(position: RunPosition, head: Head, agent: Agent): NextStep {
   if (position.cancel) return cancelStep(position, position.cancel);
   if (position.pending.length > 0) return decidePending(position.pending, agent);
-  if (position.unansweredInputs.length > 0 || position.resultsAwaitModel) return { type: 'call_model' };
+  if (position.unansweredInputs.length > 0 || position.resultsAwaitModel || position.outputRejected) {
+    return { type: 'call_model' };
+  }
   if (position.lastModel && !position.finished && head.status === 'running') {
     return { type: 'finish', text: position.lastModel.text };
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptRecordError } from './errors.js';
-import { type EventBody, SCHEMA_VERSION, type SessionEvent } from './events.js';
+import { type EventBody, type EventOf, SCHEMA_VERSION, type SessionEvent } from './events.js';
 import { type Head, newHead } from './head.js';
-import { jsonBytes } from './json.js';
+import { type JsonObject, jsonBytes } from './json.js';
 import { eventNeededBefore, parseEvent, parseEvents, parseHead } from './migrate.js';
 import { commitRecords, eventRecords, headRecord } from './record-codec.js';
 
@@ -135,6 +135,27 @@ describe('event records', () => {
     expect(alone[0]).toHaveProperty('x', reply);
     const failed = numbered([{ kind: 'run_finished', reason: 'failed', text: '' }], 9);
     expect(parseEvents(eventRecords(failed))).toEqual(failed);
+  });
+
+  it('keeps a structured output and a recorded output schema as user data, and still leaves out the repeated reply', () => {
+    const json = '{"text":"north","kind":"up"}';
+    const structured = numbered([
+      {
+        kind: 'input',
+        text: 'Trend?',
+        source: 'queue',
+        output: { name: 'trend', schema: { type: 'object', properties: { text: { type: 'string' } } } },
+      },
+      { ...(turn[4] as EventOf<'model_response'>), text: json, contextThrough: 1 },
+      { kind: 'run_finished', reason: 'completed', text: json, output: { text: 'north', kind: 'up' } },
+    ]);
+    const records = eventRecords(structured);
+    expect(records[0]).toMatchObject({ output: (structured[0] as EventOf<'input'>).output as JsonObject });
+    expect(records[2]).not.toHaveProperty('x');
+    expect(records[2]).toMatchObject({ output: { text: 'north', kind: 'up' } });
+    expect(parseEvents(records)).toEqual(structured);
+    // A record without output is what it was before structured results: old readers see no change.
+    expect(eventRecords(turn)[5]).not.toHaveProperty('output');
   });
 
   it('reads long events of schema v2, with and without a repeated reply', () => {

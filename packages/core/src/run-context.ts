@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { BatonError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
+import type { Json } from './json.js';
 import type { LiveHub } from './live/live-hub.js';
 import type { Logger } from './logger.js';
 import type { RunQueue } from './queue.js';
@@ -36,7 +37,8 @@ export interface RunOptions {
 
 /** How an invocation left the session. Pausing and continuing are outcomes, not exceptions. */
 export type RunOutcome =
-  | { kind: 'finished'; head: Head; text: string }
+  /** `output`: the answer validated against the run's output schema, when it has one. */
+  | { kind: 'finished'; head: Head; text: string; output?: Json }
   | { kind: 'waiting_approval'; head: Head; callIds: string[] }
   | { kind: 'continued'; head: Head; nextStep: string }
   | { kind: 'failed'; head: Head; error: BatonError }

@@ -2,7 +2,7 @@ import type { Agent } from './agent.js';
 import { runPosition } from './context.js';
 import type { EventOf, SessionEvent } from './events.js';
 import type { Head } from './head.js';
-import type { JsonObject } from './json.js';
+import type { Json, JsonObject } from './json.js';
 
 export interface PendingApproval {
   callId: string;
@@ -31,6 +31,8 @@ export interface SessionView {
   toolState: JsonObject;
   pendingApprovals: PendingApproval[];
   lastReply: string | null;
+  /** The validated output of the run that gave `lastReply`, when that run had an output schema. */
+  lastOutput?: Json;
   /**
    * The last retry scheduled since the last run finished: the run failed on something a retry can
    * fix (a throttled model, a timeout) and comes back at `retryAt`. Null when there is none.
@@ -58,6 +60,7 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
     }
   }
   let lastReply: string | null = null;
+  let lastOutput: Json | undefined;
   let retry: EventOf<'retry_scheduled'> | undefined;
   let runEnded = false;
   for (let i = events.length - 1; i >= 0 && lastReply === null; i--) {
@@ -66,6 +69,7 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
     if (event.kind === 'run_finished') {
       runEnded = true;
       if (event.text) lastReply = event.text;
+      if (event.text) lastOutput = event.output;
     }
   }
   return {
@@ -77,6 +81,7 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
     toolState: head.toolState,
     pendingApprovals,
     lastReply,
+    ...(lastOutput !== undefined ? { lastOutput } : {}),
     lastRetry: retry
       ? {
           attempt: retry.attempt,

@@ -8,7 +8,8 @@ import type { WebhookEntry } from './webhook-outbox.js';
  * The JSON a receiver gets, built from the log the same way on every attempt (so a retry carries
  * the same body): `{ id, type, createdAt, session: { tenant, id, agent }, data }`, where `data`
  * describes the event at `data.seq`:
- * - run.finished: `reason` ('completed' | 'max_steps' | 'cancelled'), `text` (the answer),
+ * - run.finished: `reason` ('completed' | 'max_steps' | 'cancelled'), `text` (the answer), `output`
+ *   (the answer as validated JSON, when the run had an output schema),
  * - run.failed: `reason: 'failed'`, `error: { code, message }`,
  * - run.waiting_for_approval: `callIds`,
  * - run.scheduled_started: `source`, `text` (the scheduled input).
@@ -25,6 +26,7 @@ export function webhookBody(
   if (trigger?.kind === 'run_finished') {
     data.reason = trigger.reason;
     data.text = trigger.text;
+    if (trigger.output !== undefined) data.output = trigger.output;
     if (trigger.reason === 'failed') {
       for (let i = index - 1; i >= 0; i--) {
         const event = events[i]!;
