@@ -7,6 +7,7 @@ import type {
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { malformedResponse } from './errors.js';
+import { jsonSchemaFormat } from './output-format.js';
 import type { OpenAIModelSettings } from './settings.js';
 
 /** Baton's messages as Chat Completions messages: the whole live context, every call. */
@@ -55,6 +56,10 @@ export function chatBody(
     model: settings.model,
     messages: chatMessages(request),
     ...(request.tools.length > 0 ? { tools: chatTools(request.tools) } : {}),
+    // Structured Outputs: the final answer is JSON of the schema (tool calls stay possible).
+    ...(request.output
+      ? { response_format: { type: 'json_schema' as const, json_schema: jsonSchemaFormat(request.output) } }
+      : {}),
     ...(settings.maxOutputTokens !== undefined
       ? { [settings.maxTokensField]: settings.maxOutputTokens }
       : {}),

@@ -14,6 +14,7 @@ import type {
   ResponseUsage,
 } from 'openai/resources/responses/responses';
 import { malformedResponse } from './errors.js';
+import { jsonSchemaFormat } from './output-format.js';
 import type { OpenAIModelSettings } from './settings.js';
 
 /**
@@ -62,6 +63,10 @@ export function responsesBody(
     ...(request.instructions ? { instructions: request.instructions } : {}),
     input: responsesInput(request),
     ...(request.tools.length > 0 ? { tools: responsesTools(request) } : {}),
+    // Structured Outputs: the final answer's text is JSON of the schema.
+    ...(request.output
+      ? { text: { format: { type: 'json_schema' as const, ...jsonSchemaFormat(request.output) } } }
+      : {}),
     // Nothing is kept on the provider's side: the session log is the only copy.
     store: false,
     ...(settings.maxOutputTokens !== undefined ? { max_output_tokens: settings.maxOutputTokens } : {}),
