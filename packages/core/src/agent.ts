@@ -4,6 +4,7 @@ import type { Model, ModelMessage, ToolSpec } from './model.js';
 import { UnresolvedModel } from './models/unresolved-model.js';
 import { type OutputOption, type OutputSchema, outputSchema } from './structured-output.js';
 import { type Tool, toolSpec } from './tool.js';
+import type { ToolSource } from './tool-source.js';
 import { type AgentWebhook, type AgentWebhookOptions, agentWebhooks } from './webhooks/webhook-config.js';
 
 export interface AgentLimits {
@@ -84,6 +85,8 @@ export interface Agent {
   approvers?: ApproverPolicy;
   /** Callback URLs told of every session's run events (webhooks/). */
   webhooks?: AgentWebhook[];
+  /** Where more tools come from, listed once per session (tool-source.ts). */
+  toolSources?: ToolSource[];
   /** The schema every final answer must match, unless a run brings its own (structured-output.ts). */
   output?: OutputSchema;
 }
@@ -113,6 +116,11 @@ export interface AgentOptions {
    */
   webhooks?: AgentWebhookOptions[];
   /**
+   * More tools, listed once per session and recorded in it: `[mcpServer({ name: 'crm', url })]`
+   * (`@baton/mcp`). Their tools have the same guarantees as `tools`.
+   */
+  toolSources?: ToolSource[];
+  /**
    * A zod schema (or `{ name, schema }`) every final answer must match: the answer is parsed and
    * validated, a mismatch is fed back to the model (within `maxSteps`), and the value is stored on
    * `run_finished` as `output`. A run may bring its own (`output` of an input).
@@ -140,6 +148,12 @@ export function defineAgent(options: AgentOptions): Agent {
     names.add(tool.name);
   }
   const approvers = checkApproverPolicy(options.approvers, `agent ${options.name}`);
+  const sources = new Set<string>();
+  for (const source of options.toolSources ?? []) {
+    if (sources.has(source.name))
+      throw new Error(`agent ${options.name} has two tool sources named ${source.name}`);
+    sources.add(source.name);
+  }
   return {
     name: options.name,
     instructions: options.instructions,
@@ -151,6 +165,7 @@ export function defineAgent(options: AgentOptions): Agent {
     summarize: options.summarize ?? defaultSummarizer(model),
     ...(approvers ? { approvers } : {}),
     ...(options.webhooks?.length ? { webhooks: agentWebhooks(options.name, options.webhooks) } : {}),
+    ...(options.toolSources?.length ? { toolSources: options.toolSources } : {}),
     ...(options.output ? { output: outputSchema(options.output, `agent ${options.name}`) } : {}),
   };
 }

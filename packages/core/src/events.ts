@@ -1,5 +1,6 @@
 import type { IdentitySource } from './auth/identity.js';
 import type { Json, JsonObject } from './json.js';
+import type { ToolListing } from './tool-source.js';
 
 /**
  * The session event log. Every stored record carries `v`, the schema version it was written with;
@@ -55,6 +56,11 @@ export type EventBody =
       contextThrough?: number;
       /** Provider state a later call needs (e.g. a Bedrock Agents invocationId). */
       providerState?: JsonObject;
+      /**
+       * The agent's tool sources listed for this response, the first to see them (tool-source.ts):
+       * later invocations build the same tools from it instead of listing again.
+       */
+      toolListings?: ToolListing[];
     }
   | { kind: 'tool_intent'; callId: string; name: string }
   | {

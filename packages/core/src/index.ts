@@ -240,6 +240,7 @@ export {
   toolSpec,
 } from './tool.js';
 export { applyPatch, type CheckedCall, checkCall } from './tool-runner.js';
+export type { ListedTool, ToolListing, ToolSource, ToolSourceContext } from './tool-source.js';
 export { formatTraceparent, parseTraceparent } from './tracing.js';
 export {
   type AgentWebhook,

@@ -8,6 +8,7 @@ import { Run } from './run.js';
 import type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
 import { refKey, type SessionRef } from './session-ref.js';
 import { SessionWriter } from './session-writer.js';
+import { withSourceTools } from './tool-source.js';
 import { formatTraceparent, recordError, runParentContext, SpanKind, startSpan } from './tracing.js';
 
 export type { LoopDeps, RunOptions, RunOutcome } from './run-context.js';
@@ -130,7 +131,20 @@ async function runHeld(
     cancelCheckMs: agent.timing.cancelCheckMs ?? DEFAULT_CANCEL_CHECK_MS,
   });
   writer.webhooks = agent.webhooks ?? [];
-  const run = new Run(deps, agent, writer, taken.events, options, trace.setSpan(context.active(), span));
+  // The session's tools from the agent's tool sources: recorded listings, or listed now (a heartbeat keeps the lease).
+  const sessionAgent = agent.toolSources
+    ? await writer.keepAlive((lost) =>
+        withSourceTools(agent, taken.events, { session: ref, signal: lost, logger: deps.logger }),
+      )
+    : agent;
+  const run = new Run(
+    deps,
+    sessionAgent,
+    writer,
+    taken.events,
+    options,
+    trace.setSpan(context.active(), span),
+  );
   try {
     const outcome = await run.drive();
     // What the run committed for webhooks is sent now, before the invocation returns.

@@ -11,6 +11,7 @@ import type { RunContext, RunOutcome } from './run-context.js';
 import { rejectAnswer } from './rejected-answer.js';
 import { refKey } from './session-ref.js';
 import { checkAnswer, runOutputSchema } from './structured-output.js';
+import { type ToolListing, unrecordedListings } from './tool-source.js';
 import { traceModelCall } from './tracing.js';
 
 /**
@@ -67,6 +68,7 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
     latencyMs: run.deps.clock.now() - started,
     contextThrough,
     ...(response.providerState ? { providerState: response.providerState } : {}),
+    ...withListings(unrecordedListings(agent, run.events)),
   };
   const counted = (head: Head): Head => ({
     ...head,
@@ -166,4 +168,9 @@ async function generate(agent: Agent, request: ModelRequest, live: LiveCall | nu
     retryable: true,
     provider: model.provider,
   });
+}
+
+/** Tool listings made by this invocation ride on the first model response that saw them. */
+function withListings(listings: ReturnType<typeof unrecordedListings>): { toolListings?: ToolListing[] } {
+  return listings ? { toolListings: listings } : {};
 }

@@ -58,6 +58,11 @@ export interface Tool<Params extends z.ZodType = z.ZodType> {
   timeoutMs: number;
   /** Who may decide this tool's calls; wins over the agent's policy. */
   approvers?: ApproverPolicy;
+  /**
+   * The arguments' JSON Schema as the model is shown it, when the tool has one already (an MCP
+   * tool's `inputSchema`); else it is derived from `parameters`, which validates either way.
+   */
+  jsonSchema?: JsonObject;
   execute(args: z.infer<Params>, context: ToolContext): Promise<Json | undefined> | Json | undefined;
 }
 
@@ -111,6 +116,7 @@ export function defineTool<Params extends z.ZodType>(options: ToolOptions<Params
 
 /** The provider-neutral spec a model adapter sends: name, description, JSON Schema of the arguments. */
 export function toolSpec(tool: Tool): ToolSpec {
+  if (tool.jsonSchema) return { name: tool.name, description: tool.description, parameters: tool.jsonSchema };
   const schema = z.toJSONSchema(tool.parameters, { target: 'draft-7', unrepresentable: 'any' }) as JsonObject;
   delete schema.$schema;
   return { name: tool.name, description: tool.description, parameters: schema };

@@ -43,6 +43,12 @@ export {
   startFakeServer,
 } from './fakes/fake-server.js';
 export { type GatedChatFake, startGatedChatFake } from './fakes/gated-chat-fake.js';
+export {
+  type McpTestCall,
+  type McpTestServer,
+  type McpTestTool,
+  startMcpServer,
+} from './fakes/mcp-server.js';
 export { type OpenAIFake, type OpenAIRoute, openAIError, startOpenAIFake } from './fakes/openai-fake.js';
 export {
   chatCompletionJson,
