@@ -9,6 +9,7 @@ import type {
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type { ModelMessage, ModelRequest, ModelResponse, StopReason, ToolCall, Usage } from '@baton/core';
+import { type AnswerTool, answerToolOf, withoutAnswerTool } from './converse-answer-tool.js';
 
 /** A Converse JSON document (the SDK's type, without depending on @smithy/types directly). */
 type DocumentType = NonNullable<ToolUseBlock['input']>;
@@ -100,6 +101,9 @@ export function converseToolConfig(request: ModelRequest): ToolConfiguration | u
       });
     }
   }
+  // An output schema: the answer tool, and a tool call (real or the answer) is required.
+  const answer = answerToolOf(request);
+  if (answer) return { tools: [...tools, answer.tool], toolChoice: { any: {} } };
   return tools.length > 0 ? { tools } : undefined;
 }
 
@@ -151,7 +155,11 @@ export function argumentsOf(input: unknown): string {
   return typeof input === 'string' ? input : JSON.stringify(input ?? {});
 }
 
-export function fromConverse(output: ConverseCommandOutput, modelId: string): ModelResponse {
+export function fromConverse(
+  output: ConverseCommandOutput,
+  modelId: string,
+  answer: AnswerTool | null = null,
+): ModelResponse {
   let text = '';
   const toolCalls: ToolCall[] = [];
   for (const block of output.output?.message?.content ?? []) {
@@ -164,11 +172,12 @@ export function fromConverse(output: ConverseCommandOutput, modelId: string): Mo
       });
     }
   }
+  const mapped = withoutAnswerTool(text, toolCalls, answer);
   return {
-    text,
-    toolCalls,
+    text: mapped.text,
+    toolCalls: mapped.toolCalls,
     usage: converseUsage(output.usage),
-    stopReason: converseStopReason(output.stopReason),
+    stopReason: mapped.answered ? 'end' : converseStopReason(output.stopReason),
     model: modelId,
   };
 }

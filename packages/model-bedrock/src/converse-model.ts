@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from '@baton/core';
 import { FUNCTION_CLIENT_DEFAULTS } from './client-defaults.js';
+import { answerToolOf } from './converse-answer-tool.js';
 import { converseInput, fromConverse } from './converse-mapping.js';
 import { streamConverse } from './converse-stream.js';
 import { toModelError, untilAborted } from './errors.js';
@@ -51,7 +52,7 @@ export function bedrockConverseModel(options: BedrockConverseModelOptions): Mode
           request.signal,
           provider,
         );
-        return fromConverse(output, options.modelId);
+        return fromConverse(output, options.modelId, answerToolOf(request));
       } catch (error) {
         throw toModelError(error, provider);
       }
@@ -65,7 +66,7 @@ export function bedrockConverseModel(options: BedrockConverseModelOptions): Mode
       ).catch((error: unknown) => {
         throw toModelError(error, provider);
       });
-      yield* streamConverse(output.stream, options.modelId, provider, request.signal);
+      yield* streamConverse(output.stream, options.modelId, provider, request.signal, answerToolOf(request));
     },
   };
 }

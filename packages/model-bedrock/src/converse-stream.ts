@@ -1,5 +1,6 @@
 import type { ConverseStreamOutput } from '@aws-sdk/client-bedrock-runtime';
 import { ModelError, type ModelStreamEvent, type ToolCall } from '@baton/core';
+import { type AnswerTool, withoutAnswerTool } from './converse-answer-tool.js';
 import { converseStopReason, converseUsage } from './converse-mapping.js';
 import { abortedError, toModelError } from './errors.js';
 
@@ -12,6 +13,7 @@ export async function* streamConverse(
   modelId: string,
   provider: string,
   signal: AbortSignal | undefined,
+  answer: AnswerTool | null = null,
 ): AsyncGenerator<ModelStreamEvent> {
   let text = '';
   const calls = new Map<number, ToolCall>();
@@ -26,7 +28,9 @@ export async function* streamConverse(
           name,
           arguments: '',
         });
-        yield { type: 'tool_call_delta', callId: toolUseId, name, argumentsDelta: '' };
+        // The answer tool's input is the answer: it streams as text.
+        if (name !== answer?.name)
+          yield { type: 'tool_call_delta', callId: toolUseId, name, argumentsDelta: '' };
       } else if (event.contentBlockDelta?.delta) {
         const { delta, contentBlockIndex = 0 } = event.contentBlockDelta;
         if (delta.text !== undefined) {
@@ -36,7 +40,9 @@ export async function* streamConverse(
           const call = calls.get(contentBlockIndex);
           if (!call) continue;
           call.arguments += delta.toolUse.input;
-          yield { type: 'tool_call_delta', callId: call.callId, argumentsDelta: delta.toolUse.input };
+          yield call.name === answer?.name
+            ? { type: 'text_delta', text: delta.toolUse.input }
+            : { type: 'tool_call_delta', callId: call.callId, argumentsDelta: delta.toolUse.input };
         }
       } else if (event.messageStop) {
         stopReason = event.messageStop.stopReason;
@@ -58,13 +64,14 @@ export async function* streamConverse(
     .sort(([a], [b]) => a - b)
     // A tool without parameters may stream no input at all; Converse's JSON answer would say {}.
     .map(([, call]) => ({ ...call, arguments: call.arguments || '{}' }));
+  const mapped = withoutAnswerTool(text, toolCalls, answer);
   yield {
     type: 'response',
     response: {
-      text,
-      toolCalls,
+      text: mapped.text,
+      toolCalls: mapped.toolCalls,
       usage: converseUsage(usage),
-      stopReason: converseStopReason(stopReason),
+      stopReason: mapped.answered ? 'end' : converseStopReason(stopReason),
       model: modelId,
     },
   };

@@ -57,10 +57,11 @@ export function inlineAgentInput(
   request: ModelRequest,
 ): InvokeInlineAgentCommandInput {
   const sessionId = sessionIdFor(request.sessionKey);
+  const instructions = withOutputInstructions(request);
   const instruction =
-    request.instructions.length >= MIN_INSTRUCTION
-      ? request.instructions
-      : [request.instructions, FILLER].filter(Boolean).join('\n\n');
+    instructions.length >= MIN_INSTRUCTION
+      ? instructions
+      : [instructions, FILLER].filter(Boolean).join('\n\n');
   const base: InvokeInlineAgentCommandInput = {
     foundationModel: settings.foundationModel,
     instruction,
@@ -172,4 +173,14 @@ function history(messages: ModelMessage[]): Message[] {
     else merged.push({ ...message });
   }
   return merged.map((message) => ({ role: message.role, content: [{ text: message.text }] }));
+}
+
+/**
+ * Bedrock Agents has no structured-output mode: an output schema is asked for in the instructions,
+ * and Baton's loop validates the answer (a mismatch goes back to the model as a correction).
+ */
+function withOutputInstructions(request: ModelRequest): string {
+  if (!request.output) return request.instructions;
+  const ask = `When you give your final answer, reply with only a JSON object (no prose, no code fence) that matches this JSON Schema, named ${request.output.name}:\n${JSON.stringify(request.output.schema)}`;
+  return [request.instructions, ask].filter(Boolean).join('\n\n');
 }
