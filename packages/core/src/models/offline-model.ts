@@ -2,6 +2,7 @@ import type { ToolCall } from '../events.js';
 import type { JsonObject } from '../json.js';
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent, ToolSpec } from '../model.js';
 import type { ModelProvider } from './model-provider.js';
+import { sampleInstance } from './sample-instance.js';
 
 const MODEL_ID = 'offline-demo-1';
 
@@ -11,7 +12,9 @@ const MODEL_ID = 'offline-demo-1';
  * name without its verb (`note` for `add_note`, `notes` for `list_notes`). The rest of the message
  * becomes the arguments: a JSON object as written, or words spread over the tool's string
  * parameters (the first takes one word, the others the rest). After tool results it reports them;
- * anything else gets a plain reply listing the commands. It is a demo and test fixture, not an LLM.
+ * anything else gets a plain reply listing the commands. Asked for an output schema, it answers with
+ * a value that matches it (sample-instance.ts; strings hold the message or the tool results). It is
+ * a demo and test fixture, not an LLM.
  * Its `stream()` sends the same answer in several deltas, a few words each, `deltaMs` apart
  * (default 25; `BATON_OFFLINE_DELTA_MS` for the provider), so a client following a session sees it
  * written.
@@ -54,14 +57,15 @@ export function offlineModel(options: { deltaMs?: number } = {}): Model {
         const text = trailingToolResults(request)
           .map((result) => `${result.name}: ${result.content}`)
           .join('\n');
-        return { text: `Done.\n${text}`, toolCalls: [], usage, stopReason: 'end', model: MODEL_ID };
+        const answer = request.output ? structured(request.output.schema, text) : `Done.\n${text}`;
+        return { text: answer, toolCalls: [], usage, stopReason: 'end', model: MODEL_ID };
       }
       const text = last?.role === 'user' ? last.content.trim() : '';
       // Deterministic ids: a step repeated after a crash asks for the same call again.
       const call = commandToCall(text, request.tools, `call_${request.messages.length}`);
       if (call) return { text: '', toolCalls: [call], usage, stopReason: 'tool_calls', model: MODEL_ID };
       return {
-        text: plainReply(text, request.tools),
+        text: request.output ? structured(request.output.schema, text) : plainReply(text, request.tools),
         toolCalls: [],
         usage,
         stopReason: 'end',
@@ -170,4 +174,9 @@ function estimateTokens(request: ModelRequest): number {
   const chars =
     request.instructions.length + request.messages.reduce((sum, message) => sum + message.content.length, 0);
   return Math.ceil(chars / 4);
+}
+
+/** A structured answer: a sample of the schema, its strings the user's words or the tool results. */
+function structured(schema: JsonObject, text: string): string {
+  return JSON.stringify(sampleInstance(schema, text));
 }
