@@ -1,81 +1,98 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  apiKeys,
-  defineBaton,
-  generateApiKey,
-  type Scope,
-  type SessionView,
-  silentLogger,
-  systemClock,
-} from '@baton/core';
-import { type LocalApp, startLocalApp } from '@baton/dev';
-import { createExampleAgent } from '@baton/example-agent';
-import { SqliteStore } from '@baton/store-sqlite';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT, holdOpenAiConversation, openAiConversationModel } from './openai-conversation.js';
+import { AGENT, holdOpenAiConversation } from './openai-conversation.js';
+import { type OpenAiLocalApp, startOpenAiLocalApp } from './openai-local-app.js';
 
-let app: LocalApp;
-let dataDir: string;
-const keys: Record<string, string> = {};
-
-async function createKey(dbPath: string, tenant: string, scopes: Scope[]): Promise<string> {
-  const { key, record } = generateApiKey({ tenant, scopes }, systemClock);
-  const store = new SqliteStore({ path: dbPath });
-  await store.apiKeys.createApiKey(record);
-  await store.close();
-  return key;
-}
-
-function client(key = keys.full!, options: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}): OpenAI {
-  return new OpenAI({ apiKey: key, baseURL: `${app.url}/v1`, maxRetries: 0, ...options });
-}
-
-async function session(sessionId: string, key = keys.full!): Promise<SessionView> {
-  const response = await fetch(`${app.url}/sessions/${encodeURIComponent(sessionId)}`, {
-    headers: { authorization: `Bearer ${key}` },
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { session: SessionView }).session;
-}
+let local: OpenAiLocalApp;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'baton-openai-'));
-  const dbPath = join(dataDir, 'baton.db');
-  keys.full = await createKey(dbPath, 'acme', ['send', 'read', 'approve']);
-  keys.readOnly = await createKey(dbPath, 'acme', ['read']);
-  keys.sendOnly = await createKey(dbPath, 'acme', ['send', 'read']);
-  keys.other = await createKey(dbPath, 'globex', ['send', 'read', 'approve']);
-  app = await startLocalApp(
-    defineBaton({ agents: [createExampleAgent(openAiConversationModel())], auth: apiKeys() }),
-    {
-      host: '127.0.0.1',
-      port: 0,
-      dataDir,
-      dbPath,
-      syncWaitMs: 10_000,
-      runBudgetMs: 300_000,
-      requireAuth: true,
-    },
-    { logger: silentLogger, env: {} },
-  );
+  local = await startOpenAiLocalApp();
 });
 
 afterAll(async () => {
-  await app?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local?.stop();
 });
+
+/** The inputs a session recorded, from its events. */
+async function inputs(sessionId: string): Promise<string[]> {
+  const response = await local.fetch(`/sessions/${sessionId}/events?after=0`);
+  const page = (await response.json()) as { events: { kind: string; text?: string }[] };
+  return page.events.filter((event) => event.kind === 'input').map((event) => event.text ?? '');
+}
 
 describe('the OpenAI-compatible API on the local server (the real openai SDK, SQLite)', () => {
   it('holds a multi-turn conversation through /v1/responses, streamed and not, with a tool call and an approval', async () => {
-    const transcript = await holdOpenAiConversation({ client: client(), session: (id) => session(id) });
+    const transcript = await holdOpenAiConversation({
+      client: local.client(),
+      session: (id) => local.session(id),
+    });
     expect(transcript.responses).toHaveLength(4);
+    expect(await inputs(transcript.sessionId)).toEqual(['note buy milk', 'email bob@example.com', 'thanks']);
   });
 
   it('lists the agents as models', async () => {
-    const models = await client().models.list();
+    const models = await local.client().models.list();
     expect(models.data.map((model) => model.id)).toEqual([AGENT]);
+  });
+
+  it('answers Chat Completions, streamed and not, recording only the new user message of the history sent', async () => {
+    const client = local.client('full', { defaultHeaders: { 'Baton-Session': 'chat-1' } });
+    const history: { role: 'user' | 'assistant'; content: string }[] = [{ role: 'user', content: 'hello' }];
+    const first = await client.chat.completions.create({ model: AGENT, messages: history });
+    expect(first.object).toBe('chat.completion');
+    expect(first.choices[0]!.message.content).toBe('You said: hello (message 1 of this conversation)');
+    expect(first.usage!.total_tokens).toBeGreaterThan(0);
+    history.push(
+      { role: 'assistant', content: first.choices[0]!.message.content! },
+      { role: 'user', content: 'note call mom' },
+    );
+
+    const stream = await client.chat.completions.create({
+      model: AGENT,
+      messages: history,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+    expect(content).toBe('Writing it down. Done: add_note went through.');
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(
+      chunks.flatMap((chunk) => chunk.choices.map((choice) => choice.finish_reason)).filter(Boolean),
+    ).toEqual(['stop']);
+    expect(chunks.at(-1)!.usage!.total_tokens).toBeGreaterThan(0);
+    history.push({ role: 'assistant', content }, { role: 'user', content: 'thanks' });
+
+    const third = await client.chat.completions.create({ model: AGENT, messages: history });
+    expect(third.choices[0]!.message.content).toBe('You said: thanks (message 3 of this conversation)');
+    // An SDK retry sends the same history: the same turn, not a fourth input.
+    const retried = await client.chat.completions.create({ model: AGENT, messages: history });
+    expect(retried.id).toBe(third.id);
+    expect(await inputs('chat-1')).toEqual(['hello', 'note call mom', 'thanks']);
+    expect((await local.session('chat-1')).toolState).toMatchObject({ notes: ['call mom'] });
+  });
+
+  it('starts a new session for a chat without a Baton-Session and names it in the answer header', async () => {
+    const { data, response } = await local
+      .client()
+      .chat.completions.create({ model: AGENT, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    const sessionId = response.headers.get('baton-session')!;
+    expect(sessionId).toMatch(/^conv_/);
+    expect(data.choices[0]!.message.content).toBe('You said: hi (message 1 of this conversation)');
+    expect((await local.session(sessionId)).lastReply).toBe(data.choices[0]!.message.content);
+  });
+
+  it('tells a chat client about a call waiting for approval', async () => {
+    const client = local.client('full', { defaultHeaders: { 'Baton-Session': 'chat-approval' } });
+    const answer = await client.chat.completions.create({
+      model: AGENT,
+      messages: [{ role: 'user', content: 'email ann@example.com' }],
+    });
+    expect(answer.choices[0]!.message.content).toContain('[Waiting for approval: send_email');
+    const extra = (answer as unknown as { baton: { status: string; pending_approvals: { name: string }[] } })
+      .baton;
+    expect(extra.pending_approvals.map((call) => call.name)).toEqual(['send_email']);
+    expect((await local.session('chat-approval')).status).toBe('waiting_approval');
   });
 });

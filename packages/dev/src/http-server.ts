@@ -169,7 +169,10 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | nul
 }
 
 function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  const text = `${JSON.stringify({ error: { code, message, retryable: false } }, null, 2)}\n`;
+  // `type` and `param` make it OpenAI's error shape too, for the /v1/ routes' SDK clients.
+  const type = status >= 500 ? 'server_error' : 'invalid_request_error';
+  const error = { code, message, type, param: null, retryable: false };
+  const text = `${JSON.stringify({ error }, null, 2)}\n`;
   response.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
