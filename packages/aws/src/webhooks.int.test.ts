@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  defineAgent,
   defineBaton,
   readWebhookOutbox,
   sessionRef,
@@ -17,6 +18,7 @@ import {
 } from '@baton/testing';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { z } from 'zod';
 import { createLambdaHandlers } from './lambda-handlers.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { httpEvent } from './test-support/fixtures.js';
@@ -134,5 +136,63 @@ describe('webhooks on the Lambda handlers', () => {
     expect(entry!.attempts).toHaveLength(3);
     expect(entry!.sent).toEqual({ status: 200, attempt: 4 });
     expect(events.filter((event) => event.kind === 'outbox_sent')).toHaveLength(1);
+  });
+
+  it("delivers a queue-triggered job's schema-checked JSON result to the agent's webhook, signed", async () => {
+    hook = await startWebhookReceiver();
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    const queue = await sqs.createQueue(`jobs-${randomUUID()}`);
+    // The first answer misses the schema: the loop feeds the mismatch back and the second fits.
+    const model = new ScriptedModel([reply('{"orders":"three"}'), reply('{"orders":3,"currency":"EUR"}')]);
+    const agent = defineAgent({
+      name: 'jobs',
+      instructions: 'Count the orders.',
+      model,
+      output: z.object({ orders: z.number().int(), currency: z.enum(['EUR', 'USD']) }),
+      // A model call needs 5 s of the worker's budget (the default 60 s would not fit in it).
+      timing: { modelCallMs: 5_000 },
+      webhooks: [{ url: hook.url, events: ['run.finished'], secretEnv: 'JOBS_WEBHOOK_SECRET' }],
+    });
+    const handlers = createLambdaHandlers(defineBaton({ agents: [agent], auth: 'none' }), {
+      store: new DynamoStore({ client: dynamodb, tableName, clock }),
+      queue: new SqsRunQueue({ queueUrl: queue.url, client: sqs.client, clock }),
+      clock,
+      logger: silentLogger,
+      env: { BATON_WEBHOOKS_ALLOW_LOCAL: '1', JOBS_WEBHOOK_SECRET: 'whsec_jobs_aws' },
+      worker: { safetyMarginMs: 1_000, queueUrl: () => queue.url },
+    });
+
+    // A job enters as queued input: recorded, then run by the SQS worker from its run message.
+    const ref = sessionRef('default', `job-${randomUUID()}`);
+    await handlers.app.baton.submit(ref, { text: 'count the orders', source: 'queue' });
+    const contents = await sqs.inspect(queue);
+    const runs = [...contents.ready, ...contents.delayed].map((message) => message.body);
+    expect(runs.map((body) => JSON.parse(body).reason)).toEqual(['input']);
+    const result = (await handlers.worker(
+      toSqsEvent([releasedMessage(runs[0]!)], queue.arn),
+      lambdaContext({ clock, budgetMs: 60_000 }),
+    )) as SQSBatchResponse;
+    expect(result.batchItemFailures).toEqual([]);
+
+    expect(model.calls).toHaveLength(2);
+    expect(model.calls[0]!.output).toMatchObject({ name: 'output', schema: { type: 'object' } });
+    expect(hook.received).toHaveLength(1);
+    const check = verifyWebhookSignature({
+      body: hook.received[0]!.body,
+      header: hook.received[0]!.signature,
+      secret: 'whsec_jobs_aws',
+      now: Math.floor(clock.now() / 1000),
+    });
+    expect(check.ok).toBe(true);
+    expect(JSON.parse(hook.received[0]!.body)).toMatchObject({
+      type: 'run.finished',
+      session: { id: ref.sessionId, agent: 'jobs' },
+      data: { reason: 'completed', output: { orders: 3, currency: 'EUR' } },
+    });
+    const events = await handlers.app.baton.events(ref);
+    expect(events.filter((event) => event.kind === 'error')).toEqual([
+      expect.objectContaining({ code: 'output_invalid' }),
+    ]);
+    expect((await handlers.app.baton.session(ref)).lastOutput).toEqual({ orders: 3, currency: 'EUR' });
   });
 });

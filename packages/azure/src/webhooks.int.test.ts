@@ -110,4 +110,82 @@ describe('webhooks on the Azure queue handler', () => {
       await hook.close();
     }
   });
+
+  it("delivers a queue-triggered job's schema-checked JSON result, the job's own schema, to the webhook", async () => {
+    const hook = await startWebhookReceiver();
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    const queue = new StorageQueueRunQueue({
+      queueName: `jobs-${randomUUID().slice(0, 8)}`,
+      connectionString: inject('azuriteQueueConnection'),
+    });
+    await queue.createIfNotExists();
+    const sent: RunMessage[] = [];
+    const recording: RunQueue = {
+      async enqueue(message, options) {
+        sent.push(message);
+        await queue.enqueue(message, options);
+      },
+    };
+    const store = await emulatorCosmosStore('webhooks-output', clock);
+    // Prose first: the mismatch goes back to the model, whose second answer fits the schema.
+    const model = new ScriptedModel([reply('There are 3 orders.'), reply('{"orders":3,"late":["A-1"]}')]);
+    const agent = defineAgent({
+      name: 'jobs',
+      instructions: 'do the job',
+      model,
+      webhooks: [{ url: hook.url, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' }],
+    });
+    const app = createBatonApp(defineBaton({ agents: [agent] }), {
+      store,
+      queue: recording,
+      clock,
+      logger: silentLogger,
+      env: { JOBS_WEBHOOK_SECRET: SECRET },
+    });
+    const handler = createRunQueueHandler(app, {
+      queue: recording,
+      timeoutMs: 100_000,
+      maxDequeueCount: 5,
+      recovery: false,
+    });
+    const job = sessionRef('default', `job-${randomUUID().slice(0, 8)}`);
+    // The job's own schema, JSON Schema as a queue producer would send it, recorded on its input.
+    const output = {
+      name: 'order_report',
+      schema: {
+        type: 'object',
+        properties: { orders: { type: 'integer' }, late: { type: 'array', items: { type: 'string' } } },
+        required: ['orders', 'late'],
+        additionalProperties: false,
+      },
+    };
+
+    try {
+      await app.baton.submit(job, { text: 'count the orders', source: 'queue', output });
+      const input = sent.find((message) => message.reason === 'input')!;
+      await handler(input, invocationContext({ triggerMetadata: { id: randomUUID(), dequeueCount: 1 } }));
+
+      expect(model.calls.map((call) => call.output)).toEqual([output, output]);
+      expect(hook.received).toHaveLength(1);
+      const check = verifyWebhookSignature({
+        body: hook.received[0]!.body,
+        header: hook.received[0]!.signature,
+        secret: SECRET,
+        now: Math.floor(clock.now() / 1000),
+      });
+      expect(check.ok).toBe(true);
+      expect(JSON.parse(hook.received[0]!.body)).toMatchObject({
+        type: 'run.finished',
+        session: { id: job.sessionId, agent: 'jobs' },
+        data: { reason: 'completed', output: { orders: 3, late: ['A-1'] } },
+      });
+      const events = await store.readEvents(job);
+      expect(events[0]).toMatchObject({ kind: 'input', output });
+      expect(events.filter((event) => event.kind === 'error')).toEqual([
+        expect.objectContaining({ code: 'output_invalid' }),
+      ]);
+    } finally {
+      await hook.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type Agent,
   defineAgent,
   defineBaton,
   readWebhookOutbox,
@@ -8,10 +9,13 @@ import {
   silentLogger,
   verifyWebhookSignature,
 } from '@baton/core';
+import { openAIModel } from '@baton/model-openai';
 import {
   ManualClock,
+  type OpenAIFake,
   reply,
   ScriptedModel,
+  startOpenAIFake,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '@baton/testing';
@@ -21,12 +25,15 @@ import { tempDir } from './test-support/session-fixtures.js';
 
 let local: LocalApp | undefined;
 let hook: WebhookReceiver | undefined;
+let provider: OpenAIFake | undefined;
 
 afterEach(async () => {
   await local?.stop();
   await hook?.close();
+  await provider?.close();
   local = undefined;
   hook = undefined;
+  provider = undefined;
 });
 
 const JOB_SECRET = 'whsec_jobs_local';
@@ -37,7 +44,6 @@ const JOB_SECRET = 'whsec_jobs_local';
  * clock) until the receiver answers 2xx.
  */
 async function serve(clock: ManualClock, agentHook?: string): Promise<LocalApp> {
-  const dataDir = tempDir();
   const model = new ScriptedModel((_request, index) => reply(`answer ${index + 1}`));
   const agent = defineAgent({
     name: 'jobs',
@@ -51,6 +57,11 @@ async function serve(clock: ManualClock, agentHook?: string): Promise<LocalApp> 
         }
       : {}),
   });
+  return start(clock, agent);
+}
+
+function start(clock: ManualClock, agent: Agent): Promise<LocalApp> {
+  const dataDir = tempDir();
   return startLocalApp(
     defineBaton({ agents: [agent] }),
     {
@@ -160,5 +171,59 @@ describe('webhooks on the local server', () => {
       data: { reason: 'completed', text: 'answer 1' },
     });
     expect(readWebhookOutbox(await events('job-7'))[0]!.sent).toEqual({ status: 200, attempt: 1 });
+  });
+
+  it("delivers a queue-triggered job's schema-checked JSON result to the webhook, the model asked in json_schema", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 6, 8));
+    hook = await startWebhookReceiver();
+    // The real openai SDK against a local Chat Completions server: the first answer misses a field.
+    provider = await startOpenAIFake();
+    provider.enqueue({ text: '{"orders":3}' }, { text: '{"orders":3,"late":["A-1"]}' });
+    const schema = {
+      type: 'object',
+      properties: { orders: { type: 'integer' }, late: { type: 'array', items: { type: 'string' } } },
+      required: ['orders', 'late'],
+      additionalProperties: false,
+    };
+    local = await start(
+      clock,
+      defineAgent({
+        name: 'jobs',
+        instructions: 'Count the orders; list the late ones.',
+        model: openAIModel({
+          model: 'gpt-test',
+          api: 'chat',
+          apiKey: 'k',
+          baseURL: provider.baseURL,
+          maxRetries: 0,
+        }),
+        output: { name: 'order_report', schema },
+        webhooks: [
+          { url: hook.url, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' },
+        ],
+      }),
+    );
+
+    await local.baton.submit(sessionRef('default', 'job-8'), { text: 'count the orders', source: 'queue' });
+    await runQueueFor(clock, 5, () => hook!.received.length >= 1);
+
+    expect(provider.requests).toHaveLength(2);
+    for (const request of provider.requests) {
+      expect(request.body).toMatchObject({
+        response_format: { type: 'json_schema', json_schema: { name: 'order_report', schema, strict: true } },
+      });
+    }
+    expect(hook.received).toHaveLength(1);
+    expectSigned(hook.received, JOB_SECRET, clock);
+    expect(JSON.parse(hook.received[0]!.body)).toMatchObject({
+      type: 'run.finished',
+      session: { id: 'job-8' },
+      data: { reason: 'completed', output: { orders: 3, late: ['A-1'] } },
+    });
+    const session = await api('/sessions/job-8');
+    expect(session.body).toMatchObject({ session: { lastOutput: { orders: 3, late: ['A-1'] } } });
+    expect((await events('job-8')).filter((event) => event.kind === 'error')).toEqual([
+      expect.objectContaining({ code: 'output_invalid', message: expect.stringContaining('late') }),
+    ]);
   });
 });
