@@ -5,6 +5,7 @@ import { ArrayQueue, kinds } from '../test/kit.js';
 import { type AgentOptions, defineAgent } from './agent.js';
 import { createBaton } from './baton.js';
 import type { EventOf, SessionEvent } from './events.js';
+import { eventChunks } from './live/ui-chunks.js';
 import { silentLogger } from './logger.js';
 import { MemoryStore } from './memory-store.js';
 import { sessionRef } from './session-ref.js';
@@ -199,6 +200,15 @@ describe('structured results', () => {
     expect(second).not.toHaveProperty('output');
     expect(second.session).not.toHaveProperty('lastOutput');
     expect(t.model.calls[1]).not.toHaveProperty('output');
+  });
+});
+
+describe('the UI message stream', () => {
+  it("ends a structured run with its output as the finish chunk's message metadata", () => {
+    const finished = { kind: 'run_finished', reason: 'completed', text: '{"ok":true}', output: { ok: true } };
+    expect(eventChunks({ ...finished, v: 3, seq: 5, at: 0 } as SessionEvent)).toEqual([
+      { type: 'finish', finishReason: 'stop', messageMetadata: { output: { ok: true } } },
+    ]);
   });
 });
 

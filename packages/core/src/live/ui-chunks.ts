@@ -23,7 +23,8 @@ export const TEXT_ID = 'text';
  *   `tool-output-denied` (rejected);
  * - `interrupt` -> one `tool-approval-request` per call waiting (its approval id is the call id,
  *   which `POST /sessions/{id}/approvals/{callId}` decides);
- * - `error` -> `error`; `run_finished` -> `finish` with its reason;
+ * - `error` -> `error`; `run_finished` -> `finish` with its reason (and its structured `output` as
+ *   `messageMetadata.output`);
  * - anything else (decisions, outbox, continuations, summaries) -> nothing.
  *
  * @example
@@ -71,8 +72,11 @@ export function eventChunks(event: SessionEvent): UiChunk[] {
       }));
     case 'error':
       return [{ type: 'error', errorText: `${event.code}: ${event.message}` }];
-    case 'run_finished':
-      return [{ type: 'finish', finishReason: finishReason(event.reason) }];
+    case 'run_finished': {
+      // A structured result rides along as the message's metadata (`useChat` merges it in).
+      const output = event.output !== undefined ? { messageMetadata: { output: event.output } } : {};
+      return [{ type: 'finish', finishReason: finishReason(event.reason), ...output }];
+    }
     default:
       return [];
   }
