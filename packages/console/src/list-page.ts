@@ -3,7 +3,7 @@ import { formatCount, formatTime } from './format.js';
 import { html } from './html.js';
 import { type ConsolePaths, page } from './layout.js';
 
-export const STATUSES: SessionStatus[] = ['idle', 'running', 'waiting_approval', 'failed'];
+export const STATUSES: SessionStatus[] = ['idle', 'running', 'waiting_approval', 'waiting_child', 'failed'];
 
 export interface ListFilters {
   /** '' lists every tenant (stores without a tenant index scan). */
@@ -17,6 +17,7 @@ const STATUS_LABEL: Record<SessionStatus, string> = {
   idle: 'idle',
   running: 'running',
   waiting_approval: 'waiting for approval',
+  waiting_child: 'waiting for an agent',
   failed: 'failed',
 };
 

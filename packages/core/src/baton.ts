@@ -6,7 +6,10 @@ import { appendCancel, type CancelRequest, type CancelResult } from './cancel.js
 import { type Clock, systemClock } from './clock.js';
 import { answerOf, type ConverseResult } from './converse-result.js';
 import { type DecisionRequest, recordDecision } from './decision.js';
-import { isRetryable, SessionNotFoundError, UnknownAgentError } from './errors.js';
+import { childWaitingOn, withChildApprovals } from './delegation/child-approvals.js';
+import { parentMessage } from './delegation/parent-link.js';
+import { delegationLinks } from './delegation/session-links.js';
+import { isBatonError, isRetryable, SessionNotFoundError, UnknownAgentError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import { type InlineTurn, startInlineTurn } from './inline-turn.js';
@@ -127,6 +130,18 @@ export class Baton {
    * written.
    */
   async decide(ref: SessionRef, decision: DecisionRequest): Promise<{ duplicate: boolean }> {
+    try {
+      return await this.decideOn(ref, decision);
+    } catch (error) {
+      // Not this session's call: one its child waits on (agents as tools) is decided on the child.
+      if (!isBatonError(error) || error.code !== 'no_pending_approval') throw error;
+      const child = childWaitingOn(await this.session(ref), decision.callId);
+      if (!child) throw error;
+      return this.decideOn({ tenant: ref.tenant, sessionId: child }, decision);
+    }
+  }
+
+  private async decideOn(ref: SessionRef, decision: DecisionRequest): Promise<{ duplicate: boolean }> {
     const recorded = await recordDecision(
       {
         store: this.store,
@@ -158,6 +173,16 @@ export class Baton {
     this.runs.cancel(ref, result.seq);
     // Enqueued on duplicates too: a client retrying because the first enqueue failed must not strand it.
     await this.enqueue(ref, 'input', `cancel:${refKey(ref)}:${result.seq}`);
+    // The children its agent-tool calls wait for stop too (and theirs, in turn).
+    const snapshot = await this.store.load(ref);
+    for (const child of snapshot ? (delegationLinks(snapshot.head, snapshot.events).children ?? []) : []) {
+      if (child.finished) continue;
+      const reason = `the parent session ${ref.sessionId} was cancelled`;
+      await this.cancel(
+        { tenant: ref.tenant, sessionId: child.sessionId },
+        { identity: request.identity, reason },
+      );
+    }
     return result;
   }
 
@@ -266,6 +291,9 @@ export class Baton {
       // has answered yet; where there is nothing to do, the run reads and writes nothing.
     }
     const outcome = await this.run(ref, options);
+    // A child session that finished tells its parent, after every run (a crash after its last
+    // commit is followed by this message again, which finds the run done and tells it then).
+    if ('head' in outcome) await this.notifyParent(outcome.head);
     // The head is in hand: a schedule whose wake-up the queue lost is sent again (no read).
     if ('head' in outcome && outcome.head.schedules) await rearmOverdue(this, ref, outcome.head);
     if (outcome.kind === 'busy') {
@@ -278,7 +306,8 @@ export class Baton {
   async session(ref: SessionRef): Promise<SessionView> {
     const snapshot = await this.store.load(ref);
     if (!snapshot) throw new SessionNotFoundError(refKey(ref));
-    return sessionView(snapshot.head, snapshot.events, this.agents.get(snapshot.head.agent));
+    const view = sessionView(snapshot.head, snapshot.events, this.agents.get(snapshot.head.agent));
+    return view.children ? withChildApprovals(this, view) : view;
   }
 
   async events(
@@ -326,6 +355,15 @@ export class Baton {
     failure: { code: string; message: string; dedupeKey: string },
   ): Promise<FailureRecord> {
     return recordFailure(this, ref, failure);
+  }
+
+  /**
+   * When `head` is a child session that finished the call it was started for (delegation/), enqueues
+   * the run message that makes its parent collect the result. Harmless when repeated.
+   */
+  async notifyParent(head: Head | null): Promise<void> {
+    const message = head ? parentMessage(head) : null;
+    if (message) await this.queue.enqueue(message);
   }
 
   /**

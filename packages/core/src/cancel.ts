@@ -67,7 +67,7 @@ export function appendCancel(
       }
       const head = await target.store.readHead(ref);
       if (!head) throw new SessionNotFoundError(refKey(ref));
-      if (head.status !== 'running' && head.status !== 'waiting_approval') {
+      if (head.status === 'idle' || head.status === 'failed') {
         return { cancelled: false, status: head.status };
       }
       // A cancel the run has not read yet already stops everything before it.

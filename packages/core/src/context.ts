@@ -19,6 +19,8 @@ export interface PendingCall {
   decision: EventOf<'decision'> | undefined;
   /** Already announced in an interrupt event. */
   announced: boolean;
+  /** An agent tool's call whose child session was started (delegation/): its id. */
+  child?: string;
 }
 
 /** What the live context says about where the run stands. Pure: derived from events only. */
@@ -76,6 +78,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
   const after = events.slice(lastModelIndex + 1);
   const results = new Set<string>();
   const intents = new Set<string>();
+  const children = new Map<string, string>();
   const announced = new Set<string>();
   const decisions = new Map<string, EventOf<'decision'>>();
   const unansweredInputs: EventOf<'input'>[] = [];
@@ -83,6 +86,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
   let rejected = false;
   for (const event of after) {
     if (event.kind === 'tool_result') results.add(event.callId);
+    else if (event.kind === 'tool_intent' && event.child) children.set(event.callId, event.child);
     else if (event.kind === 'tool_intent') intents.add(event.callId);
     else if (event.kind === 'interrupt') for (const id of event.callIds) announced.add(id);
     else if (event.kind === 'decision') decisions.set(event.callId, event);
@@ -102,6 +106,7 @@ export function runPosition(logEvents: SessionEvent[], agent: Agent): RunPositio
       intent: intents.has(call.callId),
       decision: decisions.get(call.callId),
       announced: announced.has(call.callId),
+      ...(children.has(call.callId) ? { child: children.get(call.callId)! } : {}),
     }));
   return {
     lastModel,

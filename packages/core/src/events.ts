@@ -62,7 +62,13 @@ export type EventBody =
        */
       toolListings?: ToolListing[];
     }
-  | { kind: 'tool_intent'; callId: string; name: string }
+  | {
+      kind: 'tool_intent';
+      callId: string;
+      name: string;
+      /** An agent tool's call (delegation/): the child session it started; not an at-most-once intent. */
+      child?: string;
+    }
   | {
       kind: 'tool_result';
       callId: string;
@@ -73,6 +79,8 @@ export type EventBody =
       /** Keys of the session tool state this call set (null = deleted), applied to the head in the same commit. */
       statePatch?: JsonObject;
       durationMs: number;
+      /** An agent tool's call: the child session whose answer this is. */
+      child?: string;
     }
   | { kind: 'interrupt'; reason: 'approval'; callIds: string[] }
   | {

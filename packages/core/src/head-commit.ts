@@ -1,5 +1,6 @@
 import { AGAIN, CONFLICT_RETRY, type RetryPolicy, withBackoff } from './backoff.js';
 import type { Clock } from './clock.js';
+import { noteChildResult } from './delegation/parent-link.js';
 import { ConflictError } from './errors.js';
 import { type EventBody, SCHEMA_VERSION, type SessionEvent } from './events.js';
 import { type Head, incarnationOf } from './head.js';
@@ -71,7 +72,8 @@ export function planCommit(
     seq: base.seq + events.length,
     updatedAt: now,
   };
-  const head = change.update ? change.update(bumped, now) : bumped;
+  // A child session's first run_finished records, in this same commit, the result its parent collects.
+  const head = noteChildResult(change.update ? change.update(bumped, now) : bumped, events);
   const request: CommitRequest = {
     ref,
     expectedVersion: base.version === 0 ? null : base.version,

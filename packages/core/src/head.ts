@@ -8,9 +8,10 @@ import type { SessionWebhook } from './webhooks/webhook-config.js';
  * - idle: nothing to do until new input arrives.
  * - running: input or a run is pending; some invocation holds or will take the lease.
  * - waiting_approval: the run stopped at an approval-gated tool call.
+ * - waiting_child: the run stopped until the child sessions of its agent tools finish (delegation/).
  * - failed: the last run stopped on an error that a retry cannot fix; new input starts afresh.
  */
-export type SessionStatus = 'idle' | 'running' | 'waiting_approval' | 'failed';
+export type SessionStatus = 'idle' | 'running' | 'waiting_approval' | 'waiting_child' | 'failed';
 
 export interface Lease {
   owner: string;
@@ -71,6 +72,20 @@ export interface Head {
    * Absent when there are none, so a session without schedules stores nothing more.
    */
   schedules?: ScheduleSlot[];
+  /** A child session's link to the agent-tool call that started it (delegation/); absent otherwise. */
+  parent?: ParentLink;
+}
+
+/** Where a child session's result goes: the parent session and call (delegation/parent-link.ts). */
+export interface ParentLink {
+  sessionId: string;
+  callId: string;
+  /** Seq of the parent's model response that made the call. */
+  responseSeq: number;
+  /** 1 for a child of a session no agent started, 2 for its child, ... */
+  depth: number;
+  /** Seq of the child's first run_finished, set in the commit that writes it: the result to deliver. */
+  resultSeq?: number;
 }
 
 /** One active schedule on the head: a few dozen bytes; its text and rule stay in the log. */
@@ -89,7 +104,9 @@ export interface ScheduleSlot {
  */
 export function hasPendingWork(head: Pick<Head, 'status' | 'lastInputSeq' | 'processedSeq'>): boolean {
   return (
-    head.status === 'running' || (head.status === 'waiting_approval' && head.lastInputSeq > head.processedSeq)
+    head.status === 'running' ||
+    ((head.status === 'waiting_approval' || head.status === 'waiting_child') &&
+      head.lastInputSeq > head.processedSeq)
   );
 }
 

@@ -91,7 +91,7 @@ export interface HttpRouteOptions {
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
-const STATUSES: SessionStatus[] = ['idle', 'running', 'waiting_approval', 'failed'];
+const STATUSES: SessionStatus[] = ['idle', 'running', 'waiting_approval', 'waiting_child', 'failed'];
 
 /** Routes one request; never throws: every failure becomes a JSON error with a specific status. */
 export async function handleHttp(

@@ -85,6 +85,13 @@ export {
   usageCost,
 } from './cost.js';
 export {
+  type AgentToolOptions,
+  agentTool,
+  MAX_DELEGATION_DEPTH,
+} from './delegation/agent-tool.js';
+export { childSessionId } from './delegation/child-session.js';
+export type { ChildSessionLink } from './delegation/session-links.js';
+export {
   BatonError,
   ConflictError,
   CorruptRecordError,
@@ -133,6 +140,7 @@ export {
   LEGACY_INCARNATION,
   type Lease,
   newHead,
+  type ParentLink,
   type ScheduleSlot,
   type SessionStatus,
   sameIncarnation,

@@ -1,5 +1,7 @@
 import { context, type Span, trace } from '@opentelemetry/api';
 import type { Agent } from './agent.js';
+import { runPosition } from './context.js';
+import { childrenReady } from './delegation/child-session.js';
 import { FencedError, LeaseHeldError, SessionNotFoundError, UnknownAgentError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { type Head, sameIncarnation } from './head.js';
@@ -26,7 +28,9 @@ export const DEFAULT_CANCEL_CHECK_MS = 1_000;
 export async function runSession(deps: LoopDeps, ref: SessionRef, options: RunOptions): Promise<RunOutcome> {
   const snapshot = await deps.store.load(ref);
   if (!snapshot) return { kind: 'not_found' };
-  if (nothingToDo(snapshot.head, deps.clock.now())) return { kind: 'idle', head: snapshot.head };
+  if (nothingToDo(snapshot.head, deps.clock.now()) && !(await childDone(deps, snapshot))) {
+    return { kind: 'idle', head: snapshot.head };
+  }
   return invoke(deps, ref, options, snapshot.head, (traceparent) =>
     takeLease(deps, ref, options, snapshot, traceparent),
   );
@@ -166,6 +170,17 @@ async function runHeld(
   } finally {
     run.dispose();
   }
+}
+
+/** A parent waiting for agent-tool calls (delegation/) has a child that finished: its run collects it. */
+async function childDone(deps: LoopDeps, snapshot: { head: Head; events: SessionEvent[] }): Promise<boolean> {
+  const agent = deps.agents.get(snapshot.head.agent);
+  if (!agent || (snapshot.head.status !== 'waiting_child' && snapshot.head.status !== 'waiting_approval'))
+    return false;
+  return childrenReady(deps.store, {
+    head: snapshot.head,
+    pending: runPosition(snapshot.events, agent).pending,
+  });
 }
 
 /**

@@ -41,7 +41,7 @@ const headSchema = z.object({
   incarnation: z.string().min(1).optional(),
   version: z.number().int().nonnegative(),
   seq: z.number().int().nonnegative(),
-  status: z.enum(['idle', 'running', 'waiting_approval', 'failed']),
+  status: z.enum(['idle', 'running', 'waiting_approval', 'waiting_child', 'failed']),
   lease: lease.nullable(),
   leaseEpoch: z.number().int().nonnegative(),
   toolState: z.record(z.string(), z.unknown()),
@@ -68,6 +68,15 @@ const headSchema = z.object({
     .optional(),
   schedules: z
     .array(z.object({ id: z.string(), dueAt: z.number(), seq: z.number().int().positive() }))
+    .optional(),
+  parent: z
+    .object({
+      sessionId: z.string(),
+      callId: z.string(),
+      responseSeq: z.number().int().positive(),
+      depth: z.number().int().positive(),
+      resultSeq: z.number().int().positive().optional(),
+    })
     .optional(),
 });
 

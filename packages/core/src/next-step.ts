@@ -9,7 +9,9 @@ import { type CheckedCall, checkCall, needsApproval } from './tool-runner.js';
 export type NextStep =
   | { type: 'resolve'; events: EventBody[] }
   | { type: 'run_tools'; calls: Extract<CheckedCall, { ok: true }>[]; responseSeq: number }
-  | { type: 'await_approval'; announce: string[]; waiting: string[] }
+  | { type: 'delegate'; calls: Extract<CheckedCall, { ok: true }>[]; responseSeq: number }
+  /** `waiting`: calls that wait for a decision; `children`: agent-tool calls whose child runs. */
+  | { type: 'await_approval'; announce: string[]; waiting: string[]; children: PendingCall[] }
   | { type: 'call_model' }
   | { type: 'finish'; text: string }
   | { type: 'cancel'; cancelSeq: number; events: EventBody[]; release: boolean }
@@ -37,7 +39,13 @@ function decidePending(pending: PendingCall[], agent: Agent): NextStep {
   const runnable: Extract<CheckedCall, { ok: true }>[] = [];
   const announce: string[] = [];
   const waiting: string[] = [];
+  const delegate: Extract<CheckedCall, { ok: true }>[] = [];
+  const children: PendingCall[] = [];
   for (const entry of pending) {
+    if (entry.child) {
+      children.push(entry);
+      continue;
+    }
     const { call } = entry;
     const checked = checkCall(call, agent);
     if (!checked.ok) {
@@ -68,12 +76,14 @@ function decidePending(pending: PendingCall[], agent: Agent): NextStep {
         continue;
       }
     }
-    runnable.push(checked);
+    if (checked.tool.delegate) delegate.push(checked);
+    else runnable.push(checked);
   }
   if (resolved.length > 0) return { type: 'resolve', events: resolved };
-  if (runnable.length > 0)
-    return { type: 'run_tools', calls: runnable, responseSeq: pending[0]!.responseSeq };
-  return { type: 'await_approval', announce, waiting };
+  const responseSeq = pending[0]!.responseSeq;
+  if (runnable.length > 0) return { type: 'run_tools', calls: runnable, responseSeq };
+  if (delegate.length > 0) return { type: 'delegate', calls: delegate, responseSeq };
+  return { type: 'await_approval', announce, waiting, children };
 }
 
 /**
@@ -84,14 +94,21 @@ function decidePending(pending: PendingCall[], agent: Agent): NextStep {
  */
 function cancelStep(position: RunPosition, cancel: EventOf<'cancel'>): NextStep {
   const by = cancel.by ? ` by ${cancel.by}` : '';
-  const events: EventBody[] = position.pending.map(({ call, intent }) =>
-    intent
-      ? result(call.callId, call.name, 'unknown', {
-          error: `${call.name} was started, but the run was cancelled${by} before its result was recorded; it was not run again. Check its effect before retrying.`,
-        })
-      : result(call.callId, call.name, 'rejected', {
-          error: `the run was cancelled${by}; this call was not run`,
-        }),
+  const events: EventBody[] = position.pending.map(({ call, intent, child }) =>
+    child
+      ? {
+          ...result(call.callId, call.name, 'error', {
+            error: `the run was cancelled${by}; the child session ${child} is cancelled too`,
+          }),
+          child,
+        }
+      : intent
+        ? result(call.callId, call.name, 'unknown', {
+            error: `${call.name} was started, but the run was cancelled${by} before its result was recorded; it was not run again. Check its effect before retrying.`,
+          })
+        : result(call.callId, call.name, 'rejected', {
+            error: `the run was cancelled${by}; this call was not run`,
+          }),
   );
   events.push({ kind: 'run_finished', reason: 'cancelled', text: '' });
   return { type: 'cancel', cancelSeq: cancel.seq, events, release: position.unansweredInputs.length === 0 };

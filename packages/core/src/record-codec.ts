@@ -41,6 +41,7 @@ const HEAD_KEYS = {
   traceparent: 'tp',
   webhooks: 'wh',
   schedules: 'sch',
+  parent: 'pa',
 } as const satisfies Record<Exclude<keyof Head, 'v'>, string>;
 
 /** Long field name to its stored short key, for events (the envelope and the repeated fields). */

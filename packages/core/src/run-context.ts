@@ -40,6 +40,8 @@ export type RunOutcome =
   /** `output`: the answer validated against the run's output schema, when it has one. */
   | { kind: 'finished'; head: Head; text: string; output?: Json }
   | { kind: 'waiting_approval'; head: Head; callIds: string[] }
+  /** Waits for the child sessions of its agent-tool calls (delegation/), holding no lease. */
+  | { kind: 'waiting_child'; head: Head; callIds: string[] }
   | { kind: 'continued'; head: Head; nextStep: string }
   | { kind: 'failed'; head: Head; error: BatonError }
   | { kind: 'cancelled'; head: Head }

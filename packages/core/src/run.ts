@@ -4,6 +4,7 @@ import { compactionBoundary } from './compaction.js';
 import { compact } from './compaction-step.js';
 import { runPosition } from './context.js';
 import { continueLater } from './continuation.js';
+import { collectChildren, startDelegations } from './delegation/delegate-step.js';
 import { ConflictError, RunCancelledError } from './errors.js';
 import type { EventBody, SessionEvent } from './events.js';
 import type { Head } from './head.js';
@@ -105,9 +106,20 @@ export class Run implements RunContext {
         if (this.staged.size > 0) await this.writer.refresh();
         break;
       }
+      case 'delegate':
+        await startDelegations(this, step.calls, step.responseSeq);
+        break;
       case 'await_approval': {
+        // Children that finished meanwhile: their results are staged and the loop goes on.
+        if (step.children.length > 0 && (await collectChildren(this, step.children)) > 0) break;
         if (step.announce.length > 0) {
           await this.commit([{ kind: 'interrupt', reason: 'approval', callIds: step.announce }]);
+        }
+        if (step.waiting.length === 0) {
+          const released = await this.release('waiting_child');
+          const callIds = step.children.map((entry) => entry.call.callId);
+          if (released) return { kind: 'waiting_child', head: released, callIds };
+          break;
         }
         const released = await this.release('waiting_approval');
         if (released) return { kind: 'waiting_approval', head: released, callIds: step.waiting };

@@ -1,5 +1,6 @@
 import type { Agent } from './agent.js';
 import { runPosition } from './context.js';
+import { type ChildSessionLink, delegationLinks } from './delegation/session-links.js';
 import type { EventOf, SessionEvent } from './events.js';
 import type { Head } from './head.js';
 import type { Json, JsonObject } from './json.js';
@@ -39,6 +40,10 @@ export interface SessionView {
    */
   lastRetry: LastRetry | null;
   usage: Head['usage'];
+  /** A child session (agents as tools): the parent session and the call that started it. */
+  parent?: { sessionId: string; callId: string };
+  /** The child sessions this session's agent-tool calls started, with the approvals they wait on. */
+  children?: ChildSessionLink[];
   createdAt: string;
   updatedAt: string;
 }
@@ -92,6 +97,7 @@ export function sessionView(head: Head, events: SessionEvent[], agent: Agent | u
         }
       : null,
     usage: head.usage,
+    ...delegationLinks(head, events),
     createdAt: new Date(head.createdAt).toISOString(),
     updatedAt: new Date(head.updatedAt).toISOString(),
   };

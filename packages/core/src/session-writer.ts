@@ -208,14 +208,10 @@ export class SessionWriter {
       rebase: false,
       ...(afterCancel ? { afterCancel } : {}),
       update: (next) => {
-        const released: Head = {
-          ...before(next),
-          status,
-          lease: null,
-          runSteps: status === 'waiting_approval' ? next.runSteps : 0,
-        };
+        const waits = status === 'waiting_approval' || status === 'waiting_child';
+        const released: Head = { ...before(next), status, lease: null, runSteps: waits ? next.runSteps : 0 };
         // A run that waits keeps its trace for the invocation that resumes it; a finished run ends it.
-        if (status !== 'waiting_approval') delete released.traceparent;
+        if (!waits) delete released.traceparent;
         return released;
       },
     });

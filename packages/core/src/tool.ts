@@ -58,6 +58,8 @@ export interface Tool<Params extends z.ZodType = z.ZodType> {
   timeoutMs: number;
   /** Who may decide this tool's calls; wins over the agent's policy. */
   approvers?: ApproverPolicy;
+  /** An agent tool (`agentTool`): calls run as child sessions of this agent, not through `execute`. */
+  delegate?: { agent: string };
   /**
    * The arguments' JSON Schema as the model is shown it, when the tool has one already (an MCP
    * tool's `inputSchema`); else it is derived from `parameters`, which validates either way.

@@ -48,6 +48,16 @@ export function defineBaton(config: BatonConfig): BatonDefinition {
     if (names.has(agent.name)) throw new ConfigurationError(`two agents are named ${agent.name}`);
     names.add(agent.name);
   }
+  for (const agent of config.agents) {
+    for (const tool of agent.tools) {
+      // A cycle (a → b → a) is allowed: MAX_DELEGATION_DEPTH bounds it at run time.
+      if (tool.delegate && !names.has(tool.delegate.agent)) {
+        throw new ConfigurationError(
+          `agent ${agent.name}'s tool ${tool.name} calls agent ${tool.delegate.agent}, which is not one of the agents (${[...names].join(', ')}): add it to defineBaton({ agents })`,
+        );
+      }
+    }
+  }
   if (config.defaultAgent !== undefined && !names.has(config.defaultAgent)) {
     throw new ConfigurationError(
       `defaultAgent ${config.defaultAgent} is not one of the agents (${[...names].join(', ')})`,

@@ -124,6 +124,8 @@ async function giveUp(
     baton.logger.error('run message dead-lettered', { session: refKey(ref), ...failure, recorded });
     // The failure's commit recorded the session's run.failed webhooks: send them now.
     if (recorded === 'recorded') await baton.webhooks.flush(ref, options.deadline);
+    // A child session's failure is its parent call's result: tell the parent (delegation/).
+    if (recorded !== 'no_session') await baton.notifyParent(await baton.store.readHead(ref));
   } catch (error) {
     // Recording failed too (the store is down?): deliver again, and record then.
     baton.logger.warn('could not record the failure on the session yet', { error });

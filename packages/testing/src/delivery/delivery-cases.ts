@@ -239,7 +239,7 @@ export async function observedSession(
   baton: Baton,
   ref: SessionRef,
 ): Promise<{
-  status: 'idle' | 'running' | 'failed' | 'absent' | 'waiting_approval';
+  status: 'idle' | 'running' | 'failed' | 'absent' | 'waiting_approval' | 'waiting_child';
   failureRecorded: boolean;
 }> {
   const head = await baton.store.readHead(ref);
