@@ -11,7 +11,8 @@ export const AGENT = 'assistant';
  * The example agent's model for the OpenAI-compatible conversation (any host): `note <text>` saves
  * a note (add_note, no approval), `email <address>` sends an email (send_email, approval-gated),
  * a tool result is answered with "Done: <tool>", anything else with "You said: <text>" and how
- * many user messages the model saw (so a test sees the session's history reach it).
+ * many user messages the model saw (so a test sees the session's history reach it); a request with
+ * an output schema is answered `{"answer": <text>}`.
  *
  * @example
  *   defineBaton({ agents: [createExampleAgent(openAiConversationModel())] })
@@ -21,6 +22,8 @@ export function openAiConversationModel(): StreamingScriptedModel {
     const last = request.messages.at(-1);
     if (last?.role === 'tool') return reply(`Done: ${last.name} went through.`);
     const text = last?.role === 'user' ? last.content : '';
+    // A structured-output request (text.format json_schema): the answer is the JSON.
+    if (request.output) return reply(JSON.stringify({ answer: text }));
     if (text.startsWith('note ')) {
       return callTools([{ name: 'add_note', args: { text: text.slice(5) } }], { text: 'Writing it down. ' });
     }

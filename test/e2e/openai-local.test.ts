@@ -95,4 +95,31 @@ describe('the OpenAI-compatible API on the local server (the real openai SDK, SQ
     expect(extra.pending_approvals.map((call) => call.name)).toEqual(['send_email']);
     expect((await local.session('chat-approval')).status).toBe('waiting_approval');
   });
+
+  it("maps a json_schema text.format (and response_format) to the run's output schema: the answer is the JSON", async () => {
+    const schema = {
+      type: 'object',
+      properties: { answer: { type: 'string' } },
+      required: ['answer'],
+      additionalProperties: false,
+    };
+    const response = await local.client().responses.create({
+      model: AGENT,
+      input: 'structured please',
+      text: { format: { type: 'json_schema', name: 'reply', schema, strict: true } },
+    });
+    expect(JSON.parse(response.output_text)).toEqual({ answer: 'structured please' });
+    const chat = await local.client().chat.completions.create({
+      model: AGENT,
+      messages: [{ role: 'user', content: 'as json' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'reply', schema } },
+    });
+    expect(JSON.parse(chat.choices[0]!.message.content!)).toEqual({ answer: 'as json' });
+    const refused = local.client().responses.create({
+      model: AGENT,
+      input: 'x',
+      text: { format: { type: 'json_schema', name: 'reply', schema: 'nope' as never } },
+    });
+    await expect(refused).rejects.toMatchObject({ status: 400, param: 'text.format.schema' });
+  });
 });

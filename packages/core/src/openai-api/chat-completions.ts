@@ -6,7 +6,7 @@ import { openAiError } from './openai-errors.js';
 import type { OpenAiRouteOptions } from './openai-route.js';
 import { readResponse } from './response-builder.js';
 import { responseId } from './response-id.js';
-import { agentOf, contentText, type ResponseRequest } from './response-request.js';
+import { agentOf, contentText, outputFormat, type ResponseRequest } from './response-request.js';
 import { answerResponse, type StartedResponse, startResponse, streamResponse } from './responses-route.js';
 import { sseResponse } from './sse.js';
 
@@ -42,6 +42,7 @@ export async function chatCompletion(
     approvals: [],
     ...(named ? { conversation: named } : {}),
     stream: body.stream === true,
+    ...optional('output', outputFormat(body.response_format, 'response_format')),
   };
   const key = headers['idempotency-key'] ?? (named ? `chat:${historyKey(body.messages)}` : undefined);
   const started = await startResponse(baton, request, {
@@ -155,6 +156,10 @@ function sessionOfMetadata(metadata: Json | undefined): string | undefined {
   return typeof metadata.baton_session === 'string' && metadata.baton_session !== ''
     ? metadata.baton_session
     : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function historyKey(messages: Json | undefined): string {

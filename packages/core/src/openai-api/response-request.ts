@@ -1,5 +1,7 @@
 import type { Baton } from '../baton.js';
+import { isBatonError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
+import { type OutputSpec, requestedOutput } from '../structured-output.js';
 import { openAiError } from './openai-errors.js';
 
 /** An `mcp_approval_response` input item: a decision on a call a response asked to approve. */
@@ -20,6 +22,8 @@ export interface ResponseRequest {
   previousResponseId?: string;
   stream: boolean;
   metadata?: JsonObject;
+  /** `text.format` of type json_schema: the run's output schema (structured results). */
+  output?: OutputSpec;
 }
 
 /**
@@ -72,10 +76,12 @@ export function parseResponseRequest(baton: Baton, body: JsonObject): ResponseRe
       'previous_response_id',
     );
   }
+  const output = outputOf(body.text);
   return {
     model,
     text,
     approvals,
+    ...(output ? { output } : {}),
     ...(conversation !== undefined ? { conversation } : {}),
     ...(typeof previous === 'string' ? { previousResponseId: previous } : {}),
     stream: body.stream === true,
@@ -96,6 +102,42 @@ export function agentOf(baton: Baton, model: Json | undefined): string {
     );
   }
   return model;
+}
+
+/**
+ * The run's output schema a structured-output request asks for: the Responses API's `text.format`
+ * (`{ type: 'json_schema', name, schema }`) or Chat Completions' `response_format`
+ * (`{ type: 'json_schema', json_schema: { name, schema } }`); `json_object` is any object; `text`
+ * or nothing is none. The answer's text is then the JSON (the SDK's `output_parsed` reads it).
+ *
+ * @example
+ *   outputFormat({ type: 'json_schema', name: 'city', schema: { type: 'object' } }, 'text.format');
+ */
+export function outputFormat(format: Json | undefined, param: string): OutputSpec | undefined {
+  if (format === undefined || format === null) return undefined;
+  if (typeof format !== 'object' || Array.isArray(format)) throw invalid(`${param} must be an object`, param);
+  if (format.type === 'text') return undefined;
+  if (format.type === 'json_object') return requestedOutput({ name: 'output', schema: { type: 'object' } });
+  if (format.type !== 'json_schema')
+    throw invalid(`${param}.type must be text, json_object or json_schema`, `${param}.type`);
+  const spec = (param === 'response_format' ? format.json_schema : format) as JsonObject | undefined;
+  try {
+    return requestedOutput({
+      schema: spec?.schema,
+      ...(typeof spec?.name === 'string' ? { name: spec.name } : {}),
+    });
+  } catch (error) {
+    throw invalid(
+      isBatonError(error) ? `${param}: ${error.message}` : `${param} is not a JSON Schema`,
+      `${param}.schema`,
+    );
+  }
+}
+
+function outputOf(text: Json | undefined): OutputSpec | undefined {
+  if (text === undefined || text === null) return undefined;
+  if (typeof text !== 'object' || Array.isArray(text)) throw invalid('text must be an object', 'text');
+  return outputFormat(text.format, 'text.format');
 }
 
 function conversationOf(value: Json | undefined): string | undefined {

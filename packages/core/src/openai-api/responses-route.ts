@@ -68,6 +68,7 @@ export async function startResponse(
     agent: request.model,
     sender: context.identity.user,
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    ...(request.output ? { output: request.output } : {}),
     ...dedupe(ref, request, context.idempotencyKey),
   };
   const { submit, running } = await baton.startTurn(ref, input, { deadline: context.deadline });
