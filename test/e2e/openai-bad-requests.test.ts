@@ -128,6 +128,32 @@ describe('POST /v1/responses refuses bad requests in OpenAI error shape, writing
     });
     await failure(call, 403);
     expect((await local.session(asking.conversation!.id)).pendingApprovals).toHaveLength(1);
+    // Decided by an approver, then sent again (an SDK retry): one decision, the same response.
+    const approval = {
+      model: AGENT,
+      previous_response_id: asking.id,
+      input: [{ type: 'mcp_approval_response' as const, approval_request_id: request.id, approve: true }],
+    };
+    const approved = await local.client().responses.create(approval);
+    const replayed = await local.client().responses.create(approval);
+    expect(replayed.id).toBe(approved.id);
+    expect(replayed.output_text).toBe('Done: send_email went through.');
+    const events = (await (
+      await local.fetch(`/sessions/${asking.conversation!.id}/events?after=0`)
+    ).json()) as {
+      events: { kind: string }[];
+    };
+    expect(events.events.filter((event) => event.kind === 'decision')).toHaveLength(1);
+    const changed = local.client().responses.create({
+      ...approval,
+      input: [{ ...approval.input[0]!, approve: false }],
+    });
+    expect(await failure(changed, 409)).toBeInstanceOf(OpenAI.ConflictError);
+    const unknown = local.client().responses.create({
+      ...approval,
+      input: [{ ...approval.input[0]!, approval_request_id: 'mcpr_nope' }],
+    });
+    expect((await failure(unknown, 404)).code).toBe('no_pending_approval');
   });
 
   it('replayed inputs: an Idempotency-Key or the same continuation sent again is one input; a key reused for another input is 422', async () => {
