@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { defineAgent } from '../agent.js';
 import { defineBaton } from '../app/define-baton.js';
 import type { Identity } from '../auth/identity.js';
-import { parseHead } from '../migrate.js';
+import type { SessionEvent } from '../events.js';
+import { parseEvents, parseHead } from '../migrate.js';
 import { ConfigurationError } from '../models/model-provider.js';
-import { headRecord } from '../record-codec.js';
+import { eventRecords, headRecord } from '../record-codec.js';
 import { agentTool, MAX_DELEGATION_DEPTH } from './agent-tool.js';
 import { childSessionId } from './child-session.js';
 import { Crash, delegationWorld, toolResults } from './delegation-world.js';
@@ -195,6 +196,56 @@ describe('agents as tools', () => {
     });
     expect(() => defineBaton({ agents: [lonely] })).toThrow(ConfigurationError);
     expect(() => defineBaton({ agents: [lonely] })).toThrow(/calls agent ghost/);
+  });
+
+  it('costs 8 writes for a call whose child answers at once: 3 of the child, 3 more of the parent', async () => {
+    const world = delegationWorld({ writer: [], researcher: [] });
+    (world.writerModel as unknown as { script: ScriptFunction }).script = writer;
+    (world.researcherModel as unknown as { script: ScriptFunction }).script = () =>
+      reply('Otters hold hands.');
+    // The parent's input taken with its lease, as an HTTP request's inline run does.
+    const { outcome } = await world.baton.submitAndRun(
+      world.ref,
+      { text: 'write about otters', source: 'test' },
+      { deadline: world.clock.now() + 60_000 },
+    );
+    expect(outcome?.kind).toBe('waiting_child');
+    await world.drain();
+    const bySession = (name: string) =>
+      world.commits.filter((commit) => (commit.ref.sessionId === 'chat-1') === (name === 'parent')).length;
+    // Parent: input + lease, the call, the intent with the release; then the lease and the answer.
+    expect(bySession('parent')).toBe(5);
+    // Child: its input, the worker's lease, the answer with run_finished and the release.
+    expect(bySession('child')).toBe(3);
+    expect((await world.events()).at(-1)).toMatchObject({ text: 'Report: Otters hold hands.' });
+  });
+
+  it('encodes the child link of a call and reads it back through the codec', () => {
+    const events: SessionEvent[] = [
+      {
+        kind: 'tool_intent',
+        callId: 'r1',
+        name: 'researcher',
+        child: 'agent:researcher:x',
+        v: 3,
+        seq: 3,
+        at: 1,
+      },
+      {
+        kind: 'tool_result',
+        callId: 'r1',
+        name: 'researcher',
+        outcome: 'ok',
+        output: 'facts',
+        durationMs: 0,
+        child: 'agent:researcher:x',
+        v: 3,
+        seq: 4,
+        at: 2,
+      },
+    ];
+    const stored = JSON.parse(JSON.stringify(eventRecords(events)));
+    expect(parseEvents(stored)).toEqual(events);
   });
 
   it('stores the parent link on the child head and reads it back', () => {

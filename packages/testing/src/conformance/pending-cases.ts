@@ -102,6 +102,42 @@ export function describePendingCases(ctx: ConformanceContext): void {
       expect(await pendingOf(store, [ref])).toEqual([]);
     });
 
+    it('shows a parent waiting for its child agent once its result or input is unread, and keeps the child link', async () => {
+      const store = ctx.store();
+      const tenant = ctx.tenant('pending-child');
+      const parent = ctx.ref('pending-parent', tenant);
+      const child = ctx.ref('agent:researcher:pending', tenant);
+      const running = await createSession(store, parent, ctx.clock, [input('research it')], {
+        patch: { status: 'running' },
+      });
+      ctx.clock.advance(1);
+      const intent: EventBody = {
+        kind: 'tool_intent',
+        callId: 'call_1',
+        name: 'researcher',
+        child: child.sessionId,
+      };
+      const waiting = await appendEvents(store, running.head, ctx.clock, [intent], {
+        patch: { status: 'waiting_child', processedSeq: running.head.lastInputSeq },
+      });
+      expect(await pendingOf(store, [parent])).toEqual([]);
+      const link = { sessionId: parent.sessionId, callId: 'call_1', responseSeq: 2, depth: 1 };
+      const started = await createSession(store, child, ctx.clock, [input('find facts')], {
+        patch: { status: 'running', parent: link },
+      });
+      ctx.clock.advance(1);
+      const finished = await appendEvents(store, started.head, ctx.clock, [answer('facts')], {
+        patch: { status: 'idle', processedSeq: 1, parent: { ...link, resultSeq: 2 } },
+      });
+      expect(await store.readHead(child)).toEqual(finished.head);
+      expect((await store.readEvents(parent)).at(-1)).toMatchObject({ child: child.sessionId });
+
+      ctx.clock.advance(1);
+      const more = await appendEvents(store, waiting.head, ctx.clock, [input('and also')]);
+      expect(more.head.status).toBe('waiting_child');
+      expect(await pendingOf(store, [parent, child])).toEqual([key(parent)]);
+    });
+
     it('never shows idle or failed sessions, nor a deleted one', async () => {
       const store = ctx.store();
       const tenant = ctx.tenant('pending-settled');
