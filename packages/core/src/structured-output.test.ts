@@ -182,6 +182,31 @@ describe('structured results', () => {
     expect(finishedOf(events).output).toEqual({ city: 'Oslo', tempC: 4 });
   });
 
+  it('keeps a later input waiting while the rejected answer is corrected, one input at a time', async () => {
+    const valid = (customer: string) => reply(`{"customer":"${customer}","total":1,"paid":true}`);
+    const t = world([reply('not JSON'), valid('first'), valid('second')], {
+      output: invoice,
+      policies: { inputs: 'one_at_a_time', stream: false },
+    });
+    await t.baton.submit(t.ref, { text: 'first', source: 'test' });
+    await t.baton.submit(t.ref, { text: 'second', source: 'test' });
+
+    await t.baton.run(t.ref, { deadline: t.clock.now() + 60_000 });
+
+    const users = (index: number) =>
+      t.model.calls[index]!.messages.filter((message) => message.role === 'user').map((m) => m.content);
+    expect(users(0)).toEqual(['first']);
+    expect(users(1)).toEqual(['first', expect.stringContaining('not accepted')]);
+    expect(users(2)).toContain('second');
+    const outputs = (await t.store.readEvents(t.ref))
+      .filter((event): event is EventOf<'run_finished'> => event.kind === 'run_finished')
+      .map((event) => event.output);
+    expect(outputs).toEqual([
+      { customer: 'first', total: 1, paid: true },
+      { customer: 'second', total: 1, paid: true },
+    ]);
+  });
+
   it("uses a run's own schema for that run only, and none when neither declares one", async () => {
     const t = world([reply('{"ok":true}'), reply('plain words')]);
     const ok = { schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } };
