@@ -1,4 +1,4 @@
-import type { JsonObject, ListedTool } from '@baton/core';
+import { BatonError, type JsonObject, type ListedTool } from '@baton/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -11,12 +11,19 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Connections kept per process (one per server URL and header set: per tenant when headers differ). */
 const MAX_CONNECTIONS = 64;
 
-/** A failure to reach or use an MCP server, with its name and URL so the message says which. */
-export class McpServerError extends Error {
+/**
+ * A failure to reach or use an MCP server, naming the server and its URL. Inside a tool call it
+ * becomes the call's error result; a retry can help (the server may be back).
+ */
+export class McpServerError extends BatonError {
   constructor(server: string, url: string, what: string, cause: unknown) {
     const reason = cause instanceof Error ? describe(cause) : String(cause);
-    super(`MCP server "${server}" (${url}) ${what}: ${reason}`, { cause });
-    this.name = 'McpServerError';
+    super('mcp_server', `MCP server "${server}" (${url}) ${what}: ${reason}`, {
+      retryable: true,
+      status: 502,
+      cause,
+      details: { server, url },
+    });
   }
 }
 

@@ -21,6 +21,10 @@ export interface McpToolConfig {
  * not idempotent, so it runs at most once. Read-only or idempotent tools may run again after a
  * crash. Annotations never ask for approval by themselves (a server's hints are not the
  * developer's decision) unless `approveDestructive` says that destructive ones do.
+ *
+ * @example
+ * toolPolicy({ readOnlyHint: true }, undefined, false); // { execution: 'idempotent', needsApproval: false }
+ * toolPolicy(undefined, { needsApproval: true }, false); // { execution: 'at-most-once', needsApproval: true }
  */
 export function toolPolicy(
   annotations: JsonObject | undefined,
