@@ -62,10 +62,30 @@ ${items}
 
 /** Cancel, while a run is on (running or waiting for approval): posts to the HTTP API's cancel route. */
 function cancelForm(paths: ConsolePaths, ref: SessionRef, head: Head): SafeHtml {
-  if (head.status !== 'running' && head.status !== 'waiting_approval') return html``;
+  if (head.status === 'idle' || head.status === 'failed') return html``;
   return html`<form class="cancel-run" data-cancel-url="${paths.cancel(ref)}" data-tenant="${ref.tenant}">
 <button type="submit" class="reject">Cancel the run</button> <span class="form-status" role="status"></span>
 </form>`;
+}
+
+/** Agents as tools: the parent call that started this session, and the child sessions it started. */
+function delegationLinks(paths: ConsolePaths, head: Head, events: readonly SessionEvent[]): SafeHtml {
+  const tenant = head.tenant;
+  const children = new Map<string, string>();
+  for (const event of events) {
+    if ((event.kind === 'tool_intent' || event.kind === 'tool_result') && event.child) {
+      children.set(event.child, event.callId);
+    }
+  }
+  if (!head.parent && children.size === 0) return html``;
+  const parent = head.parent
+    ? html`<dt>Started by</dt><dd><a href="${paths.session({ tenant, sessionId: head.parent.sessionId })}">${head.parent.sessionId}</a> <span class="meta">call ${head.parent.callId}</span></dd>`
+    : '';
+  const links = [...children].map(
+    ([sessionId, callId]) =>
+      html`<dd><a href="${paths.session({ tenant, sessionId })}">${sessionId}</a> <span class="meta">call ${callId}</span></dd>`,
+  );
+  return html`<dl id="delegation" class="summary">${parent}${children.size > 0 ? html`<dt>Agents it called</dt>${links}` : ''}</dl>`;
 }
 
 export function timelineItems(events: readonly SessionEvent[], digest: SessionDigest): SafeHtml {
@@ -99,6 +119,7 @@ export function sessionPage(paths: ConsolePaths, view: SessionPageView): string 
   const body = html`<div${live ? html` data-stream-url="${paths.stream(ref, lastShown)}" data-last-seq="${lastShown}"` : ''}>
 <h1>Session <span class="tool">${head.sessionId}</span></h1>
 <p id="live" class="meta" role="status" aria-live="polite"></p>
+${delegationLinks(paths, head, events)}
 ${approvalsSection(paths, ref, digest.approvals(head.status))}
 ${cancelForm(paths, ref, head)}
 ${summarySection(head, digest)}
