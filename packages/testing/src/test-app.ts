@@ -3,6 +3,8 @@ import {
   type BatonDefinition,
   createBatonApp,
   defineBaton,
+  type Json,
+  type JsonObject,
   MemoryStore,
   type Model,
   type RunMessage,
@@ -17,11 +19,15 @@ export interface TestApp {
   app: BatonApp;
   /** Run messages the app enqueued (each run also happens inline, as on the local server). */
   enqueued: RunMessage[];
-  /** Sends one message over the app's HTTP API and waits for the run: the reply and the session. */
+  /**
+   * Sends one message over the app's HTTP API and waits for the run: the reply and the session;
+   * with `output` (a JSON Schema, `{ schema, name? }`), the run's own output schema and its result.
+   */
   send(
     sessionId: string,
     text: string,
-  ): Promise<{ state: string; reply: string | null; session: SessionView }>;
+    options?: { output?: { schema: JsonObject; name?: string } },
+  ): Promise<{ state: string; reply: string | null; output?: Json; session: SessionView }>;
   /** Approves or rejects a pending tool call, then runs the session until it settles again. */
   decide(sessionId: string, callId: string, approved: boolean): Promise<SessionView>;
 }
@@ -59,20 +65,26 @@ export function testApp(
   return {
     app,
     enqueued,
-    async send(sessionId, text) {
+    async send(sessionId, text, options = {}) {
       // A test has all the time it needs: the run never hands over to the queue for lack of it.
       const response = await app.fetch(
         new Request(`http://test/sessions/${encodeURIComponent(sessionId)}/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text }),
+          body: JSON.stringify({ text, ...(options.output ? { output: options.output } : {}) }),
         }),
         { deadline: Date.now() + TEST_BUDGET_MS },
       );
-      const body = (await response.json()) as { state: string; reply: string | null; session: SessionView };
+      const body = (await response.json()) as {
+        state: string;
+        reply: string | null;
+        output?: Json;
+        session: SessionView;
+      };
       if (response.status >= 400)
         throw new Error(`the app answered ${response.status}: ${JSON.stringify(body)}`);
-      return { state: body.state, reply: body.reply, session: body.session };
+      const output = body.output !== undefined ? { output: body.output } : {};
+      return { state: body.state, reply: body.reply, ...output, session: body.session };
     },
     async decide(sessionId, callId, approved) {
       // The test decides as an approver of the session's tenant under the default policy.
