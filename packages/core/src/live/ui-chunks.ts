@@ -74,8 +74,9 @@ export function eventChunks(event: SessionEvent): UiChunk[] {
       return [{ type: 'error', errorText: `${event.code}: ${event.message}` }];
     case 'run_finished': {
       // A structured result rides along as the message's metadata (`useChat` merges it in).
-      const output = event.output !== undefined ? { messageMetadata: { output: event.output } } : {};
-      return [{ type: 'finish', finishReason: finishReason(event.reason), ...output }];
+      const chunk: UiChunk = { type: 'finish', finishReason: finishReason(event.reason) };
+      if (event.output !== undefined) chunk.messageMetadata = { output: event.output };
+      return [chunk];
     }
     default:
       return [];
