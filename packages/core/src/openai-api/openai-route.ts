@@ -49,7 +49,7 @@ export async function openAiRoute(
     const route = `${method} /${segments.slice(1, 2).join('/')}${segments.length > 2 ? '/*' : ''}`;
     if (route === 'GET /models' && segments.length === 2) return json(models(baton));
     if (route === 'GET /responses/*' && segments.length === 3) {
-      return json(await retrieveResponse(baton, identity.tenant, decodeURIComponent(segments[2]!)));
+      return json(await retrieveResponse(baton, identity.tenant, decodeSegment(segments[2]!)));
     }
     if (route === 'POST /responses' && segments.length === 2) {
       const parsed = parseResponseRequest(baton, body(request, options));
@@ -114,6 +114,14 @@ function idempotencyKey(request: HttpRequest): string | undefined {
     );
   }
   return key;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw openAiError(400, 'the path is not valid percent-encoding', 'invalid_request_error');
+  }
 }
 
 function json(body: JsonObject, headers: Record<string, string> = {}): Response {
