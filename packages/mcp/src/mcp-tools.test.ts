@@ -150,6 +150,20 @@ describe('mcpServer tools', () => {
     expect(results(await log(t, 'refund')).map((event) => event.output)).toEqual([{ refunded: '7' }]);
   });
 
+  it('feeds arguments that fail the input schema back to the model without calling the server', async () => {
+    const model = new ScriptedModel([
+      callTools([{ name: 'lookup_order', args: { orderId: 42 } }]),
+      reply('Sorry.'),
+    ]);
+    const t = app(mcp, model);
+    const before = mcp.executions('lookup_order');
+    await t.send('invalid', 'where is 42?');
+    expect(mcp.executions('lookup_order')).toBe(before);
+    const [result] = results(await log(t, 'invalid'));
+    expect(result?.outcome).toBe('error');
+    expect((result?.output as { error: string }).error).toContain('invalid arguments for lookup_order');
+  });
+
   it('records a failing server as a tool error the model sees, and the run finishes', async () => {
     const model = new ScriptedModel([
       callTools([{ name: 'lookup_order', args: { orderId: '1' } }]),
