@@ -106,7 +106,12 @@ export function timelineItem(event: SessionEvent, calls: ReadonlyMap<string, Cal
       return item(
         event,
         html`Run finished <span class="meta">${event.reason}</span>`,
-        event.text ? html`<p class="text">${event.text}</p>` : '',
+        // A structured result shows as the validated JSON instead of its text.
+        event.output !== undefined
+          ? block('output', prettyJson(event.output))
+          : event.text
+            ? html`<p class="text">${event.text}</p>`
+            : '',
         event.reason === 'failed' ? ' step-problem step-divider' : ' step-divider',
       );
     case 'outbox':
