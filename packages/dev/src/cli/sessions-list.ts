@@ -10,7 +10,7 @@ const USAGE = `Usage: baton sessions list [options]
 Lists the tenant's sessions, most recently updated first.
 
 Options:
-  --status STATUS    idle | running | waiting_approval | failed
+  --status STATUS    idle | running | waiting_approval | waiting_child | failed
   --limit N          sessions per page (default 50)
   --cursor C         the page after a previous listing's cursor
   --all              every page
