@@ -73,7 +73,10 @@ export function converseMessages(messages: ModelMessage[]): Message[] {
  * without one, so tools the history used but the agent no longer offers are declared too, marked
  * unavailable (the loop answers a call to them with an unknown-tool error).
  */
-export function converseToolConfig(request: ModelRequest): ToolConfiguration | undefined {
+export function converseToolConfig(
+  request: ModelRequest,
+  structured: StructuredOutputMode = 'tool',
+): ToolConfiguration | undefined {
   const tools: Tool[] = request.tools.map((tool) => ({
     toolSpec: {
       name: tool.name,
@@ -102,23 +105,42 @@ export function converseToolConfig(request: ModelRequest): ToolConfiguration | u
     }
   }
   // An output schema: the answer tool, and a tool call (real or the answer) is required.
-  const answer = answerToolOf(request);
+  const answer = structured === 'tool' ? answerToolOf(request) : null;
   if (answer) return { tools: [...tools, answer.tool], toolChoice: { any: {} } };
   return tools.length > 0 ? { tools } : undefined;
 }
+
+/**
+ * How an output schema is asked for: 'tool' forces a final_answer tool (every model with tool use);
+ * 'native' sends Converse's `outputConfig.textFormat` JSON Schema (the models Bedrock lists for it).
+ */
+export type StructuredOutputMode = 'tool' | 'native';
 
 export function converseInput(
   modelId: string,
   request: ModelRequest,
   inferenceConfig: InferenceConfiguration | undefined,
+  structured: StructuredOutputMode = 'tool',
 ): ConverseCommandInput {
-  const toolConfig = converseToolConfig(request);
+  const toolConfig = converseToolConfig(request, structured);
+  const native = structured === 'native' && request.output;
   return {
     modelId,
     messages: converseMessages(request.messages),
     ...(request.instructions ? { system: [{ text: request.instructions }] } : {}),
     ...(toolConfig ? { toolConfig } : {}),
     ...(inferenceConfig ? { inferenceConfig } : {}),
+    ...(native
+      ? {
+          outputConfig: {
+            textFormat: {
+              type: 'json_schema' as const,
+              // The schema goes as a JSON string, not a document.
+              structure: { jsonSchema: { name: native.name, schema: JSON.stringify(native.schema) } },
+            },
+          },
+        }
+      : {}),
   };
 }
 

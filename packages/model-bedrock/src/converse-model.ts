@@ -8,7 +8,7 @@ import {
 import type { Model, ModelRequest, ModelResponse, ModelStreamEvent } from '@baton/core';
 import { FUNCTION_CLIENT_DEFAULTS } from './client-defaults.js';
 import { answerToolOf } from './converse-answer-tool.js';
-import { converseInput, fromConverse } from './converse-mapping.js';
+import { converseInput, fromConverse, type StructuredOutputMode } from './converse-mapping.js';
 import { streamConverse } from './converse-stream.js';
 import { toModelError, untilAborted } from './errors.js';
 
@@ -24,6 +24,12 @@ export interface BedrockConverseModelOptions {
   clientConfig?: BedrockRuntimeClientConfig;
   /** maxTokens, temperature, topP, stopSequences. */
   inferenceConfig?: InferenceConfiguration;
+  /**
+   * How a run's output schema is asked for: 'tool' (default) forces a final_answer tool, which
+   * works on every model with tool use; 'native' uses Converse's `outputConfig.textFormat`, on the
+   * models Bedrock supports it for.
+   */
+  structuredOutput?: StructuredOutputMode;
 }
 
 /**
@@ -41,24 +47,26 @@ export function bedrockConverseModel(options: BedrockConverseModelOptions): Mode
   const provider = 'bedrock';
   const client =
     options.client ?? new BedrockRuntimeClient({ ...FUNCTION_CLIENT_DEFAULTS, ...options.clientConfig });
+  const structured = options.structuredOutput ?? 'tool';
+  const answer = (request: ModelRequest) => (structured === 'tool' ? answerToolOf(request) : null);
   return {
     provider,
     modelId: options.modelId,
     async generate(request: ModelRequest): Promise<ModelResponse> {
-      const input = converseInput(options.modelId, request, options.inferenceConfig);
+      const input = converseInput(options.modelId, request, options.inferenceConfig, structured);
       try {
         const output = await untilAborted(
           client.send(new ConverseCommand(input), { abortSignal: request.signal }),
           request.signal,
           provider,
         );
-        return fromConverse(output, options.modelId, answerToolOf(request));
+        return fromConverse(output, options.modelId, answer(request));
       } catch (error) {
         throw toModelError(error, provider);
       }
     },
     async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent> {
-      const input = converseInput(options.modelId, request, options.inferenceConfig);
+      const input = converseInput(options.modelId, request, options.inferenceConfig, structured);
       const output = await untilAborted(
         client.send(new ConverseStreamCommand(input), { abortSignal: request.signal }),
         request.signal,
@@ -66,7 +74,7 @@ export function bedrockConverseModel(options: BedrockConverseModelOptions): Mode
       ).catch((error: unknown) => {
         throw toModelError(error, provider);
       });
-      yield* streamConverse(output.stream, options.modelId, provider, request.signal, answerToolOf(request));
+      yield* streamConverse(output.stream, options.modelId, provider, request.signal, answer(request));
     },
   };
 }

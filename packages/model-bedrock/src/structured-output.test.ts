@@ -135,6 +135,33 @@ describe('structured output on Bedrock Converse (tool forcing)', () => {
   });
 });
 
+describe("structured output on Bedrock Converse's native outputConfig (opt-in)", () => {
+  it('sends the schema as outputConfig.textFormat, offers no answer tool, and returns the text', async () => {
+    converseFake = await startBedrockConverseFake();
+    const model = bedrockConverseModel({
+      modelId: MODEL_ID,
+      clientConfig: { endpoint: converseFake.url, region: 'us-east-1', credentials, maxAttempts: 1 },
+      structuredOutput: 'native',
+    });
+    converseFake.enqueue({ text: '{"city":"Oslo","tempC":4}' });
+
+    const response = await model.generate(ask());
+
+    expect(response).toMatchObject({ text: '{"city":"Oslo","tempC":4}', stopReason: 'end' });
+    const body = converseFake.requests[0]!.body as Record<string, Record<string, unknown>>;
+    expect(body.outputConfig).toEqual({
+      textFormat: {
+        type: 'json_schema',
+        structure: { jsonSchema: { name: 'weather', schema: JSON.stringify(weather) } },
+      },
+    });
+    expect(body.toolConfig).not.toHaveProperty('toolChoice');
+    expect(body.toolConfig!.tools).toEqual([
+      expect.objectContaining({ toolSpec: expect.objectContaining({ name: 'lookup' }) }),
+    ]);
+  });
+});
+
 describe('structured output on Bedrock Agents (instructions only)', () => {
   it('asks for the JSON in the instructions, since InvokeInlineAgent has no structured mode', async () => {
     agentFake = await startBedrockAgentFake();
