@@ -27,6 +27,13 @@ describe('the OpenAI-compatible API on the local server (the real openai SDK, SQ
     });
     expect(transcript.responses).toHaveLength(4);
     expect(await inputs(transcript.sessionId)).toEqual(['note buy milk', 'email bob@example.com', 'thanks']);
+    // A finished response streamed again (the SDK's responses.stream({ response_id })): the same response.
+    const approved = transcript.responses[2]!;
+    const again = local.client().responses.stream({ response_id: approved.id });
+    for await (const _ of again) {
+      // drained
+    }
+    expect(await again.finalResponse()).toMatchObject({ id: approved.id, output_text: approved.output_text });
   });
 
   it('lists the agents as models', async () => {

@@ -25,7 +25,7 @@ describe('response ids', () => {
 });
 
 describe('a response whose run outlives the request', () => {
-  it('is in_progress when answered, and GET /v1/responses/{id} has it completed once the run ends', async () => {
+  it('is in_progress when answered; GET /v1/responses/{id}?stream=true follows it live, and GET has it completed', async () => {
     const gate = new DeltaGate();
     const model = new StreamingScriptedModel(() => reply('A slow and careful answer.'), {
       pace: () => gate.next(),
@@ -48,7 +48,19 @@ describe('a response whose run outlives the request', () => {
       conversation: { id: string };
     };
     expect(answered).toMatchObject({ status: 'in_progress', output: [] });
+    // Streamed again while the run goes on: from the response's start, then live, to the end.
+    const streamed = await app.fetch(new Request(`http://localhost/v1/responses/${answered.id}?stream=true`));
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream');
     gate.open();
+    const events = (await streamed.text())
+      .split('\n\n')
+      .flatMap((frame) => frame.split('\n').filter((line) => line.startsWith('data: ')))
+      .map((line) => JSON.parse(line.slice(6)) as { type: string; delta?: string; sequence_number: number });
+    expect(events[0]!.type).toBe('response.created');
+    expect(events.at(-1)!.type).toBe('response.completed');
+    const deltas = events.filter((event) => event.type === 'response.output_text.delta');
+    expect(deltas.map((event) => event.delta).join('')).toBe('A slow and careful answer.');
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, i) => i));
     const get = async () =>
       (await (await app.fetch(new Request(`http://localhost/v1/responses/${answered.id}`))).json()) as {
         status: string;

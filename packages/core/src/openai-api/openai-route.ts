@@ -8,7 +8,13 @@ import { chatCompletion } from './chat-completions.js';
 import { openAiError, openAiErrorResponse } from './openai-errors.js';
 import type { ResponseStreamEvent } from './response-events.js';
 import { parseResponseRequest } from './response-request.js';
-import { answerResponse, retrieveResponse, startResponse, streamResponse } from './responses-route.js';
+import {
+  answerResponse,
+  existingResponse,
+  retrieveResponse,
+  startResponse,
+  streamResponse,
+} from './responses-route.js';
 import { sseResponse } from './sse.js';
 
 export interface OpenAiRouteOptions {
@@ -24,7 +30,8 @@ export interface OpenAiRouteOptions {
 }
 
 /**
- * The OpenAI-compatible routes for `app.fetch`: `POST /v1/responses`, `GET /v1/responses/{id}`,
+ * The OpenAI-compatible routes for `app.fetch`: `POST /v1/responses`, `GET /v1/responses/{id}`
+ * (`?stream=true`: its events again from the start, then live),
  * `POST /v1/chat/completions`, `GET /v1/models`; null for any other path. Never throws: every
  * failure is answered in OpenAI's error shape, so the `openai` SDK throws its matching error class.
  *
@@ -49,7 +56,12 @@ export async function openAiRoute(
     const route = `${method} /${segments.slice(1, 2).join('/')}${segments.length > 2 ? '/*' : ''}`;
     if (route === 'GET /models' && segments.length === 2) return json(models(baton));
     if (route === 'GET /responses/*' && segments.length === 3) {
-      return json(await retrieveResponse(baton, identity.tenant, decodeSegment(segments[2]!)));
+      const id = decodeSegment(segments[2]!);
+      if (request.query.get('stream') === 'true') {
+        const started = await existingResponse(baton, identity.tenant, id);
+        return sseResponse(baton, frames(await streamResponse(baton, started, options)));
+      }
+      return json(await retrieveResponse(baton, identity.tenant, id));
     }
     if (route === 'POST /responses' && segments.length === 2) {
       const parsed = parseResponseRequest(baton, body(request, options));

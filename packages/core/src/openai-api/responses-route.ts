@@ -113,10 +113,30 @@ export async function streamResponse(
 
 /** `GET /v1/responses/{id}`: the response as the log has it now. */
 export async function retrieveResponse(baton: Baton, tenant: string, id: string): Promise<JsonObject> {
+  const started = await existingResponse(baton, tenant, id);
+  return readResponse(baton, started.position, started.echo);
+}
+
+/**
+ * A response already answered or under way, to stream again (`GET /v1/responses/{id}?stream=true`,
+ * the SDK's `responses.stream({ response_id })`): every event from its start, then live.
+ */
+export async function existingResponse(baton: Baton, tenant: string, id: string): Promise<StartedResponse> {
   const position = parseResponseId(tenant, id, 'response_id');
   const head = await baton.store.readHead(position.ref);
   if (!head) throw responseNotFound(id);
-  return readResponse(baton, position, { model: head.agent });
+  // Checks the position (a 404 for one that is no response) before anything is streamed.
+  await readResponse(baton, position, { model: head.agent });
+  const knownCalls = new Map<string, ToolCall>();
+  const from = Math.max(0, position.seq - 1 - 200);
+  for (const event of await baton.store.readEvents(position.ref, {
+    afterSeq: from,
+    limit: position.seq - 1 - from,
+  })) {
+    if (event.kind === 'model_response')
+      for (const call of event.toolCalls) knownCalls.set(call.callId, call);
+  }
+  return { position, echo: { model: head.agent }, running: null, knownCalls };
 }
 
 async function decide(
