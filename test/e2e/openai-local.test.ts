@@ -77,6 +77,17 @@ describe('the OpenAI-compatible API on the local server (the real openai SDK, SQ
     expect(retried.id).toBe(third.id);
     expect(await inputs('chat-1')).toEqual(['hello', 'note call mom', 'thanks']);
     expect((await local.session('chat-1')).toolState).toMatchObject({ notes: ['call mom'] });
+    // The SDK's stream helper assembles the chunks into a completion.
+    history.push(
+      { role: 'assistant', content: third.choices[0]!.message.content! },
+      { role: 'user', content: 'bye' },
+    );
+    const runner = client.chat.completions.stream({ model: AGENT, messages: history });
+    const assembled = await runner.finalChatCompletion();
+    expect(assembled.choices[0]!.message).toMatchObject({
+      role: 'assistant',
+      content: 'You said: bye (message 4 of this conversation)',
+    });
   });
 
   it('starts a new session for a chat without a Baton-Session and names it in the answer header', async () => {
