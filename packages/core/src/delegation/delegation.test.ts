@@ -9,7 +9,7 @@ import { ConfigurationError } from '../models/model-provider.js';
 import { eventRecords, headRecord } from '../record-codec.js';
 import { agentTool, MAX_DELEGATION_DEPTH } from './agent-tool.js';
 import { childSessionId } from './child-session.js';
-import { Crash, delegationWorld, toolResults } from './delegation-world.js';
+import { Crash, delegationWorld, toolResults } from './test-delegation-world.js';
 
 const alice: Identity = { tenant: 'acme', user: 'key:alice', scopes: ['approve', 'send'], via: 'api_key' };
 

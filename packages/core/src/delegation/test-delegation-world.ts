@@ -27,7 +27,7 @@ class HandQueue implements RunQueue {
 /**
  * A writer agent that delegates to a researcher agent (whose `publish` tool waits for approval),
  * on the memory store, with every commit counted and one of them armed to crash before or after
- * it lands. Test support for delegation.test.ts.
+ * it lands. Test support for delegation.test.ts (named test-* so the package build leaves it out).
  */
 export function delegationWorld(options: {
   writer: ScriptedStep[];
