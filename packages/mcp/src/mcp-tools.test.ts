@@ -160,8 +160,9 @@ describe('mcpServer tools', () => {
     await t.send('invalid', 'where is 42?');
     expect(mcp.executions('lookup_order')).toBe(before);
     const [result] = results(await log(t, 'invalid'));
-    expect(result?.outcome).toBe('error');
-    expect((result?.output as { error: string }).error).toContain('invalid arguments for lookup_order');
+    if (!result) throw new Error('no tool result recorded');
+    expect(result.outcome).toBe('error');
+    expect((result.output as { error: string }).error).toContain('invalid arguments for lookup_order');
   });
 
   it('records a failing server as a tool error the model sees, and the run finishes', async () => {
