@@ -43,7 +43,7 @@ export interface LambdaHttpServerOptions {
  * new OpenAI({ baseURL: `${server.streamUrl}/v1`, apiKey });
  */
 export async function serveLambdaHandlers(
-  handlers: LambdaHandlers,
+  handlers: Pick<LambdaHandlers, 'http' | 'stream'>,
   runtime: ReturnType<typeof installStreamingRuntime>,
   options: LambdaHttpServerOptions = {},
 ): Promise<LambdaHttpServer> {
