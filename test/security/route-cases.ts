@@ -7,7 +7,7 @@ import { ACME_WAITING, PENDING_CALL, type SuiteKeys } from './security-world.js'
 /** A request that exercises `spec`: its parameters filled with acme's waiting session and call. */
 export function requestFor(
   spec: RouteSpec,
-  options: { sessionId?: string; callId?: string } = {},
+  options: { sessionId?: string; callId?: string; responseId?: string } = {},
 ): SuiteRequest {
   const segments = spec.path.split('/');
   const filled = segments.map((segment, index) => {
@@ -15,6 +15,7 @@ export function requestFor(
     const before = segments[index - 1];
     if (before === 'sessions') return encodeURIComponent(options.sessionId ?? ACME_WAITING);
     if (before === 'approvals') return encodeURIComponent(options.callId ?? PENDING_CALL);
+    if (before === 'responses') return encodeURIComponent(options.responseId ?? 'x');
     return 'x';
   });
   const path = filled.join('/');
@@ -23,6 +24,10 @@ export function requestFor(
 }
 
 function bodyFor(path: string): string {
+  // The OpenAI-compatible front door: `model` names the suite's agent; a plain message it answers.
+  if (/^\/v1\/responses$/.test(path)) return JSON.stringify({ model: 'guarded', input: 'hello' });
+  if (/^\/v1\/chat\/completions$/.test(path))
+    return JSON.stringify({ model: 'guarded', messages: [{ role: 'user', content: 'hello' }] });
   if (/\/messages$/.test(path)) return JSON.stringify({ text: 'email zed' });
   if (/\/approvals\//.test(path)) return JSON.stringify({ approved: true, reason: 'security suite' });
   // A host that cannot resolve: the webhook's deliveries fail at once and change nothing the suite reads.
@@ -177,6 +182,8 @@ export function contractScope(spec: RouteSpec): string {
   if (/\/webhooks$/.test(spec.path)) return 'send';
   if (/\/cancel$/.test(spec.path)) return 'send';
   if (/\/schedules$/.test(spec.path)) return 'send';
+  // Creating a response or a chat completion sends a message (an approval inside one also needs approve).
+  if (spec.path === '/v1/responses' || spec.path === '/v1/chat/completions') return 'send';
   return '(not in the contract)';
 }
 

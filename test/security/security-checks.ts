@@ -40,13 +40,41 @@ export function checkTable(routes: readonly RouteSpec[]): Findings {
   return { cases: routes.length, problems };
 }
 
-/** A JSON error `{error:{code,message,retryable:false}}` with one of `codes`, else what is wrong. */
-function errorProblem(response: SuiteResponse, status: number, codes: readonly string[]): string | null {
-  const error = (response.json as { error?: { code?: unknown; message?: unknown; retryable?: unknown } })
-    ?.error;
+/** OpenAI's error `type` for a status, as the `openai` SDK reads it (the /v1 routes answer in its shape). */
+const OPENAI_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'invalid_request_error',
+  415: 'invalid_request_error',
+};
+
+/**
+ * A JSON error with one of `codes`, else what is wrong: `{error:{code,message,retryable:false}}`,
+ * or under /v1/ OpenAI's `{error:{message,type,param,code}}` with the status's `type`.
+ */
+export function errorProblem(
+  response: SuiteResponse,
+  status: number,
+  codes: readonly string[],
+  path = '',
+): string | null {
+  const error = (
+    response.json as {
+      error?: { code?: unknown; message?: unknown; retryable?: unknown; type?: unknown; param?: unknown };
+    }
+  )?.error;
   if (response.status !== status || !error || !codes.includes(String(error.code)))
     return `got ${response.status} ${response.text.slice(0, 160)}, expected ${status} ${codes.join('|')}`;
-  if (typeof error.message !== 'string' || error.retryable !== false)
+  if (path.startsWith('/v1/')) {
+    if (
+      typeof error.message !== 'string' ||
+      error.type !== (OPENAI_TYPES[status] ?? error.type) ||
+      !('param' in error)
+    )
+      return `not an OpenAI error of type ${OPENAI_TYPES[status]}: ${response.text.slice(0, 160)}`;
+  } else if (typeof error.message !== 'string' || error.retryable !== false)
     return `error body lacks message or retryable:false: ${response.text.slice(0, 160)}`;
   if (status === 401 && !/^Bearer/i.test(response.headers['www-authenticate'] ?? ''))
     return 'a 401 without WWW-Authenticate: Bearer';
@@ -55,7 +83,7 @@ function errorProblem(response: SuiteResponse, status: number, codes: readonly s
 }
 
 /** Sends `request` and reports what changed in the store (everything, or one tenant's part). */
-async function unchanged(
+export async function unchanged(
   host: HostUnderTest,
   request: SuiteRequest,
   tenant?: string,
@@ -92,7 +120,7 @@ export async function checkWrongCredentials(
         ...request,
         headers: { ...request.headers, ...testCase.headers },
       });
-      const problem = errorProblem(response, testCase.status, testCase.codes);
+      const problem = errorProblem(response, testCase.status, testCase.codes, request.path);
       if (problem) findings.problems.push(`${label(spec)} with ${testCase.name}: ${problem}`);
       if (changed) findings.problems.push(`${label(spec)} with ${testCase.name}: the store changed`);
     }

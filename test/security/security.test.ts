@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkApprovals } from './approval-checks.js';
 import { awsHost, azureHost, type HostUnderTest, localHost } from './hosts.js';
 import { type IdentityProvider, startIdentityProvider } from './jwks.js';
+import { checkFrontDoor } from './openai-checks.js';
 import {
   checkOtherTenant,
   checkRightIdentity,
@@ -84,6 +85,10 @@ for (const [name, start] of Object.entries(HOSTS)) {
           'POST /sessions/{}/messages',
           'POST /sessions/{}/approvals/{}',
           'DELETE /sessions/{}',
+          'POST /v1/responses',
+          'GET /v1/responses/{}',
+          'POST /v1/chat/completions',
+          'GET /v1/models',
         ]),
       );
       report('route table', checkTable(routes));
@@ -100,6 +105,10 @@ for (const [name, start] of Object.entries(HOSTS)) {
     it('serves every route to the right identity', async () => {
       report('right identity', await checkRightIdentity(host!, routes, keys, idp));
     }, 120_000);
+
+    it("keeps the OpenAI-compatible front door to the caller's tenant and scopes, and refuses malformed bodies", async () => {
+      report('openai front door', await checkFrontDoor(host!, keys));
+    }, 300_000);
 
     it('refuses approvals by keys without approve and records the deciding key, not x-baton-user', async () => {
       const problems = await checkApprovals(host!, keys);
