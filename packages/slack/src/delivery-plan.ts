@@ -74,6 +74,15 @@ export function planSlackMessages(
   for (const event of events) {
     switch (event.kind) {
       case 'input': {
+        // A child session of a Slack thread's session (an agent called as a tool): its approvals go
+        // to the parent's thread; its answer is the parent's, which the parent's session posts.
+        if (event.source === 'agent') {
+          const replyTo = event.metadata?.replyTo;
+          const parent =
+            replyTo && typeof replyTo === 'object' && !Array.isArray(replyTo) ? readOrigin(replyTo) : null;
+          if (parent) target = { channel: parent.channel, thread: parent.thread };
+          break;
+        }
         // A scheduled input (a reminder set in the thread) is answered where the conversation is.
         const origin: SlackOrigin | null =
           event.source === 'slack'

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, DuplicateError } from '../errors.js';
-import type { EventBody, EventOf } from '../events.js';
+import type { EventBody, EventOf, SessionEvent } from '../events.js';
 import { type Head, newHead, type ParentLink } from '../head.js';
 import { type CommitTarget, commitHead, retryConflicts } from '../head-commit.js';
-import type { Json } from '../json.js';
+import type { Json, JsonObject } from '../json.js';
 import type { RunQueue } from '../queue.js';
 import { refKey, type SessionRef } from '../session-ref.js';
 import type { SessionStore } from '../store.js';
@@ -11,11 +11,13 @@ import type { SessionStore } from '../store.js';
 /**
  * The child session of one agent-tool call: its id is derived from the parent session and the call
  * (model response seq + call id, the call's idempotency key), so a run that repeats the step after a
- * crash finds the same child. Fixed length, whatever the parent's id; never a prefix another
- * channel claims (a Slack session id), so the child belongs to no channel.
+ * crash finds the same child. It keeps the namespace of a parent id that has one (`slack:` of a
+ * Slack thread's session), so the channel that owns the parent by id owns the child too and shows
+ * its approvals; otherwise it starts `agent:` and belongs to no channel.
  *
  * @example
  * childSessionId({ tenant: 'acme', sessionId: 'chat-1' }, 4, 'call_1', 'researcher'); // 'agent:researcher:…'
+ * childSessionId({ tenant: 'T1', sessionId: 'slack:T1:C1:1.2' }, 4, 'call_1', 'researcher'); // 'slack:agent:researcher:…'
  */
 export function childSessionId(
   parent: SessionRef,
@@ -27,7 +29,28 @@ export function childSessionId(
     .update(`${parent.tenant}\n${parent.sessionId}\n${responseSeq}\n${callId}`)
     .digest('base64url')
     .slice(0, 22);
-  return `agent:${agent}:${digest}`;
+  const namespace = /^([a-z][a-z0-9-]{0,15}):/.exec(parent.sessionId)?.[1];
+  const kept = namespace && namespace !== 'agent' ? `${namespace}:` : '';
+  return `${kept}agent:${agent}:${digest}`;
+}
+
+/**
+ * Where the child's owning channel shows its approvals: the metadata of the parent's latest input
+ * that has some (a Slack message's origin), or what that input itself inherited. Core reads none of it.
+ *
+ * @example
+ * replyToOf(run.events); // { slack: { channel: 'C1', thread: '1.2', … } } for a Slack thread's session
+ */
+export function replyToOf(events: readonly SessionEvent[]): JsonObject | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.kind !== 'input' || !event.metadata) continue;
+    const inherited = event.metadata.replyTo;
+    return inherited && typeof inherited === 'object' && !Array.isArray(inherited)
+      ? inherited
+      : event.metadata;
+  }
+  return undefined;
 }
 
 /** The dedupe key of the child's first input: one per parent call. */
@@ -44,7 +67,7 @@ export function delegationKey(parent: SessionRef, link: ParentLink): string {
 export async function startChild(
   target: CommitTarget & { queue: RunQueue },
   parent: { ref: SessionRef; head: Head },
-  child: { ref: SessionRef; agent: string; text: string; link: ParentLink },
+  child: { ref: SessionRef; agent: string; text: string; link: ParentLink; replyTo?: JsonObject },
 ): Promise<{ duplicate: boolean }> {
   const dedupeKey = delegationKey(parent.ref, child.link);
   const duplicate = await retryConflicts(
@@ -63,6 +86,7 @@ export async function startChild(
         source: 'agent',
         sender: `agent:${parent.head.agent}`,
         dedupeKey,
+        ...(child.replyTo ? { metadata: { replyTo: child.replyTo } } : {}),
       };
       try {
         await commitHead(target, child.ref, head, {

@@ -4,7 +4,7 @@ import { result } from '../next-step.js';
 import type { RunContext } from '../run-context.js';
 import type { CheckedCall } from '../tool-runner.js';
 import { MAX_DELEGATION_DEPTH } from './agent-tool.js';
-import { childResult, childSessionId, startChild } from './child-session.js';
+import { childResult, childSessionId, replyToOf, startChild } from './child-session.js';
 
 /**
  * Starts the child session of each agent-tool call (created once, however often a crash makes the
@@ -19,6 +19,7 @@ export async function startDelegations(
 ): Promise<void> {
   const { writer, deps } = run;
   const depth = (writer.head.parent?.depth ?? 0) + 1;
+  const replyTo = replyToOf(run.events);
   for (const checked of calls) {
     const { call, tool, args } = checked;
     const agent = tool.delegate!.agent;
@@ -48,6 +49,7 @@ export async function startDelegations(
         agent,
         text: (args as { input: string }).input,
         link: { sessionId: writer.ref.sessionId, callId: call.callId, responseSeq, depth },
+        ...(replyTo ? { replyTo } : {}),
       },
     );
     run.logger.info('agent tool started a child session', { callId: call.callId, child: ref.sessionId });
