@@ -8,6 +8,7 @@ import {
 } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { slackOptionsFromEnv } from './slack-channel.js';
 import { APPROVE_ACTION } from './slack-messages.js';
 import { isSlackSession, slackSessionRef } from './slack-session.js';
 import type { FakeSlackMessage } from './testing/fake-slack-api.js';
@@ -99,8 +100,8 @@ describe('agents as tools in a Slack thread', () => {
     await h?.close();
   });
 
-  async function waitingChild() {
-    h = await startSlackHarness({ agents: agents(published) });
+  async function waitingChild(channel: Parameters<typeof startSlackHarness>[0]['channel'] = {}) {
+    h = await startSlackHarness({ agents: agents(published), channel });
     await h.request(mentionBody({ eventId: 'Ev1', text: 'write about otters', ts: TS }));
     await h.drain();
     const parent = await h.baton.session(ref);
@@ -163,5 +164,21 @@ describe('agents as tools in a Slack thread', () => {
     expect(clicked.status).toBe(403);
     expect(await h.store.readHead(childRef)).toEqual(before);
     expect(published).toEqual([]);
+  });
+
+  it("holds a child's button to SLACK_APPROVERS, like the thread's own", async () => {
+    const { childRef, approval } = await waitingChild({
+      approvers: slackOptionsFromEnv({ SLACK_APPROVERS: 'UBOSS' }).approvers!,
+    });
+    const click = async (user: string) =>
+      JSON.parse(
+        (await h.request(blockActionsBody({ actionId: APPROVE_ACTION, value: approveValue(approval), user })))
+          .body,
+      ) as { ok: boolean; error?: string };
+    expect(await click('UALICE')).toEqual({ ok: false, error: 'not_an_approver' });
+    expect((await h.baton.session(childRef)).status).toBe('waiting_approval');
+    expect(await click('UBOSS')).toEqual({ ok: true, duplicate: false });
+    await h.drain();
+    expect(published).toEqual(['otters']);
   });
 });
