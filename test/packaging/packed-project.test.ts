@@ -46,6 +46,7 @@ describe('Baton installed from its packages', () => {
         'console',
         'core',
         'dev',
+        'mcp',
         'model-bedrock',
         'model-openai',
         'slack',

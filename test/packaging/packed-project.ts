@@ -18,6 +18,7 @@ export const PUBLIC_PACKAGES = [
   'model-openai',
   'model-bedrock',
   'slack',
+  'mcp',
   'aws',
   'azure',
   'dev',
