@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { IDEMPOTENCY_META_KEY } from '@baton/mcp';
 import { type McpTestServer, startMcpServer } from '@baton/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { eventually } from './dev-server-process.js';
 import { McpChatModel } from './mcp/mcp-chat-model.js';
-import { type ServeProcess, startServe } from './mcp/mcp-serve-process.js';
+import { type ServeProcess, startServe } from './serve-config-process.js';
+
+const CONFIG = fileURLToPath(new URL('./mcp/mcp-serve.config.ts', import.meta.url));
 
 interface StoredEvent {
   seq: number;
@@ -95,7 +98,7 @@ describe('MCP tools under baton serve (child process)', () => {
   });
 
   it('runs an approval-gated MCP tool once it is approved over HTTP', async () => {
-    const server = await startServe(env);
+    const server = await startServe(CONFIG, env);
     try {
       const sent = await post(
         `${server.url}/sessions/refund/messages`,
@@ -126,7 +129,7 @@ describe('MCP tools under baton serve (child process)', () => {
   });
 
   it('survives a SIGKILL in the middle of MCP calls and records no call twice', async () => {
-    const first = await startServe(env);
+    const first = await startServe(CONFIG, env);
     const ticket = mcp.hold('create_ticket');
     const lookup = mcp.hold('lookup_order');
     const ticketsBefore = mcp.executions('create_ticket');
@@ -145,7 +148,7 @@ describe('MCP tools under baton serve (child process)', () => {
     // Answered 202 after the sync wait, or cut by the kill: either way the run was not finished.
     expect(await answer).not.toMatchObject({ body: { state: 'finished' } });
 
-    const second = await startServe(env);
+    const second = await startServe(CONFIG, env);
     try {
       const listening = performance.now() - killedAt;
       const log = await eventually(async () => {

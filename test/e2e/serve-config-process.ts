@@ -8,6 +8,8 @@ export interface ServeProcess {
   output(): string;
   /** Resolves when the process has exited (killed by itself or by the test). */
   exited: Promise<void>;
+  /** SIGKILL: no shutdown code runs, as when a machine loses power. */
+  kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,9 +30,13 @@ export function startServe(
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      void end('SIGKILL');
       reject(new Error(`baton serve did not listen within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = () => {
@@ -42,10 +48,8 @@ export function startServe(
         url: match[1]!,
         output: () => output,
         exited,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
+        kill: () => end('SIGKILL'),
+        stop: () => end('SIGTERM'),
       });
     };
     child.stdout!.on('data', onData);
