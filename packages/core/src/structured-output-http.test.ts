@@ -62,6 +62,14 @@ describe('POST /sessions/{id}/messages with output', () => {
     ],
     [{ schema: { type: 'object' }, name: 'a b' }, 'output.name must be 1-64'],
     [{ schema: { type: 'object', description: 'x'.repeat(17_000) } }, 'the limit is 16384'],
+    [
+      { schema: { type: 'object', properties: { id: { type: 'string', pattern: '^(a+)+$' } } } },
+      'output.schema uses "pattern"',
+    ],
+    [
+      { schema: { type: 'object', patternProperties: { '^x': { type: 'string' } } } },
+      'uses "patternProperties"',
+    ],
   ])('answers 400 and writes nothing for output %j', async (output, message) => {
     const t = kit([]);
 

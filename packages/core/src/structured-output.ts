@@ -200,6 +200,24 @@ export function requestedOutput(raw: unknown): OutputSpec | undefined {
   if (name !== undefined && typeof name !== 'string') {
     throw new ValidationError('output.name must be a string', { field: 'output.name' });
   }
+  const pattern = regexKeyword(schema);
+  if (pattern) {
+    throw new ValidationError(
+      `output.schema uses "${pattern}": a regular expression sent by a caller would run on every answer (one written to backtrack can stall the server); check the format in the agent's own output schema instead`,
+      { field: 'output.schema' },
+    );
+  }
   const checked = outputSchema({ schema: schema as JsonObject, ...(name ? { name } : {}) }, 'this request');
   return { name: checked.name, schema: checked.schema };
+}
+
+/** The first regular-expression keyword (`pattern`, `patternProperties`) anywhere in a schema. */
+function regexKeyword(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if ((key === 'pattern' && typeof inner === 'string') || key === 'patternProperties') return key;
+    const found = regexKeyword(inner);
+    if (found) return found;
+  }
+  return undefined;
 }
