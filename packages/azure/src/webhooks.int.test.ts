@@ -3,9 +3,11 @@ import {
   createBatonApp,
   defineAgent,
   defineBaton,
+  type Model,
   type RunMessage,
   type RunQueue,
   readWebhookOutbox,
+  type SessionStore,
   sessionRef,
   silentLogger,
   verifyWebhookSignature,
@@ -45,25 +47,7 @@ describe('webhooks on the Azure queue handler', () => {
     };
     const store = await emulatorCosmosStore('webhooks', clock);
     const model = new ScriptedModel((_request, index) => reply(`counted ${index + 1}`));
-    const agent = defineAgent({
-      name: 'jobs',
-      instructions: 'do the job',
-      model,
-      webhooks: [{ url: hook.url, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' }],
-    });
-    const app = createBatonApp(defineBaton({ agents: [agent] }), {
-      store,
-      queue: recording,
-      clock,
-      logger: silentLogger,
-      env: { JOBS_WEBHOOK_SECRET: SECRET },
-    });
-    const handler = createRunQueueHandler(app, {
-      queue: recording,
-      timeoutMs: 100_000,
-      maxDequeueCount: 5,
-      recovery: false,
-    });
+    const { app, handler } = jobsApp({ hookUrl: hook.url, model, store, queue: recording, clock });
     const invoke = (message: RunMessage) =>
       handler(message, invocationContext({ triggerMetadata: { id: randomUUID(), dequeueCount: 1 } }));
 
@@ -129,25 +113,7 @@ describe('webhooks on the Azure queue handler', () => {
     const store = await emulatorCosmosStore('webhooks-output', clock);
     // Prose first: the mismatch goes back to the model, whose second answer fits the schema.
     const model = new ScriptedModel([reply('There are 3 orders.'), reply('{"orders":3,"late":["A-1"]}')]);
-    const agent = defineAgent({
-      name: 'jobs',
-      instructions: 'do the job',
-      model,
-      webhooks: [{ url: hook.url, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' }],
-    });
-    const app = createBatonApp(defineBaton({ agents: [agent] }), {
-      store,
-      queue: recording,
-      clock,
-      logger: silentLogger,
-      env: { JOBS_WEBHOOK_SECRET: SECRET },
-    });
-    const handler = createRunQueueHandler(app, {
-      queue: recording,
-      timeoutMs: 100_000,
-      maxDequeueCount: 5,
-      recovery: false,
-    });
+    const { app, handler } = jobsApp({ hookUrl: hook.url, model, store, queue: recording, clock });
     const job = sessionRef('default', `job-${randomUUID().slice(0, 8)}`);
     // The job's own schema, JSON Schema as a queue producer would send it, recorded on its input.
     const output = {
@@ -189,3 +155,35 @@ describe('webhooks on the Azure queue handler', () => {
     }
   });
 });
+
+/** An app, and its Storage Queue handler, whose `jobs` agent reports run.finished and run.failed to `hookUrl`. */
+function jobsApp(options: {
+  hookUrl: string;
+  model: Model;
+  store: SessionStore;
+  queue: RunQueue;
+  clock: ManualClock;
+}) {
+  const agent = defineAgent({
+    name: 'jobs',
+    instructions: 'do the job',
+    model: options.model,
+    webhooks: [
+      { url: options.hookUrl, events: ['run.finished', 'run.failed'], secretEnv: 'JOBS_WEBHOOK_SECRET' },
+    ],
+  });
+  const app = createBatonApp(defineBaton({ agents: [agent] }), {
+    store: options.store,
+    queue: options.queue,
+    clock: options.clock,
+    logger: silentLogger,
+    env: { JOBS_WEBHOOK_SECRET: SECRET },
+  });
+  const handler = createRunQueueHandler(app, {
+    queue: options.queue,
+    timeoutMs: 100_000,
+    maxDequeueCount: 5,
+    recovery: false,
+  });
+  return { app, handler };
+}
