@@ -244,6 +244,7 @@ export {
   type ToolContext,
   type ToolExecution,
   type ToolOptions,
+  ToolOutcomeUnknownError,
   type ToolState,
   toolSpec,
 } from './tool.js';

@@ -6,7 +6,7 @@ import type { Logger } from './logger.js';
 import { redactSecrets } from './redact.js';
 import { CallSchedules } from './schedules/tool-schedules.js';
 import { refKey, type SessionRef } from './session-ref.js';
-import type { Tool, ToolContext, ToolState } from './tool.js';
+import { type Tool, type ToolContext, ToolOutcomeUnknownError, type ToolState } from './tool.js';
 
 /** A call checked against the agent's tools: either ready to run with parsed arguments, or an error for the model. */
 export type CheckedCall =
@@ -176,6 +176,18 @@ export async function runTool(
     }
     options.logger.warn('tool failed', { tool: tool.name, callId: call.callId, error });
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof ToolOutcomeUnknownError && tool.execution === 'at-most-once') {
+      return {
+        outcome: 'unknown',
+        output: {
+          error: redactSecrets(
+            `${tool.name} failed: ${message}; it may or may not have taken effect and was not run again`,
+          ),
+        },
+        statePatch: {},
+        durationMs,
+      };
+    }
     return {
       outcome: 'error',
       // A tool's error may quote the credentials of the service it called.

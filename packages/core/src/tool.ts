@@ -41,6 +41,18 @@ export interface ToolContext {
 }
 
 /**
+ * Thrown by a tool whose call failed after its request may have reached the system it calls (a 5xx,
+ * a connection cut mid-request): an at-most-once call is then recorded `unknown`, like a timeout,
+ * and never run again; for an idempotent tool it is an error like any throw.
+ *
+ * @example
+ * if (response.status >= 500) throw new ToolOutcomeUnknownError(`the shop answered ${response.status}`);
+ */
+export class ToolOutcomeUnknownError extends Error {
+  override readonly name = 'ToolOutcomeUnknownError';
+}
+
+/**
  * - idempotent: safe to run again if a crash loses its result (the default).
  * - at-most-once: never runs twice; an intent is committed first, and a crash between intent and
  *   result surfaces as an unknown outcome instead of a second run.

@@ -1,7 +1,10 @@
-import { BatonError, type JsonObject, type ListedTool } from '@baton/core';
+import { BatonError, type JsonObject, type ListedTool, ToolOutcomeUnknownError } from '@baton/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type CallToolResult, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** The `_meta` key that carries a call's idempotency key to the server (MCP's reverse-DNS prefix form). */
 export const IDEMPOTENCY_META_KEY = 'dev.baton/idempotency-key';
@@ -120,8 +123,10 @@ export async function callTool(
   call: { name: string; args: Record<string, unknown>; idempotencyKey: string },
   options: { signal: AbortSignal; timeoutMs: number },
 ): Promise<CallToolResult> {
+  let sent = false;
   try {
     return await withClient(endpoint, async (client) => {
+      sent = true;
       const result = await client.callTool(
         { name: call.name, arguments: call.args, _meta: { [IDEMPOTENCY_META_KEY]: call.idempotencyKey } },
         undefined,
@@ -133,6 +138,19 @@ export async function callTool(
         : (result as CallToolResult);
     });
   } catch (error) {
-    throw new McpServerError(endpoint.server, endpoint.url, `failed on ${call.name}`, error);
+    const failure = new McpServerError(endpoint.server, endpoint.url, `failed on ${call.name}`, error);
+    // An at-most-once call whose request may have reached the server is recorded unknown, not error.
+    if (sent && mayHaveActed(error)) throw new ToolOutcomeUnknownError(failure.message, { cause: failure });
+    throw failure;
   }
+}
+
+/**
+ * Whether a failed call may still have taken effect: not when the server answered with a JSON-RPC
+ * error or a 4xx, nor when the connection was refused; yes for a 5xx or a connection cut mid-request.
+ */
+function mayHaveActed(error: unknown): boolean {
+  if (error instanceof McpError) return false;
+  if (error instanceof StreamableHTTPError) return error.code === undefined || error.code >= 500;
+  return (error as { cause?: { code?: unknown } } | null)?.cause?.code !== 'ECONNREFUSED';
 }

@@ -187,6 +187,32 @@ describe('mcpServer tools', () => {
     expect(model.calls[3]?.messages.at(-1)).toMatchObject({ role: 'tool', isError: true });
   });
 
+  it('records an at-most-once call the server answered 5xx as unknown, and does not run it again', async () => {
+    const model = new ScriptedModel([
+      callTools([{ name: 'lookup_order', args: { orderId: '1' } }]),
+      reply('Found it.'),
+      callTools([{ name: 'create_ticket', args: { title: 'jam' } }]),
+      reply('I could not tell whether the ticket was made.'),
+    ]);
+    const t = app(mcp, model);
+    await t.send('half', 'where is 1?');
+    const before = mcp.executions('create_ticket');
+    mcp.failWith(503);
+    try {
+      await t.send('half', 'open a ticket');
+    } finally {
+      mcp.failWith(null);
+    }
+    const events = await log(t, 'half');
+    const ticket = results(events).find((event) => event.name === 'create_ticket');
+    if (!ticket) throw new Error('no create_ticket result recorded');
+    // A 5xx may come after the server acted: at-most-once means unknown, not an error to retry.
+    expect(ticket.outcome).toBe('unknown');
+    expect((ticket.output as { error: string }).error).toContain('may or may not have taken effect');
+    expect(results(events).filter((event) => event.name === 'create_ticket')).toHaveLength(1);
+    expect(mcp.executions('create_ticket')).toBe(before);
+  });
+
   it('goes on without the tools of a server it cannot list, and lists it at the next invocation', async () => {
     const model = new ScriptedModel([reply('I cannot look that up now.'), reply('Now I can.')]);
     const t = app(mcp, model);
