@@ -7,7 +7,7 @@
  *   BENCH_ONLY=a,b          only these targets and handlers (ids below; `turns`, `cold`, `sweep`, `recovery` or `streaming` for a whole part)
  *   BENCH_PROCESSES=3       processes that time each mark
  *   BENCH_WINDOW=30         turns timed per mark, split across the processes
- *   BENCH_COLD_RUNS=7       cold starts per handler
+ *   BENCH_COLD_RUNS=7       cold starts per handler (BENCH_COLD_PROFILE=1 profiles one more; BENCH_COLD_PROFILE_DIR keeps the profiles)
  *   BENCH_RECOVERY_RUNS=10  SIGKILLs of the local server per crash point (`recovery`)
  *   BENCH_STREAM_RUNS=20    streamed POSTs timed to their first delta (`streaming`)
  *   BENCH_STREAM_TURNS=5    turns per store and mode whose store writes are counted (`streaming`)

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { USER_TEXT } from '../conversation.js';
@@ -84,6 +84,14 @@ export const COLD_NODES: readonly string[] = (process.env.BENCH_NODE || process.
 
 /** BENCH_COLD_PROFILE=1: one more cold start per handler under `--cpu-prof`, summed per module. */
 const PROFILE = process.env.BENCH_COLD_PROFILE === '1';
+/** BENCH_COLD_PROFILE_DIR=dir: keep each profiled run's .cpuprofile there (with its import end) to read in DevTools. */
+const KEEP_PROFILES = process.env.BENCH_COLD_PROFILE_DIR;
+
+function keepProfile(file: string, name: string, importEndUs: number): void {
+  mkdirSync(KEEP_PROFILES!, { recursive: true });
+  copyFileSync(file, join(KEEP_PROFILES!, `${name}.cpuprofile`));
+  writeFileSync(join(KEEP_PROFILES!, `${name}.import-end-us`), String(importEndUs));
+}
 
 function nodeVersion(node: string): string {
   return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
@@ -264,6 +272,12 @@ export async function runColdStarts(
             const timing = await invoke(node.path, args, invoker, entry.handler, file, env);
             if (profileDir) {
               entry.result.profile = summarizeProfile(profileIn(profileDir), timing.importEndUs);
+              if (KEEP_PROFILES)
+                keepProfile(
+                  profileIn(profileDir),
+                  `${entry.handler.id}-node${node.version}`,
+                  timing.importEndUs,
+                );
               continue;
             }
             if (round === 0) continue;
