@@ -21,6 +21,13 @@ const SLACK =
 const ANY_SLACK = /[\\/]@slack[\\/]|(^|[\\/])packages[\\/]slack[\\/]/;
 /** The web console: loaded by its first request when BATON_CONSOLE is on, never at start. */
 const CONSOLE = /(^|[\\/])packages[\\/]console[\\/]/;
+/**
+ * The OpenAI-compatible routes (request parsing, response shapes, their zod schemas): loaded by the
+ * first /v1 request. Their route table and error shape stay on the load path (app.fetch answers a
+ * refused /v1 request in OpenAI's shape before any route loads).
+ */
+const OPENAI_API =
+  /(^|[\\/])packages[\\/]core[\\/]src[\\/]openai-api[\\/](?!openai-routes-table\.ts$|openai-errors\.ts$)/;
 /** The SDK of each model provider package, by the paths of its code. */
 const PROVIDER_SDKS = {
   openai: /(^|[\\/])node_modules[\\/]openai[\\/](?!core[\\/]error|internal[\\/]errors)/,
@@ -72,6 +79,8 @@ function problems(
   for (const path of loaded.filter((p) => SLACK.test(p))) found.push(`Slack on the load path ${path}`);
   for (const path of loaded.filter((p) => CONSOLE.test(p)))
     found.push(`the console on the load path ${path}`);
+  for (const path of loaded.filter((p) => OPENAI_API.test(p)))
+    found.push(`the OpenAI-compatible routes on the load path ${path}`);
   for (const other of providersIn(all).filter((p) => p !== app.provider))
     found.push(`the ${other} SDK ships`);
   for (const other of providersIn(loaded).filter((p) => p !== app.provider))
@@ -139,6 +148,13 @@ describe('the Lambda bundles of the repository app (Slack configured, OpenAI)', 
   it('leaves jose out of the load path when no jwt() is configured', () => {
     for (const { name } of reports) {
       expect(loaded(name).filter((path) => /(^|[\\/])node_modules[\\/]jose[\\/]/.test(path))).toEqual([]);
+    }
+  });
+
+  it('ships the OpenAI-compatible routes in a chunk the first /v1 request loads, none on the load path', () => {
+    for (const { name } of reports) {
+      expect(everything(name).some((path) => /openai-api[\\/]openai-route\.ts$/.test(path))).toBe(true);
+      expect(loaded(name).filter((path) => OPENAI_API.test(path))).toEqual([]);
     }
   });
 

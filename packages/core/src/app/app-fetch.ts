@@ -17,7 +17,6 @@ import type { JsonObject } from '../json.js';
 import { type StreamRouteOptions, streamRoute } from '../live/stream-routes.js';
 import type { Environment } from '../models/model-provider.js';
 import { openAiErrorResponse } from '../openai-api/openai-errors.js';
-import { openAiRoute } from '../openai-api/openai-route.js';
 import type { Channel, Route } from './channel.js';
 
 export interface FetchOptions {
@@ -142,15 +141,20 @@ async function serve(target: FetchTarget, request: Request, options: FetchOption
     body: text,
   };
   // The OpenAI-compatible front door (openai-api/): /v1/responses, /v1/chat/completions, /v1/models.
-  const openAi = await openAiRoute(baton, apiRequest, {
-    identity,
-    deadline,
-    maxBodyBytes: target.maxBodyBytes,
-    signal: request.signal,
-    ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
-    ...(target.stream ? { stream: target.stream } : {}),
-  });
-  if (openAi) return openAi;
+  // Its code (request parsing, response shapes, their zod schemas) loads on the first /v1 request:
+  // a cold start that serves /sessions never compiles it.
+  if (isOpenAiPath(url.pathname)) {
+    const { openAiRoute } = await openAiApi();
+    const answered = await openAiRoute(baton, apiRequest, {
+      identity,
+      deadline,
+      maxBodyBytes: target.maxBodyBytes,
+      signal: request.signal,
+      ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
+      ...(target.stream ? { stream: target.stream } : {}),
+    });
+    if (answered) return answered;
+  }
   if (method !== 'HEAD') {
     // Server-sent event answers (live/): the session's stream, a message answered as it is written.
     const streamed = await streamRoute(baton, apiRequest, {
@@ -169,6 +173,19 @@ async function serve(target: FetchTarget, request: Request, options: FetchOption
     ...(identity ? { identity } : {}),
   });
   return jsonResponse(response);
+}
+
+/** The first segment is `v1`, as openAiRoute reads a path: the only requests it may answer. */
+function isOpenAiPath(path: string): boolean {
+  return path.split('/').find((segment) => segment !== '') === 'v1';
+}
+
+let openAiModule: Promise<typeof import('../openai-api/openai-route.js')> | undefined;
+
+/** openai-api/ imported once, on the first request under /v1. */
+function openAiApi(): Promise<typeof import('../openai-api/openai-route.js')> {
+  openAiModule ??= import('../openai-api/openai-route.js');
+  return openAiModule;
 }
 
 /** The body's bytes, refused past the limit whether the host declared its length or not. */
