@@ -23,6 +23,7 @@ import {
 } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
 import { environmentWithSecrets } from './linked-secrets.js';
+import { sdkClientConfig } from './sdk-client-config.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
 import {
@@ -108,14 +109,18 @@ export function createLambdaHandlers(
   );
   const clock = options.clock ? { clock: options.clock } : {};
   const ttlSeconds = integerSetting(env, 'BATON_TTL_SECONDS');
+  // Region and credentials as the SDK's chains would find them in Lambda's environment, given.
+  const clientConfig = sdkClientConfig();
   const store =
     options.store ??
     new DynamoStore({
+      client: clientConfig,
       tableName: required(env, 'BATON_TABLE'),
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
       ...clock,
     });
-  const queue = options.queue ?? new SqsRunQueue({ queueUrl: required(env, 'BATON_QUEUE_URL'), ...clock });
+  const queue =
+    options.queue ?? new SqsRunQueue({ queueUrl: required(env, 'BATON_QUEUE_URL'), clientConfig, ...clock });
   const maxAttempts =
     options.maxAttempts ?? integerSetting(env, 'BATON_MAX_RECEIVES') ?? DEFAULT_MAX_RECEIVES;
   if (maxAttempts < 1) {

@@ -6,6 +6,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { withLogFields } from './invocation-log.js';
 import { DEFAULT_SAFETY_MARGIN_MS, DEFAULT_TIMEOUT_EARLY_MS, invocationDeadline } from './lambda-deadline.js';
 import { isFifoSource, queueUrlFromArn } from './queue-url.js';
+import { sdkClientConfig } from './sdk-client-config.js';
 import { runBatch } from './sqs-batch.js';
 import { applyDisposition } from './sqs-disposition.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
@@ -57,7 +58,8 @@ export type SqsWorker = middy.MiddyfiedHandler<SQSEvent, SQSBatchResponse>;
 export function createSqsWorker(app: BatonApp, options: SqsWorkerOptions): SqsWorker {
   const { baton } = app;
   const client =
-    options.client ?? (baton.queue instanceof SqsRunQueue ? baton.queue.client : new SQSClient({}));
+    options.client ??
+    (baton.queue instanceof SqsRunQueue ? baton.queue.client : new SQSClient(sdkClientConfig()));
   const queueUrl = options.queueUrl;
   const queueUrlOf = typeof queueUrl === 'function' ? queueUrl : queueUrl ? () => queueUrl : queueUrlFromArn;
   const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
