@@ -55,7 +55,18 @@ export interface TargetInputs {
 /** The floor of the durability promise (issue 19, target 2). */
 export const WRITE_FLOOR = { plain: 2, idempotentTool: 3, atMostOnceTool: 4 } as const;
 const NOT_RUN = 'not run';
-const DEPLOYABLES = ['lambda-http', 'lambda-worker', 'azure-app'];
+/**
+ * The minimal app's handlers first (one agent, one tool, like the AI SDK handler: the comparison a
+ * user asks for), then the repository app's (Slack, console, several agents and tools).
+ */
+export const DEPLOYABLES = [
+  'lambda-http-minimal',
+  'lambda-worker-minimal',
+  'azure-app-minimal',
+  'lambda-http',
+  'lambda-worker',
+  'azure-app',
+];
 const BYTE_PEERS = ['openai-agents', 'ai-sdk'];
 
 /** Each deployable on each node the run used (BENCH_NODE), against the AI SDK handler on the same node. */
@@ -90,8 +101,11 @@ function coldRows(cold: ColdStartResult[]): TargetRow[] {
         met: verdict(handler && median(handler.wallMs), aiSdk && median(aiSdk.wallMs), 'at-most'),
       },
       {
-        target: `1. bundle gzip, ${label}, < the AI SDK handler's`,
-        baton: handler ? bytes(handler.gzipBytes) : NOT_RUN,
+        // Every chunk is compared (what deploys); the load path, what the cold start loads, beside it.
+        target: `1. bundle gzip, every chunk, ${label}, < the AI SDK handler's`,
+        baton: handler
+          ? `${bytes(handler.gzipBytes)} (load path ${bytes(handler.loadGzipBytes ?? handler.gzipBytes)})`
+          : NOT_RUN,
         peer: peerGzip,
         met: verdict(handler?.gzipBytes, aiSdk?.gzipBytes, 'below'),
       },
@@ -133,7 +147,7 @@ function writeRows(inputs: TargetInputs): TargetRow[] {
     row('plain', WRITE_FLOOR.plain, 'plain turn'),
     row('tool', WRITE_FLOOR.idempotentTool, 'tool turn, idempotent tool'),
     {
-      target: `2. writes per tool turn, at-most-once tool ≤ ${WRITE_FLOOR.atMostOnceTool} (its intent is one write)`,
+      target: `2. writes per tool turn, at-most-once tool ≤ ${WRITE_FLOOR.atMostOnceTool} (its intent with the model response)`,
       baton: atMostOnce
         ? `${median(atMostOnce.tool)} (plain turns ${median(atMostOnce.plain)}; memory store, counted at the store interface)`
         : NOT_RUN,

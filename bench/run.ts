@@ -46,7 +46,7 @@ if (unknown.length > 0)
 const needs = new Set<'dynamodb' | 'cosmos'>();
 for (const target of targets) if (target.needs) needs.add(target.needs);
 if (coldIds.some((id) => id.startsWith('lambda-'))) needs.add('dynamodb');
-if (coldIds.includes('azure-app')) needs.add('cosmos');
+if (coldIds.some((id) => id.startsWith('azure-app'))) needs.add('cosmos');
 for (const kind of sweepKinds) if (kind.needs) needs.add(kind.needs);
 if (streaming) needs.add('dynamodb');
 

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 
 /** A bundle ready for a cold start, or why there is none. */
 export interface Bundle {
@@ -20,6 +20,9 @@ export interface Bundle {
   file: string;
   bytes: number;
   gzipBytes: number;
+  /** What a cold start loads (the entry and the chunks it imports statically); all of it when unsplit. */
+  loadBytes: number;
+  loadGzipBytes: number;
 }
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -46,15 +49,33 @@ const COMMON = {
 
 export function measure(id: string, file: string): Bundle {
   const content = readFileSync(file);
-  return { id, file, bytes: content.byteLength, gzipBytes: gzipSync(content).byteLength };
+  const bytes = content.byteLength;
+  const gzipBytes = gzipSync(content).byteLength;
+  return { id, file, bytes, gzipBytes, loadBytes: bytes, loadGzipBytes: gzipBytes };
 }
 
 /**
  * A deployable handler split into chunks: every `.mjs` of its folder counts (what deploys, the
- * chunks loaded only by a first Slack request included), each gzipped on its own.
+ * chunks loaded only by a first Slack request included), each gzipped on its own; and apart, the
+ * load path, the files a cold start loads, read from the build's esbuild metafile (`meta`, its
+ * paths relative to `workingDir`, the config's folder) with the build's own `loadPath`.
  */
-export function measureFolder(id: string, file: string): Bundle {
-  const files = [file, ...chunkFiles(dirname(file))];
+export async function measureFolder(
+  id: string,
+  file: string,
+  meta?: { metafile: string; workingDir: string },
+): Promise<Bundle> {
+  const all = sizes([file, ...chunkFiles(dirname(file))]);
+  let load = all;
+  if (meta) {
+    const { loadPath } = await import('@baton/aws/build');
+    const metafile = JSON.parse(readFileSync(meta.metafile, 'utf8')) as Metafile;
+    load = sizes(loadPath(metafile, file, meta.workingDir));
+  }
+  return { id, file, ...all, loadBytes: load.bytes, loadGzipBytes: load.gzipBytes };
+}
+
+function sizes(files: readonly string[]): { bytes: number; gzipBytes: number } {
   let bytes = 0;
   let gzipBytes = 0;
   for (const path of files) {
@@ -62,7 +83,7 @@ export function measureFolder(id: string, file: string): Bundle {
     bytes += content.byteLength;
     gzipBytes += gzipSync(content).byteLength;
   }
-  return { id, file, bytes, gzipBytes };
+  return { bytes, gzipBytes };
 }
 
 function chunkFiles(dir: string): string[] {
@@ -94,19 +115,19 @@ const CONFIG = join(REPO_ROOT, 'baton.config.ts');
 const PROVIDERS = ['@baton/model-openai'];
 
 /** The Lambda handlers as the deployable build makes them, not minified (for a CPU profile). */
-export async function buildAwsForProfile(): Promise<string> {
+export async function buildAwsForProfile(configPath = CONFIG, name = 'profile-aws'): Promise<string> {
   const { buildAwsBundle } = await import('@baton/aws/build');
-  const outDir = join(OUT_DIR, 'profile-aws');
-  await buildAwsBundle({ configPath: CONFIG, outDir, providerPackages: PROVIDERS, minify: false });
+  const outDir = join(OUT_DIR, name);
+  await buildAwsBundle({ configPath, outDir, providerPackages: PROVIDERS, minify: false });
   return outDir;
 }
 
 /** The Azure app as the deployable build makes it, not minified (for a CPU profile). */
-export async function buildAzureForProfile(): Promise<string> {
+export async function buildAzureForProfile(configPath = CONFIG, name = 'profile-azure'): Promise<string> {
   const { buildAzureApp } = await import('@baton/azure/build');
   const report = await buildAzureApp({
-    configPath: CONFIG,
-    outDir: join(OUT_DIR, 'profile-azure'),
+    configPath,
+    outDir: join(OUT_DIR, name),
     providerPackages: PROVIDERS,
     minify: false,
     conditions: ['@baton/source'],
@@ -134,9 +155,26 @@ export const BUILD_MODEL_ENV = { BATON_MODEL_PROVIDER: '', BATON_MODEL: 'openai:
  * baton.config.ts); resolves with its error output on failure.
  */
 export function runBuildScript(script: string): Promise<string | null> {
+  return runCommand('npm', ['run', '--silent', script]);
+}
+
+/**
+ * `baton build aws|azure` from this repository's CLI (what `npm run build:aws` runs), on another
+ * project's config: how a user's own project is bundled.
+ */
+export function runBatonBuild(
+  target: 'aws' | 'azure',
+  configPath: string,
+  outDir: string,
+): Promise<string | null> {
+  const cli = join(REPO_ROOT, 'packages/dev/bin/baton.mjs');
+  return runCommand(process.execPath, [cli, 'build', target, '--config', configPath, '--out', outDir]);
+}
+
+function runCommand(command: string, args: string[]): Promise<string | null> {
   return new Promise((resolve) => {
     const output: string[] = [];
-    const child = spawn('npm', ['run', '--silent', script], {
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...BUILD_MODEL_ENV },
       stdio: ['ignore', 'pipe', 'pipe'],

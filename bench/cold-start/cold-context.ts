@@ -2,18 +2,28 @@ import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StorageQueueRunQueue } from '@baton/azure';
 import { createBatonApp, generateApiKey, sessionRef, silentLogger, systemClock } from '@baton/core';
+import { modelProviders } from '@baton/model-openai';
 import { CosmosStore } from '@baton/store-cosmos';
 import { createTable, DynamoStore } from '@baton/store-dynamodb';
 import { startFauxqs } from 'fauxqs';
 import definition from '../../baton.config.js';
 import { azurite } from '../../test/setup/azurite.js';
 import type { Endpoints } from '../harness.js';
+import minimalDefinition from './minimal-app/baton.config.js';
+import { startScriptedOpenAI } from './scripted-openai.js';
 
-type Service = 'dynamodb' | 'sqs' | 'cosmos' | 'azurite';
+export type Service = 'dynamodb' | 'sqs' | 'cosmos' | 'azurite' | 'openai';
+
+/** Which app's session a worker's run message points at, recorded before the process starts. */
+export type Seed = 'repository-app' | 'minimal-app';
 
 export interface ColdContext {
   /** The environment of one cold-start process, after seeding what its request needs. */
-  prepare(id: string, uses: Service[], session: string, text: string): Promise<Record<string, string>>;
+  prepare(
+    handler: { uses: Service[]; seed?: Seed; env?: Record<string, string> },
+    session: string,
+    text: string,
+  ): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -100,6 +110,11 @@ export async function startColdContext(
         NODE_TLS_REJECT_UNAUTHORIZED: '0',
       });
     }
+    if (uses.has('openai')) {
+      const openai = await startScriptedOpenAI();
+      stops.push(() => openai.close());
+      Object.assign(env, { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: openai.baseURL });
+    }
     if (uses.has('azurite')) {
       const queues = await azurite.start();
       stops.push(() => queues.stop());
@@ -111,26 +126,41 @@ export async function startColdContext(
     for (const stop of stops.reverse()) await stop();
     throw error;
   }
-  // Seeds the worker's sessions: a message recorded by an HTTP invocation of the app the bundles
-  // serve (this repository's baton.config.ts, on the offline model), its run left to the queue.
-  const seeder = dynamo
-    ? createBatonApp(definition, {
-        store: dynamo,
-        queue: { enqueue: async () => {} },
-        logger: silentLogger,
-        env: { BATON_MODEL_PROVIDER: 'offline' },
-      }).baton
+  // Seeds the workers' sessions: a message recorded by an HTTP invocation of the app a bundle
+  // serves (this repository's baton.config.ts on the offline model, or the minimal app on OpenAI),
+  // its run left to the queue.
+  const seeders = dynamo
+    ? {
+        'repository-app': createBatonApp(definition, {
+          store: dynamo,
+          queue: { enqueue: async () => {} },
+          logger: silentLogger,
+          env: { BATON_MODEL_PROVIDER: 'offline' },
+        }).baton,
+        'minimal-app': createBatonApp(minimalDefinition, {
+          store: dynamo,
+          queue: { enqueue: async () => {} },
+          logger: silentLogger,
+          env: { OPENAI_API_KEY: 'bench' },
+          providers: modelProviders,
+        }).baton,
+      }
     : undefined;
   return {
-    async prepare(id, uses, session, text) {
-      if (id === 'lambda-worker') {
-        if (!seeder) throw new Error('the worker needs DynamoDB Local');
-        await seeder.submit(sessionRef('default', session), { text, source: 'bench' });
+    async prepare(handler, session, text) {
+      const { uses, seed } = handler;
+      if (seed) {
+        if (!seeders) throw new Error('the worker needs DynamoDB Local');
+        await seeders[seed].submit(sessionRef('default', session), { text, source: 'bench' });
       }
       const own = uses.flatMap((service) => Object.keys(env).filter((key) => belongsTo(key, service)));
+      const base = baseEnv();
+      // A handler on the OpenAI adapter answers from the scripted wire fake, not the offline model.
+      if (uses.includes('openai')) delete base.BATON_MODEL_PROVIDER;
       return {
-        ...baseEnv(),
+        ...base,
         ...Object.fromEntries(own.map((key) => [key, env[key]!])),
+        ...handler.env,
         BENCH_API_KEY: apiKey.key,
         BENCH_SESSION: session,
         BENCH_TEXT: text,
@@ -154,5 +184,7 @@ function belongsTo(key: string, service: Service): boolean {
       );
     case 'azurite':
       return key === 'AzureWebJobsStorage' || key === 'BATON_QUEUE_NAME';
+    case 'openai':
+      return key.startsWith('OPENAI_');
   }
 }

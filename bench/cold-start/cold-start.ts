@@ -5,20 +5,11 @@ import { join } from 'node:path';
 import { USER_TEXT } from '../conversation.js';
 import type { Endpoints } from '../harness.js';
 import { median } from '../stats.js';
-import {
-  azureAppWithStandInHost,
-  type Bundle,
-  buildAwsForProfile,
-  buildAzureForProfile,
-  buildBenchHandler,
-  buildInvoker,
-  exists,
-  measureFolder,
-  REPO_ROOT,
-  runBuildScript,
-} from './bundles.js';
-import { type ColdContext, startColdContext } from './cold-context.js';
+import { type Bundle, buildBenchHandler, buildInvoker } from './bundles.js';
+import { type ColdContext, type Seed, type Service, startColdContext } from './cold-context.js';
 import { type ColdProfile, profileArgs, profileIn, profileLine, summarizeProfile } from './cpu-profile.js';
+import { MINIMAL_HANDLERS } from './minimal-handlers.js';
+import { REPOSITORY_HANDLERS } from './repository-handlers.js';
 
 export interface ColdStartResult {
   id: string;
@@ -26,6 +17,8 @@ export interface ColdStartResult {
   note: string;
   bundleBytes: number;
   gzipBytes: number;
+  /** The load path (what a cold start loads) apart from every chunk; absent in older results. */
+  loadGzipBytes?: number;
   wallMs: number[];
   loadMs: number[];
   /** HTTP statuses answered (200: the reply; 202: accepted, the run left to the queue). */
@@ -37,39 +30,26 @@ export interface ColdStartResult {
   error?: string;
 }
 
-type Kind = 'http' | 'sqs' | 'azure-http';
+/** How invoke-once calls it: API Gateway event, Function URL stream, SQS record, Azure HTTP. */
+export type Kind = 'http' | 'stream' | 'sqs' | 'azure-http';
 
-interface ColdHandler {
+export interface ColdHandler {
   id: string;
   label: string;
   note: string;
   kind: Kind;
-  /** Which emulators it talks to. */
-  uses: ('dynamodb' | 'sqs' | 'cosmos' | 'azurite')[];
+  /** Which emulators (and the scripted OpenAI server) it talks to. */
+  uses: Service[];
+  /** A worker's session, recorded before each process starts. */
+  seed?: Seed;
+  /** Settings its deployment gives it, beyond the services'. */
+  env?: Record<string, string>;
+  /** The message it answers; default the benchmark's USER_TEXT. */
+  text?: string;
   /** Builds (or finds) the bundle; a string is why there is none. */
   bundle(): Promise<Bundle | string>;
   /** The same bundle not minified, with source maps, for the profiled run: its entry file. */
   profileFile(): Promise<string>;
-}
-
-const DIST = join(REPO_ROOT, 'dist');
-let awsProfileBuild: Promise<string> | undefined;
-function awsForProfile(): Promise<string> {
-  awsProfileBuild ??= buildAwsForProfile();
-  return awsProfileBuild;
-}
-const built = new Map<string, Promise<string | null>>();
-/** Each repository build script runs once, however many of its bundles are measured. */
-function buildOnce(script: string): Promise<string | null> {
-  if (!built.has(script)) built.set(script, runBuildScript(script));
-  return built.get(script)!;
-}
-
-async function deployable(script: string, id: string, file: string): Promise<Bundle | string> {
-  const error = await buildOnce(script);
-  if (error) return `\`npm run ${script}\` failed: ${error.split('\n')[0]}`;
-  if (!exists(file)) return `\`npm run ${script}\` wrote no ${file.slice(REPO_ROOT.length)}`;
-  return measureFolder(id, file);
 }
 
 /**
@@ -98,36 +78,8 @@ function nodeVersion(node: string): string {
 }
 
 export const COLD_HANDLERS: readonly ColdHandler[] = [
-  {
-    id: 'lambda-http',
-    label: 'Baton Lambda HTTP (dist/aws/http)',
-    note: 'deployable (DynamoDB store, OpenAI adapter, AWS SDK bundled); size counts every chunk, Slack included; DynamoDB Local + SQS emulator',
-    kind: 'http',
-    uses: ['dynamodb', 'sqs'],
-    bundle: () => deployable('build:aws', 'lambda-http', join(DIST, 'aws/http/index.mjs')),
-    profileFile: async () => join(await awsForProfile(), 'http/index.mjs'),
-  },
-  {
-    id: 'lambda-worker',
-    label: 'Baton Lambda worker (dist/aws/worker)',
-    note: 'deployable; one SQS record for a session with a pending message',
-    kind: 'sqs',
-    uses: ['dynamodb', 'sqs'],
-    bundle: () => deployable('build:aws', 'lambda-worker', join(DIST, 'aws/worker/index.mjs')),
-    profileFile: async () => join(await awsForProfile(), 'worker/index.mjs'),
-  },
-  {
-    id: 'azure-app',
-    label: 'Baton Azure app (dist/azure)',
-    note: 'deployable; HTTP function through a stand-in host module, Cosmos server + Azurite',
-    kind: 'azure-http',
-    uses: ['cosmos', 'azurite'],
-    bundle: async () => {
-      const app = await deployable('build:azure', 'azure-app', join(DIST, 'azure/app.mjs'));
-      return typeof app === 'string' ? app : { ...app, file: azureAppWithStandInHost(app.file) };
-    },
-    profileFile: async () => azureAppWithStandInHost(await buildAzureForProfile(), 'azure-app-profile'),
-  },
+  ...MINIMAL_HANDLERS,
+  ...REPOSITORY_HANDLERS,
   ...(
     [
       [
@@ -153,9 +105,13 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
   ),
 ];
 
-/** Baton's deployables answer the offline demo model: "note ..." makes it call one tool, then reply. */
+/**
+ * The repository app's deployables answer the offline demo model, which "note ..." makes call one
+ * tool, then reply; every other handler answers the benchmark's scripted model (in process, or over
+ * OpenAI's wire protocol for the minimal app), which the benchmark's message makes do the same.
+ */
 function textFor(handler: ColdHandler): string {
-  return handler.id.startsWith('lambda-') || handler.id === 'azure-app' ? 'note buy milk' : USER_TEXT;
+  return handler.text ?? USER_TEXT;
 }
 
 /** The AWS SDK's notice about Node 22 says nothing about the handler. */
@@ -243,6 +199,7 @@ export async function runColdStarts(
           note: handler.note,
           bundleBytes: typeof bundle === 'string' ? 0 : bundle.bytes,
           gzipBytes: typeof bundle === 'string' ? 0 : bundle.gzipBytes,
+          loadGzipBytes: typeof bundle === 'string' ? 0 : bundle.loadGzipBytes,
           wallMs: [],
           loadMs: [],
           statuses: [],
@@ -261,12 +218,7 @@ export async function runColdStarts(
           const profiled = PROFILE && round === rounds;
           const profileDir = profiled ? mkdtempSync(join(tmpdir(), 'baton-cold-prof-')) : undefined;
           try {
-            const env = await context.prepare(
-              entry.handler.id,
-              entry.handler.uses,
-              session,
-              textFor(entry.handler),
-            );
+            const env = await context.prepare(entry.handler, session, textFor(entry.handler));
             const args = profileDir ? profileArgs(profileDir) : [];
             const file = profileDir ? await entry.handler.profileFile() : entry.bundle.file;
             const timing = await invoke(node.path, args, invoker, entry.handler, file, env);

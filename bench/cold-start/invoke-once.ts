@@ -5,10 +5,13 @@
  * runtime would provide). Prints its own load and answer times as JSON; exits non-zero when the
  * answer is wrong, so a broken handler never passes for a fast one.
  *
- *   node invoke.mjs <http|sqs|azure-http> <bundle.mjs>
- *   env: BENCH_SESSION, BENCH_TEXT
+ *   node invoke.mjs <http|stream|sqs|azure-http> <bundle.mjs>
+ *   env: BENCH_SESSION, BENCH_TEXT; BENCH_EXPECT_REPLY=1: only a 200 whose body holds the
+ *   benchmark's reply counts (the turn ran, tool and all, within the request)
  */
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { REPLY_TEXT } from '../conversation.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -16,8 +19,9 @@ const [kind, file] = process.argv.slice(2);
 const sessionId = process.env.BENCH_SESSION ?? 'cold';
 const text = process.env.BENCH_TEXT ?? 'hello';
 
-// The timeouts infra/aws.ts gives the deployed functions: 30 s for HTTP, 300 s for the worker.
-const budgetMs = kind === 'sqs' ? 300_000 : 30_000;
+// The timeouts infra gives the deployed functions: 30 s for HTTP, 300 s for the worker and for the
+// HttpStream Function URL (infra/aws-streaming.ts).
+const budgetMs = kind === 'sqs' || kind === 'stream' ? 300_000 : 30_000;
 const startedAt = Date.now();
 const lambdaContext = {
   awsRequestId: `cold-${sessionId}`,
@@ -96,18 +100,76 @@ function azureRequest(): unknown {
   };
 }
 
+/**
+ * What the Lambda Node.js runtime gives a handler wrapped by `awslambda.streamifyResponse` (only
+ * what middy's streaming mode calls): the global, `HttpResponseStream.from` keeping the prelude, and
+ * a response stream that keeps the body. Installed before the bundle loads, as the runtime would.
+ */
+function installStreamingRuntime(): { stream: Writable; result: () => Promise<unknown> } {
+  let prelude: { statusCode?: number } = {};
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  Object.assign(stream, { setContentType() {} });
+  const scope = globalThis as { awslambda?: object };
+  scope.awslambda = {
+    ...scope.awslambda,
+    streamifyResponse: <T>(handler: T): T => handler,
+    HttpResponseStream: {
+      from(target: Writable, given: { statusCode?: number }) {
+        prelude = given;
+        return target;
+      },
+    },
+  };
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  return {
+    stream,
+    result: async () => {
+      await finished;
+      return { statusCode: prelude.statusCode, body: Buffer.concat(chunks).toString() };
+    },
+  };
+}
+
 function check(result: unknown): { ok: boolean; status: unknown } {
-  const r = result as { statusCode?: number; status?: number; body?: string; batchItemFailures?: unknown[] };
+  const r = result as {
+    statusCode?: number;
+    status?: number;
+    body?: string | Uint8Array;
+    batchItemFailures?: unknown[];
+  };
   if (kind === 'sqs')
     return { ok: Array.isArray(r.batchItemFailures) && r.batchItemFailures.length === 0, status: r };
   const status = r.statusCode ?? r.status;
+  if (process.env.BENCH_EXPECT_REPLY === '1') {
+    // Azure's handler answers a Uint8Array; Lambda's, a string.
+    const body =
+      typeof r.body === 'string'
+        ? r.body
+        : r.body instanceof Uint8Array
+          ? new TextDecoder().decode(r.body)
+          : '';
+    return { ok: status === 200 && body.includes(REPLY_TEXT.slice(0, 60)), status };
+  }
   // 202: the handler recorded the message and handed the run to the queue (Baton's HTTP Lambda
   // does when the agent's model-call reserve does not fit its timeout).
   return { ok: status === 200 || status === 202, status };
 }
 
+const runtime = kind === 'stream' ? installStreamingRuntime() : undefined;
 const start = performance.now();
-const module = (await import(pathToFileURL(file!).href)) as { handler?: Handler };
+const module = (await import(pathToFileURL(file!).href)) as {
+  handler?: Handler;
+  stream?: (event: unknown, stream: Writable, context: unknown) => Promise<unknown>;
+};
 const loaded = performance.now();
 // The monotonic clock a --cpu-prof profile's timestamps use: where the import ends in it.
 const importEndUs = Number(process.hrtime.bigint() / 1000n);
@@ -119,6 +181,11 @@ if (kind === 'azure-http') {
   handler = registered?.get('baton-http');
   if (!handler) throw new Error('the app registered no baton-http function');
   result = await handler(azureRequest(), { invocationId: `cold-${sessionId}`, functionName: 'baton-http' });
+} else if (runtime) {
+  // The HttpStream Function URL's handler: the http bundle's `stream` export.
+  if (!module.stream) throw new Error(`${file} exports no stream handler`);
+  await module.stream(httpEvent(), runtime.stream, lambdaContext);
+  result = await runtime.result();
 } else {
   if (!handler) throw new Error(`${file} exports no handler`);
   result = await handler(kind === 'sqs' ? sqsEvent() : httpEvent(), lambdaContext);
