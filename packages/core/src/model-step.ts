@@ -12,14 +12,17 @@ import type { RunContext, RunOutcome } from './run-context.js';
 import { refKey } from './session-ref.js';
 import { checkAnswer, runOutputSchema } from './structured-output.js';
 import { type ToolListing, unrecordedListings } from './tool-source.js';
+import { intentsWithResponse, type ToolsAtOnce } from './tool-step.js';
 import { traceModelCall } from './tracing.js';
 
 /**
  * One model call and its commit. Returns an outcome when the run ends here (an answer that
- * finished it, or a model error no retry can fix), else null and the loop goes on. A streamed
- * call's deltas are published as they come (live/) and its snapshot ends once the step committed.
+ * finished it, or a model error no retry can fix); the calls to start at once when their
+ * at-most-once intents were committed with the response (the loop starts them without awaiting
+ * anything else first); else null and the loop goes on. A streamed call's deltas are published as
+ * they come (live/) and its snapshot ends once the step committed.
  */
-export async function callModel(run: RunContext): Promise<RunOutcome | null> {
+export async function callModel(run: RunContext): Promise<RunOutcome | ToolsAtOnce | null> {
   const live = startLiveCall(run);
   try {
     return await modelStep(run, live);
@@ -28,7 +31,7 @@ export async function callModel(run: RunContext): Promise<RunOutcome | null> {
   }
 }
 
-async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOutcome | null> {
+async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOutcome | ToolsAtOnce | null> {
   const { agent, writer } = run;
   const contextThrough = contextLimit(run.events, agent, writer.readThrough);
   const { instructions, messages } = modelContext(writer.head, run.events, agent, contextThrough);
@@ -103,8 +106,13 @@ async function modelStep(run: RunContext, live: LiveCall | null): Promise<RunOut
     await run.commit([event, finished], (head) => ({ ...counted(head), runSteps: 0 }));
     return null;
   }
-  await run.commit([event], counted);
-  return null;
+  // Calls that start right after this commit take their at-most-once intents into it: one write
+  // fewer. Calls that wait (approval, the next invocation, a cancel) get no intent here.
+  const atOnce = intentsWithResponse(run, event.toolCalls);
+  await run.commit([event, ...(atOnce?.intents ?? [])], counted);
+  if (!atOnce) return null;
+  const responseSeq = run.events.findLast((stored) => stored.kind === 'model_response')!.seq;
+  return { kind: 'run_tools', calls: atOnce.calls, responseSeq };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Agent } from './agent.js';
 import type { PendingCall, RunPosition } from './context.js';
-import type { EventBody, EventOf, ToolOutcome } from './events.js';
+import type { EventBody, EventOf, ToolCall, ToolOutcome } from './events.js';
 import type { Head } from './head.js';
 import type { Json } from './json.js';
 import { type CheckedCall, checkCall, needsApproval } from './tool-runner.js';
@@ -32,6 +32,28 @@ export function decideNextStep(position: RunPosition, head: Head, agent: Agent):
     return { type: 'finish', text: position.lastModel.text };
   }
   return { type: 'idle' };
+}
+
+/**
+ * The calls of a model response, not committed yet, that the loop would run as its very next step
+ * once the response is committed (what `decideNextStep` decides for them): null when something
+ * else comes first (a call to resolve, since it fails its check) or none of them can run now (all
+ * wait for approval or are agent-tool calls).
+ *
+ * @example
+ * const now = callsRunAtOnce(response.toolCalls, agent); // null: the loop decides after the commit
+ */
+export function callsRunAtOnce(calls: ToolCall[], agent: Agent): Extract<CheckedCall, { ok: true }>[] | null {
+  const pending: PendingCall[] = calls.map((call) => ({
+    call,
+    responseSeq: 0,
+    tool: agent.tools.find((tool) => tool.name === call.name),
+    intent: false,
+    decision: undefined,
+    announced: false,
+  }));
+  const step = decidePending(pending, agent);
+  return step.type === 'run_tools' ? step.calls : null;
 }
 
 function decidePending(pending: PendingCall[], agent: Agent): NextStep {

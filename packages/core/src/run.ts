@@ -16,7 +16,7 @@ import type { LoopDeps, RunContext, RunOptions, RunOutcome } from './run-context
 import { refKey } from './session-ref.js';
 import type { SessionWriter } from './session-writer.js';
 import { StagedSteps } from './staged-steps.js';
-import { runTools } from './tool-step.js';
+import { neededMs, runTools, type ToolsAtOnce } from './tool-step.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -98,12 +98,8 @@ export class Run implements RunContext {
         await this.commit(step.events);
         break;
       case 'run_tools': {
-        const needed = Math.max(...step.calls.map((checked) => checked.tool.timeoutMs));
-        if (!this.fits(needed)) return continueLater(this, 'run_tools');
-        await runTools(this, step.calls, step.responseSeq);
-        // Idempotent results wait for the next commit, the one that would have shown input
-        // appended meanwhile: look for it now (a read), so the model call sees it as before.
-        if (this.staged.size > 0) await this.writer.refresh();
+        if (!this.fits(neededMs(step.calls))) return continueLater(this, 'run_tools');
+        await this.runTools(step.calls, step.responseSeq, false);
         break;
       }
       case 'delegate':
@@ -148,7 +144,9 @@ export class Run implements RunContext {
           break;
         }
         const ended = await callModel(this);
-        if (ended) return ended;
+        // Intents committed with the response: their calls start now, with nothing awaited first.
+        if (ended?.kind === 'run_tools') await this.runTools(ended.calls, ended.responseSeq, true);
+        else if (ended) return ended;
         break;
       }
       case 'finish': {
@@ -179,6 +177,17 @@ export class Run implements RunContext {
       }
     }
     return null;
+  }
+
+  private async runTools(
+    calls: ToolsAtOnce['calls'],
+    responseSeq: number,
+    intentsCommitted: boolean,
+  ): Promise<void> {
+    await runTools(this, calls, responseSeq, intentsCommitted);
+    // Idempotent results wait for the next commit, the one that would have shown input
+    // appended meanwhile: look for it now (a read), so the model call sees it as before.
+    if (this.staged.size > 0) await this.writer.refresh();
   }
 
   fits(neededMs: number): boolean {

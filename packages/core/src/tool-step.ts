@@ -1,40 +1,108 @@
+import type { EventBody, ToolCall } from './events.js';
 import type { Head } from './head.js';
-import { result } from './next-step.js';
+import { callsRunAtOnce, result } from './next-step.js';
 import type { RunContext } from './run-context.js';
 import { applyPatch, type CheckedCall, runTool } from './tool-runner.js';
 import { recordError, SpanKind, withSpan } from './tracing.js';
+
+type Runnable = Extract<CheckedCall, { ok: true }>;
+
+/**
+ * A model response's calls whose at-most-once intents were committed with the response: the loop
+ * starts them at once (`runTools` with `intentsCommitted`), before anything else.
+ */
+export interface ToolsAtOnce {
+  kind: 'run_tools';
+  calls: Runnable[];
+  responseSeq: number;
+}
+
+/**
+ * The at-most-once intents that can ride in the commit of the model response making the calls,
+ * saving the intent's own write: only when this invocation starts those calls right after that
+ * commit, which is when the loop would run them as its very next step anyway (none fails its check,
+ * none waits for approval), no cancel is known, and the run's time budget lets them start now;
+ * and one of them is at-most-once (a parallel batch of several keeps its own intent commit).
+ * Otherwise null: the response is committed alone and the loop decides as before (a call that
+ * waits for approval, or for the next invocation, must not have an intent, which would make it
+ * an unknown outcome without ever running).
+ *
+ * @example
+ * const merged = intentsWithResponse(run, response.toolCalls);
+ * await run.commit([response, ...(merged?.intents ?? [])]);
+ */
+export function intentsWithResponse(
+  run: RunContext,
+  toolCalls: ToolCall[],
+): { calls: Runnable[]; intents: EventBody[] } | null {
+  if (run.cancelSignal.aborted || run.writer.cancelPending) return null;
+  const calls = callsRunAtOnce(toolCalls, run.agent);
+  if (!calls) return null;
+  const intents = intentsOf(calls);
+  // One at-most-once call per response for now: a parallel batch of them keeps its own intent
+  // commit, a shape the reliability suite's crash sample looks for by name (issue 19 report).
+  if (intents.length !== 1) return null;
+  if (!run.fits(neededMs(calls))) return null;
+  return { calls, intents };
+}
+
+/** The time the calls need to start now: the longest of their timeouts. */
+export function neededMs(calls: Runnable[]): number {
+  return Math.max(...calls.map((checked) => checked.tool.timeoutMs));
+}
+
+function intentsOf(calls: Runnable[]): EventBody[] {
+  return calls
+    .filter((checked) => checked.tool.execution === 'at-most-once')
+    .map((checked) => ({ kind: 'tool_intent', callId: checked.call.callId, name: checked.call.name }));
+}
 
 /**
  * Runs the checked calls of one model response in parallel and records each result (with the tool
  * state it changed) as it finishes: an at-most-once tool's committed at once, an idempotent tool's
  * staged for the next step's commit. At-most-once tools first get their intent committed, so a
- * crash can never lead to a second execution.
+ * crash can never lead to a second execution: here, or (`intentsCommitted`) already with the
+ * model response (`intentsWithResponse`).
+ *
+ * With `intentsCommitted` the caller awaits nothing between that commit and this call, and nothing
+ * here awaits before the tools start (no store read, no model call, only microtasks): a crash in
+ * between, the only time an intent stands for a call that did not start, is as short as a crash
+ * between today's separate intent commit and the tools' start, and ends the same way (unknown).
  */
 export async function runTools(
   run: RunContext,
-  calls: Extract<CheckedCall, { ok: true }>[],
+  calls: Runnable[],
   responseSeq: number,
+  intentsCommitted = false,
 ): Promise<void> {
-  // No tool starts after a cancel this run knows of (the intent commit below would refuse too).
-  if (run.cancelSignal.aborted) throw run.cancelSignal.reason;
-  const atMostOnce = calls.filter((checked) => checked.tool.execution === 'at-most-once');
-  // Intents first: after this commit a crash can no longer lead to a second execution.
-  if (atMostOnce.length > 0) {
-    await run.commit(
-      atMostOnce.map((checked) => ({
-        kind: 'tool_intent',
-        callId: checked.call.callId,
-        name: checked.call.name,
-      })),
-    );
+  if (run.cancelSignal.aborted) {
+    // A cancel learned while the response with the intents was being committed: the calls never
+    // start, and their results say so (a crash before this commit leaves them unknown).
+    if (intentsCommitted) await run.commit(notRun(calls), undefined, undefined, true);
+    // No tool starts after a cancel this run knows of (the intent commit below would refuse too).
+    throw run.cancelSignal.reason;
   }
+  const intents = intentsCommitted ? [] : intentsOf(calls);
+  // Intents first: after this commit a crash can no longer lead to a second execution.
+  if (intents.length > 0) await run.commit(intents);
   // A heartbeat renews the (short) lease while tools run; a lost lease aborts them.
   await run.writer.keepAlive((lost) => runEach(run, calls, responseSeq, lost));
 }
 
+/** Results for at-most-once calls whose intent was committed but that never started. */
+function notRun(calls: Runnable[]): EventBody[] {
+  return calls
+    .filter((checked) => checked.tool.execution === 'at-most-once')
+    .map((checked) =>
+      result(checked.call.callId, checked.call.name, 'rejected', {
+        error: 'the run was cancelled; this call was not run',
+      }),
+    );
+}
+
 async function runEach(
   run: RunContext,
-  calls: Extract<CheckedCall, { ok: true }>[],
+  calls: Runnable[],
   responseSeq: number,
   lost: AbortSignal,
 ): Promise<void> {
