@@ -34,10 +34,13 @@ class KeptQueue implements RunQueue {
  * - a turn run inline by the invocation that records its input (HTTP `converse`): the input with
  *   the lease, the answer with run_finished and the release (2); a tool call adds the model
  *   response that makes it, and an idempotent tool's result rides with the answer (3);
- * - an at-most-once tool keeps its intent and result writes (5);
+ * - an at-most-once tool keeps its intent and result writes, but its intent rides in the commit of
+ *   the model response that makes the call when the call starts right after it (4);
  * - an approval: the response, the announcement, the release (4), then the decision, the worker's
- *   lease, and the result with the answer (3);
- * - a queue worker that takes the turn over adds one write, its lease (3 and 4).
+ *   lease, and the result with the answer (3); an approved at-most-once call commits its intent
+ *   and its result on their own (5), since nothing it could share a commit with precedes its start;
+ * - a queue worker that takes the turn over adds one write, its lease (3, 4 with an idempotent
+ *   tool, 5 with an at-most-once one).
  */
 export function describeWriteCountCases(ctx: ConformanceContext): void {
   const world = (options: { execution?: ToolExecution; needsApproval?: boolean } = {}) => {
@@ -125,12 +128,13 @@ export function describeWriteCountCases(ctx: ConformanceContext): void {
       expect((await ctx.store().readHead(ref))?.toolState).toEqual({ looked: 'look up the weather' });
     });
 
-    it('keeps the intent and the result writes of an at-most-once tool: 5 writes', async () => {
+    it('commits an at-most-once tool turn in 4 writes, its intent with the model response', async () => {
       const w = world({ execution: 'at-most-once' });
       const ref = ctx.ref('writes-at-most-once');
       const { result, writes } = await w.turn(ref, 'look up the weather');
       expect(result).toMatchObject({ state: 'finished', reply: 'found {"runs":1}' });
-      expect(writes).toBe(5);
+      expect(writes).toBe(4);
+      expect(w.runs()).toBe(1);
       expect(await kinds(ctx.store(), ref)).toEqual([
         'input',
         'model_response',
@@ -170,17 +174,50 @@ export function describeWriteCountCases(ctx: ConformanceContext): void {
       ]);
     });
 
-    it('adds one write, the lease, when a queue worker takes the turn over: 3, and 4 with a tool', async () => {
-      const w = world();
-      for (const [label, text, expected] of [
-        ['writes-worker-plain', 'hi', 3],
-        ['writes-worker-tool', 'look up the weather', 4],
+    it('waits for approval of an at-most-once call in 4 writes and runs it through the worker in 5 more', async () => {
+      const w = world({ execution: 'at-most-once', needsApproval: true });
+      const ref = ctx.ref('writes-approval-at-most-once');
+      const { result, writes } = await w.turn(ref, 'look up the weather');
+      expect(result).toMatchObject({ state: 'waiting_approval' });
+      expect(writes).toBe(4);
+      // The response waits: no intent rides with it.
+      expect(await kinds(ctx.store(), ref)).toEqual(['input', 'model_response', 'interrupt']);
+      const callId = (await w.baton.session(ref)).pendingApprovals[0]!.callId;
+
+      w.counted.reset();
+      await w.baton.decide(ref, {
+        callId,
+        approved: true,
+        identity: { tenant: ref.tenant, user: 'key:approver', scopes: ['approve'], via: 'api_key' },
+      });
+      expect(await w.deliver(ref)).toEqual({ kind: 'done', outcome: 'finished' });
+      // The decision, the worker's lease, the intent, the result, the answer with the release.
+      expect(w.counted.reset().writes).toBe(5);
+      expect(w.runs()).toBe(1);
+      expect(await kinds(ctx.store(), ref)).toEqual([
+        'input',
+        'model_response',
+        'interrupt',
+        'decision',
+        'tool_intent',
+        'tool_result',
+        'model_response',
+        'run_finished',
+      ]);
+    });
+
+    it('adds one write, the lease, when a queue worker takes the turn over: 3, 4 with a tool, 5 with an at-most-once one', async () => {
+      for (const [label, text, execution, expected] of [
+        ['writes-worker-plain', 'hi', 'idempotent', 3],
+        ['writes-worker-tool', 'look up the weather', 'idempotent', 4],
+        ['writes-worker-at-most-once', 'look up the weather', 'at-most-once', 5],
       ] as const) {
+        const w = world({ execution });
         const ref = ctx.ref(label);
         w.counted.reset();
         await w.baton.submit(ref, { text, source: 'conformance' });
         expect(await w.deliver(ref)).toEqual({ kind: 'done', outcome: 'finished' });
-        expect(w.counted.reset().writes).toBe(expected);
+        expect(w.counted.reset().writes, label).toBe(expected);
       }
     });
 
