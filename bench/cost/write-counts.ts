@@ -16,7 +16,7 @@ import { batonTurn, benchAgentModel } from '../workload.js';
  * Store writes per turn of the benchmark conversation with the tool declared `execution`, counted at
  * the store interface (the same count on every store) on the memory store, in this process: the
  * turn tables show the idempotent tool on each store; this adds the at-most-once tool, whose intent
- * is its own write.
+ * rides with the model response that makes the call and whose result is its own write.
  *
  * @example
  * const { plain, tool } = await writesPerTurn('at-most-once', 6);
