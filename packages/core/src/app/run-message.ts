@@ -2,16 +2,19 @@ import { z } from 'zod';
 import type { RunMessage } from '../queue.js';
 import { sessionRef } from '../session-ref.js';
 
-const runMessageSchema = z.object({
-  v: z.literal(1),
-  tenant: z.string(),
-  sessionId: z.string(),
-  reason: z.enum(['input', 'decision', 'continue', 'retry', 'outbox', 'wake']),
-  dedupeKey: z.string().min(1).max(1024),
-  traceparent: z.string().max(512).optional(),
-  notBefore: z.number().int().nonnegative().optional(),
-  schedule: z.object({ id: z.string().min(1).max(64), dueAt: z.number().int().nonnegative() }).optional(),
-});
+/** Built on the first parse: an HTTP cold start only writes run messages, and never pays for it. */
+const buildSchema = () =>
+  z.object({
+    v: z.literal(1),
+    tenant: z.string(),
+    sessionId: z.string(),
+    reason: z.enum(['input', 'decision', 'continue', 'retry', 'outbox', 'wake']),
+    dedupeKey: z.string().min(1).max(1024),
+    traceparent: z.string().max(512).optional(),
+    notBefore: z.number().int().nonnegative().optional(),
+    schedule: z.object({ id: z.string().min(1).max(64), dueAt: z.number().int().nonnegative() }).optional(),
+  });
+let runMessageSchema: ReturnType<typeof buildSchema> | undefined;
 
 export type ParsedRunMessage = { ok: true; message: RunMessage } | { ok: false; reason: string };
 
@@ -34,6 +37,7 @@ export function parseRunMessage(entry: unknown): ParsedRunMessage {
       return { ok: false, reason: 'the message is not JSON' };
     }
   }
+  runMessageSchema ??= buildSchema();
   const parsed = runMessageSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(
