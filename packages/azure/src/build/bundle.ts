@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { declaredSideEffectsPlugin } from './declared-side-effects.js';
 import { loadPath } from './load-path.js';
 import { ZOD_JITLESS_BANNER, zodNamespacePlugin } from './zod-namespace.js';
 
@@ -67,7 +68,11 @@ export async function buildAzureApp(options: AzureBuildOptions): Promise<AzureBu
   const file = join(outDir, MAIN);
   const result = await build({
     entryPoints: { app: 'baton-azure-entry' },
-    plugins: [entryPlugin(configPath, options.providerPackages ?? []), zodNamespacePlugin()],
+    plugins: [
+      entryPlugin(configPath, options.providerPackages ?? []),
+      declaredSideEffectsPlugin(),
+      zodNamespacePlugin(),
+    ],
     absWorkingDir: configDir,
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
