@@ -105,6 +105,8 @@ export const AZURE_LEFT_UNSET: Readonly<Record<string, string>> = {
   COSMOS_CONNECTION_STRING: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
   COSMOS_KEY: 'keys are off: the app reaches Cosmos DB with its managed identity (RBAC)',
   BATON_STORE: 'only `memory` (a throwaway demo) changes anything; the Cosmos settings are set',
+  BATON_COSMOS_PREFERRED_REGIONS:
+    'the serverless account this deploys has one region; the setting turns on endpoint discovery for a geo-replicated one',
   BATON_APP_SERVICE_AUTH:
     'set (to true) only when auth.appServiceAuth configures App Service authentication; without it the principal header is forgeable',
   AWS_REGION: 'read by OpenAI-on-Bedrock only; set it in the deploy environment to use that here',
