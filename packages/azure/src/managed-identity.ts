@@ -23,8 +23,8 @@ export function usesManagedIdentity(env: Environment): boolean {
  * now: an app on keys never loads it, one on its managed identity at its first token request.
  */
 async function defaultCredential(): Promise<TokenCredential> {
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  return new DefaultAzureCredential();
+  const { defaultAzureCredential } = await import('./default-credential.js');
+  return defaultAzureCredential();
 }
 
 /**
