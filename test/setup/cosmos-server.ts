@@ -18,8 +18,14 @@ const EMULATOR_KEY =
 
 export const cosmosServer = {
   name: 'cosmos',
-  async start(): Promise<{ provide: Record<string, string>; stop(): Promise<void> }> {
-    const server = createHttpsServer();
+  /**
+   * `keepAlive`: answer `Connection: keep-alive` as Cosmos DB does (the server's default closes every
+   * connection, so each request pays a TLS handshake no deployment pays); the cold-start bench sets it.
+   */
+  async start(
+    options: { keepAlive?: boolean } = {},
+  ): Promise<{ provide: Record<string, string>; stop(): Promise<void> }> {
+    const server = createHttpsServer(options.keepAlive ? { keepAlive: true } : {});
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
