@@ -9,7 +9,7 @@
  *
  * `--grep`: only functions whose name or source contains the text (e.g. `@smithy/core`).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,12 @@ export function functionTimes(profileFile: string, importEndUs: number) {
   const mapOf = (url: string): SourceMap | null => {
     if (!maps.has(url)) {
       try {
-        maps.set(url, new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8'))));
+        const mapFile = `${fileURLToPath(url)}.map`;
+        maps.set(url, new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))));
+        // The bundle was rebuilt after the profile was taken: its lines no longer name the same code.
+        if (statSync(mapFile).mtimeMs > statSync(profileFile).mtimeMs) {
+          console.error(`warning: ${mapFile} is newer than the profile; the names below may be wrong`);
+        }
       } catch {
         maps.set(url, null);
       }
