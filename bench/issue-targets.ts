@@ -86,8 +86,16 @@ function coldRows(cold: ColdStartResult[]): TargetRow[] {
   ): TargetRow[] {
     const handler = measured(run);
     const aiSdk = measured(all.find((r) => r.id === 'ai-sdk' && (!run || r.node === run.node)));
-    const peerCold = aiSdk ? `AI SDK ${ms(median(aiSdk.wallMs))} ms` : NOT_RUN;
-    const peerGzip = aiSdk ? `AI SDK ${bytes(aiSdk.gzipBytes)}` : NOT_RUN;
+    // Beside the minimal app's rows: the AI SDK on its OpenAI provider over the same wire fake.
+    const wire = id.endsWith('-minimal')
+      ? measured(all.find((r) => r.id === 'ai-sdk-openai' && (!run || r.node === run.node)))
+      : undefined;
+    const peerCold = aiSdk
+      ? `AI SDK ${ms(median(aiSdk.wallMs))} ms${wire ? `; with @ai-sdk/openai over the wire ${ms(median(wire.wallMs))} ms` : ''}`
+      : NOT_RUN;
+    const peerGzip = aiSdk
+      ? `AI SDK ${bytes(aiSdk.gzipBytes)}${wire ? `; with @ai-sdk/openai ${bytes(wire.gzipBytes)}` : ''}`
+      : NOT_RUN;
     const label = run
       ? `${run.label}${byNode && !run.label.includes(run.node) ? `, Node ${run.node}` : ''}`
       : id;

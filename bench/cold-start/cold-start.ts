@@ -8,7 +8,7 @@ import { median } from '../stats.js';
 import { type Bundle, buildBenchHandler, buildInvoker } from './bundles.js';
 import { type ColdContext, type Seed, type Service, startColdContext } from './cold-context.js';
 import { type ColdProfile, profileArgs, profileIn, profileLine, summarizeProfile } from './cpu-profile.js';
-import { MINIMAL_HANDLERS } from './minimal-handlers.js';
+import { MINIMAL_HANDLERS, PEER_WIRE_HANDLERS } from './minimal-handlers.js';
 import { REPOSITORY_HANDLERS } from './repository-handlers.js';
 
 export interface ColdStartResult {
@@ -103,6 +103,7 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
       profileFile: async () => (await buildBenchHandler(id, true)).file,
     }),
   ),
+  ...PEER_WIRE_HANDLERS,
 ];
 
 /**

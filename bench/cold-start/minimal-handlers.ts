@@ -4,6 +4,7 @@ import {
   type Bundle,
   buildAwsForProfile,
   buildAzureForProfile,
+  buildBenchHandler,
   exists,
   measureFolder,
   OUT_DIR,
@@ -107,5 +108,22 @@ export const MINIMAL_HANDLERS: readonly ColdHandler[] = [
         await buildAzureForProfile(CONFIG, 'minimal-profile-azure'),
         'azure-app-minimal-profile',
       ),
+  },
+];
+
+/**
+ * The AI SDK's minimal handler with the model side like Baton's minimal app: its OpenAI provider
+ * over the same wire fake. The targets still compare with the in-process `ai-sdk` handler.
+ */
+export const PEER_WIRE_HANDLERS: readonly ColdHandler[] = [
+  {
+    id: 'ai-sdk-openai',
+    label: 'AI SDK, @ai-sdk/openai',
+    note: 'minimal handler: generateText + one tool, history in memory, its OpenAI provider over the OpenAI wire fake',
+    kind: 'http',
+    uses: ['openai'],
+    env: EXPECT_REPLY,
+    bundle: () => buildBenchHandler('ai-sdk-openai'),
+    profileFile: async () => (await buildBenchHandler('ai-sdk-openai', true)).file,
   },
 ];
