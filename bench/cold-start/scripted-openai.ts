@@ -14,8 +14,10 @@ import { callId, REPLY_TEXT, TOOL_ARGUMENTS, TOOL_NAME } from '../conversation.j
 export async function startScriptedOpenAI(): Promise<OpenAIFake> {
   const fake = await startOpenAIFake();
   fake.script.respondWith((request) => {
-    const body = request.body as { input?: { role?: string }[]; messages?: { role?: string }[] };
-    const last = (body.input ?? body.messages ?? []).at(-1);
+    const body = request.body as { input?: string | { role?: string }[]; messages?: { role?: string }[] };
+    // Responses' input may be the user's text alone.
+    const input = typeof body.input === 'string' ? [{ role: 'user' }] : body.input;
+    const last = (input ?? body.messages ?? []).at(-1);
     const usage = { input: 400, output: 80 };
     return last?.role === 'user'
       ? { toolCalls: [{ id: callId(2), name: TOOL_NAME, arguments: TOOL_ARGUMENTS }], usage }
