@@ -24,74 +24,60 @@ import { WEBHOOK_EVENTS } from './webhooks/webhook-config.js';
  *   out); a v3 record in the long form (an export) reads as well.
  */
 
-/**
- * Record schemas are built on first use, not at import: a cold start that reads no stored record
- * (an HTTP request opening a session, say) never builds them.
- */
-function lazy<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => {
-    built ??= build();
-    return built;
-  };
-}
+const usage = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cachedInputTokens: z.number().optional(),
+});
 
-const headSchema = lazy(() => {
-  const usage = z.object({
-    inputTokens: z.number(),
-    outputTokens: z.number(),
-    cachedInputTokens: z.number().optional(),
-  });
+const lease = z.object({ owner: z.string(), expiresAt: z.number(), epoch: z.number() });
 
-  const lease = z.object({ owner: z.string(), expiresAt: z.number(), epoch: z.number() });
-
-  return z.object({
-    v: z.literal(SCHEMA_VERSION),
-    tenant: z.string(),
-    sessionId: z.string(),
-    agent: z.string(),
-    // Optional since v2: heads stored before incarnations have none (see head.ts, incarnationOf).
-    incarnation: z.string().min(1).optional(),
-    version: z.number().int().nonnegative(),
-    seq: z.number().int().nonnegative(),
-    status: z.enum(['idle', 'running', 'waiting_approval', 'waiting_child', 'failed']),
-    lease: lease.nullable(),
-    leaseEpoch: z.number().int().nonnegative(),
-    toolState: z.record(z.string(), z.unknown()),
-    contextStart: z.number().int().positive(),
-    summarySeq: z.number().int().positive().nullable(),
-    lastInputSeq: z.number().int().nonnegative(),
-    processedSeq: z.number().int().nonnegative(),
-    runSteps: z.number().int().nonnegative(),
-    cancelSeq: z.number().int().positive().optional(),
-    usage,
-    createdAt: z.number(),
-    updatedAt: z.number(),
-    traceparent: z.string().optional(),
-    webhooks: z
-      .array(
-        z.object({
-          id: z.string(),
-          url: z.string(),
-          events: z.array(z.enum(WEBHOOK_EVENTS)),
-          secret: z.string(),
-          createdAt: z.number(),
-        }),
-      )
-      .optional(),
-    schedules: z
-      .array(z.object({ id: z.string(), dueAt: z.number(), seq: z.number().int().positive() }))
-      .optional(),
-    parent: z
-      .object({
-        sessionId: z.string(),
-        callId: z.string(),
-        responseSeq: z.number().int().positive(),
-        depth: z.number().int().positive(),
-        resultSeq: z.number().int().positive().optional(),
-      })
-      .optional(),
-  });
+const headSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  tenant: z.string(),
+  sessionId: z.string(),
+  agent: z.string(),
+  // Optional since v2: heads stored before incarnations have none (see head.ts, incarnationOf).
+  incarnation: z.string().min(1).optional(),
+  version: z.number().int().nonnegative(),
+  seq: z.number().int().nonnegative(),
+  status: z.enum(['idle', 'running', 'waiting_approval', 'waiting_child', 'failed']),
+  lease: lease.nullable(),
+  leaseEpoch: z.number().int().nonnegative(),
+  toolState: z.record(z.string(), z.unknown()),
+  contextStart: z.number().int().positive(),
+  summarySeq: z.number().int().positive().nullable(),
+  lastInputSeq: z.number().int().nonnegative(),
+  processedSeq: z.number().int().nonnegative(),
+  runSteps: z.number().int().nonnegative(),
+  cancelSeq: z.number().int().positive().optional(),
+  usage,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  traceparent: z.string().optional(),
+  webhooks: z
+    .array(
+      z.object({
+        id: z.string(),
+        url: z.string(),
+        events: z.array(z.enum(WEBHOOK_EVENTS)),
+        secret: z.string(),
+        createdAt: z.number(),
+      }),
+    )
+    .optional(),
+  schedules: z
+    .array(z.object({ id: z.string(), dueAt: z.number(), seq: z.number().int().positive() }))
+    .optional(),
+  parent: z
+    .object({
+      sessionId: z.string(),
+      callId: z.string(),
+      responseSeq: z.number().int().positive(),
+      depth: z.number().int().positive(),
+      resultSeq: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
 const KINDS = [
@@ -115,20 +101,16 @@ const KINDS = [
   'schedule_cancelled',
 ] as const;
 
-const eventEnvelope = lazy(() =>
-  z
-    .object({
-      v: z.number().int(),
-      seq: z.number().int().positive(),
-      at: z.number(),
-      kind: z.enum(KINDS),
-    })
-    .passthrough(),
-);
+const eventEnvelope = z
+  .object({
+    v: z.number().int(),
+    seq: z.number().int().positive(),
+    at: z.number(),
+    kind: z.enum(KINDS),
+  })
+  .passthrough();
 
-const dedupe = lazy(() =>
-  z.object({ v: z.number().int(), dedupeKey: z.string(), result: z.unknown(), at: z.number() }),
-);
+const dedupe = z.object({ v: z.number().int(), dedupeKey: z.string(), result: z.unknown(), at: z.number() });
 
 function version(kind: string, raw: unknown): number {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -161,7 +143,7 @@ export function parseHead(raw: unknown): Head {
   const v = version('head', raw);
   if (v === 1) record = { ...record, summarySeq: null, usage: { inputTokens: 0, outputTokens: 0 } };
   else if (isHeadRecord(record)) record = expandHeadRecord(record);
-  return validated('head', headSchema(), { ...record, v: SCHEMA_VERSION }) as Head;
+  return validated('head', headSchema, { ...record, v: SCHEMA_VERSION }) as Head;
 }
 
 /**
@@ -182,7 +164,7 @@ function parseOne(raw: unknown): SessionEvent {
     record = { ...record };
     if (record.kind === 'model_response' && record.latencyMs === undefined) record.latencyMs = 0;
   } else if (isEventRecord(record)) record = expandEventRecord(record);
-  return validated('event', eventEnvelope(), { ...record, v: SCHEMA_VERSION }) as unknown as SessionEvent;
+  return validated('event', eventEnvelope, { ...record, v: SCHEMA_VERSION }) as unknown as SessionEvent;
 }
 
 /**
@@ -224,5 +206,5 @@ export function eventNeededBefore(records: readonly unknown[]): number | null {
 
 export function parseDedupe(raw: unknown): DedupeRecord {
   version('dedupe record', raw);
-  return { ...(validated('dedupe record', dedupe(), raw) as DedupeRecord), v: SCHEMA_VERSION };
+  return { ...(validated('dedupe record', dedupe, raw) as DedupeRecord), v: SCHEMA_VERSION };
 }
