@@ -23,6 +23,7 @@ import {
 } from './http-handler.js';
 import { invocationLogger } from './invocation-log.js';
 import { environmentWithSecrets } from './linked-secrets.js';
+import { queueUrlPreferring } from './queue-url.js';
 import { sdkClientConfig } from './sdk-client-config.js';
 import { SqsRunQueue } from './sqs-run-queue.js';
 import { createSqsWorker, type SqsWorker, type SqsWorkerOptions } from './sqs-worker.js';
@@ -158,6 +159,7 @@ export function createLambdaHandlers(
     http: createHttpHandler(app, httpOptions),
     stream: inLambdaRuntime() ? createStreamingHttpHandler(app, httpOptions) : undefined,
     worker: createSqsWorker(app, {
+      queueUrl: queueUrlPreferring(env.BATON_QUEUE_URL),
       ...options.worker,
       ...(visibilitySeconds !== undefined
         ? { heartbeat: { ...options.worker?.heartbeat, visibilitySeconds } }

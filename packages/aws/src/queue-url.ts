@@ -18,3 +18,24 @@ export function queueUrlFromArn(arn: string): string {
 export function isFifoSource(arn: string): boolean {
   return arn.endsWith('.fifo');
 }
+
+/**
+ * The queue URL of a record's source queue, preferring `configured` (the runs queue's own URL,
+ * `BATON_QUEUE_URL`) when the record comes from that queue: a URL derived from the ARN names the
+ * public endpoint, which a VPC endpoint or a local emulator does not answer (the SDK sends to the
+ * queue URL's host, not to `AWS_ENDPOINT_URL_SQS`). Records of any other queue get the derived URL.
+ *
+ * @example
+ * const urlOf = queueUrlPreferring('http://127.0.0.1:9324/000000000000/runs');
+ * urlOf('arn:aws:sqs:us-east-1:000000000000:runs'); // http://127.0.0.1:9324/000000000000/runs
+ */
+export function queueUrlPreferring(configured: string | undefined): (arn: string) => string {
+  if (!configured) return queueUrlFromArn;
+  // The path by hand: emulators answer URLs such as http://sqs.us-east-1.127.0.0.1:9324/… that
+  // WHATWG's URL refuses, and the SDK sends them as they are.
+  const path = configured.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/\/+$/, '');
+  return (arn) => {
+    const [, , , , account, name] = arn.split(':');
+    return path === `/${account}/${name}` ? configured : queueUrlFromArn(arn);
+  };
+}
