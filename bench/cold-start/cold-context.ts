@@ -38,6 +38,9 @@ function baseEnv(): Record<string, string> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     BATON_LOG_LEVEL: process.env.BENCH_COLD_LOG_LEVEL ?? 'error',
     BATON_MODEL_PROVIDER: 'offline',
+    // The offline model paces its deltas (25 ms each) for people watching the demo; the peers'
+    // fake models answer at once, and so does it here.
+    BATON_OFFLINE_DELTA_MS: '0',
   };
 }
 
