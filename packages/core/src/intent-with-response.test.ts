@@ -43,20 +43,26 @@ function recordingCommits(store: SessionStore): { store: SessionStore; commits: 
   return { store: recording, commits };
 }
 
+/** A Baton over the kit's store whose commits are recorded. */
+function recordedBaton(t: ReturnType<typeof kit>) {
+  const { store, commits } = recordingCommits(t.store);
+  const baton = createBaton({
+    store,
+    agents: [t.agent],
+    queue: t.queue,
+    clock: t.clock,
+    logger: silentLogger,
+  });
+  return { baton, commits };
+}
+
 describe('an at-most-once intent committed with the model response that makes the call', () => {
   it('commits the intent with the response when the call starts at once: 4 writes for the turn', async () => {
     const t = kit([
       callTools([{ name: 'charge_card', args: { cents: 500 }, callId: 'c1' }]),
       reply('Charged.'),
     ]);
-    const { store, commits } = recordingCommits(t.store);
-    const baton = createBaton({
-      store,
-      agents: [t.agent],
-      queue: t.queue,
-      clock: t.clock,
-      logger: silentLogger,
-    });
+    const { baton, commits } = recordedBaton(t);
     const outcome = await baton.converse(t.ref, { text: 'charge', source: 'test' }, { deadline: t.later() });
     expect(outcome).toMatchObject({ state: 'finished', reply: 'Charged.' });
     expect(commits).toEqual([
@@ -76,14 +82,7 @@ describe('an at-most-once intent committed with the model response that makes th
       ]),
       reply('Charged twice.'),
     ]);
-    const { store, commits } = recordingCommits(t.store);
-    const baton = createBaton({
-      store,
-      agents: [t.agent],
-      queue: t.queue,
-      clock: t.clock,
-      logger: silentLogger,
-    });
+    const { baton, commits } = recordedBaton(t);
     await baton.converse(t.ref, { text: 'charge', source: 'test' }, { deadline: t.later() });
     expect(commits.slice(0, 3)).toEqual([['input'], ['model_response'], ['tool_intent', 'tool_intent']]);
     expect(t.counter.of('charge_card')).toBe(2);
@@ -173,14 +172,7 @@ describe('an at-most-once intent committed with the model response that makes th
       callTools([{ name: 'send_email', args: { to: 'ana@example.com' }, callId: 'e1' }]),
       reply('Sent.'),
     ]);
-    const { store, commits } = recordingCommits(t.store);
-    const baton = createBaton({
-      store,
-      agents: [t.agent],
-      queue: t.queue,
-      clock: t.clock,
-      logger: silentLogger,
-    });
+    const { baton, commits } = recordedBaton(t);
     const waiting = await baton.converse(
       t.ref,
       { text: 'mail ana', source: 'test' },
@@ -205,14 +197,7 @@ describe('an at-most-once intent committed with the model response that makes th
       callTools([{ name: 'charge_card', args: { cents: 500 }, callId: 'c1' }]),
       reply('Charged.'),
     ]);
-    const { store, commits } = recordingCommits(t.store);
-    const baton = createBaton({
-      store,
-      agents: [t.agent],
-      queue: t.queue,
-      clock: t.clock,
-      logger: silentLogger,
-    });
+    const { baton, commits } = recordedBaton(t);
     await baton.submit(t.ref, { text: 'charge', source: 'test' });
     // Time for the model call (10 s) but not for the tool's 30 s: the tools continue later.
     const first = await baton.run(t.ref, { deadline: t.clock.now() + 20_000 });
