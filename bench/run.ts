@@ -45,7 +45,7 @@ if (unknown.length > 0)
 
 const needs = new Set<'dynamodb' | 'cosmos'>();
 for (const target of targets) if (target.needs) needs.add(target.needs);
-if (coldIds.some((id) => id.startsWith('lambda-'))) needs.add('dynamodb');
+if (COLD_HANDLERS.some((h) => coldIds.includes(h.id) && h.uses.includes('dynamodb'))) needs.add('dynamodb');
 if (coldIds.some((id) => id.startsWith('azure-app'))) needs.add('cosmos');
 for (const kind of sweepKinds) if (kind.needs) needs.add(kind.needs);
 if (streaming) needs.add('dynamodb');

@@ -1,5 +1,5 @@
 import { Agent as HttpsAgent } from 'node:https';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { StorageQueueRunQueue } from '@baton/azure';
 import { createBatonApp, generateApiKey, sessionRef, silentLogger, systemClock } from '@baton/core';
 import { modelProviders } from '@baton/model-openai';
@@ -20,7 +20,7 @@ export type Seed = 'repository-app' | 'minimal-app';
 export interface ColdContext {
   /** The environment of one cold-start process, after seeding what its request needs. */
   prepare(
-    handler: { uses: Service[]; seed?: Seed; env?: Record<string, string> },
+    handler: { uses: Service[]; seed?: Seed; env?: Record<string, string>; chatTable?: string },
     session: string,
     text: string,
   ): Promise<Record<string, string>>;
@@ -58,10 +58,11 @@ export async function startColdContext(
   // The app's config asks callers for an API key: one, stored where each handler looks keys up.
   const apiKey = generateApiKey({ tenant: 'default', name: 'bench' }, systemClock);
   let dynamo: DynamoStore | undefined;
+  let client: DynamoDBClient | undefined;
   try {
     if (uses.has('dynamodb')) {
       if (!endpoints.dynamodb) throw new Error('DynamoDB Local is not running');
-      const client = new DynamoDBClient({
+      client = new DynamoDBClient({
         endpoint: endpoints.dynamodb,
         region: 'us-east-1',
         credentials: CREDENTIALS,
@@ -69,7 +70,8 @@ export async function startColdContext(
       await createTable(client, TABLE, { timeToLive: false });
       dynamo = new DynamoStore({ client, tableName: TABLE });
       await dynamo.apiKeys.createApiKey(apiKey.record);
-      stops.push(async () => client.destroy());
+      const created = client;
+      stops.push(async () => created.destroy());
       Object.assign(env, {
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -149,9 +151,18 @@ export async function startColdContext(
         }).baton,
       }
     : undefined;
+  // A peer's own message table (pk = session id, sk = sequence), created once.
+  const chatTables = new Map<string, Promise<void>>();
+  function chatTable(name: string): Promise<void> {
+    if (!client)
+      throw new Error(`the table ${name} needs DynamoDB Local: add 'dynamodb' to the handler's uses`);
+    if (!chatTables.has(name)) chatTables.set(name, createChatTable(client, name));
+    return chatTables.get(name)!;
+  }
   return {
     async prepare(handler, session, text) {
       const { uses, seed } = handler;
+      if (handler.chatTable) await chatTable(handler.chatTable);
       if (seed) {
         if (!seeders) throw new Error('the worker needs DynamoDB Local');
         await seeders[seed].submit(sessionRef('default', session), { text, source: 'bench' });
@@ -173,6 +184,27 @@ export async function startColdContext(
       for (const stop of stops.reverse()) await stop();
     },
   };
+}
+
+async function createChatTable(client: DynamoDBClient, name: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
 }
 
 function belongsTo(key: string, service: Service): boolean {

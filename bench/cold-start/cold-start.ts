@@ -42,6 +42,8 @@ export interface ColdHandler {
   uses: Service[];
   /** A worker's session, recorded before each process starts. */
   seed?: Seed;
+  /** A message table of its own (pk = session id, sk = sequence) the context creates in DynamoDB Local. */
+  chatTable?: string;
   /** Settings its deployment gives it, beyond the services'. */
   env?: Record<string, string>;
   /** The message it answers; default the benchmark's USER_TEXT. */
@@ -104,6 +106,18 @@ export const COLD_HANDLERS: readonly ColdHandler[] = [
     }),
   ),
   ...PEER_WIRE_HANDLERS,
+  {
+    // The AI SDK as a user deploys it on Lambda: durable history, like Baton's handlers keep.
+    id: 'ai-sdk-dynamodb',
+    label: 'AI SDK 6 with @ai-sdk/openai over the wire fake, messages in DynamoDB',
+    note: 'ai-sdk-openai with one Query for the history and one BatchWriteItem for the new messages (AWS SDK bundled); DynamoDB Local + OpenAI wire fake',
+    kind: 'http',
+    uses: ['dynamodb', 'openai'],
+    chatTable: 'ai-sdk-chats',
+    env: { BENCH_EXPECT_REPLY: '1', CHAT_TABLE: 'ai-sdk-chats' },
+    bundle: () => buildBenchHandler('ai-sdk-dynamodb'),
+    profileFile: async () => (await buildBenchHandler('ai-sdk-dynamodb', true)).file,
+  },
 ];
 
 /**

@@ -185,6 +185,44 @@ describe("issue 19's targets", () => {
     expect(row(rows, '1. bundle gzip, every chunk, lambda-http,').baton).toMatch(/^(.+) \(load path \1\)$/);
   });
 
+  it("shows the AI SDK handler with its messages in DynamoDB beside the minimal app's rows, judging on the in-process one", () => {
+    const rows = targetRows({
+      results: [],
+      costs: [],
+      cold: [
+        cold('lambda-http-minimal', [300], 150_000),
+        cold('lambda-http', [300], 200_000),
+        cold('ai-sdk', [105], 160_000),
+        cold('ai-sdk-openai', [140], 175_000),
+        cold('ai-sdk-dynamodb', [320], 210_000),
+      ],
+    });
+    const minimalCold = row(rows, '1. cold start, lambda-http-minimal,');
+    expect(minimalCold.peer).toBe(
+      'AI SDK 105 ms; with @ai-sdk/openai over the wire 140 ms; with messages in DynamoDB 320 ms',
+    );
+    // Faster than the durable peer, slower than the in-process one: the verdict stays on the latter.
+    expect(minimalCold.met).toBe('✗');
+    const minimalGzip = row(rows, '1. bundle gzip, every chunk, lambda-http-minimal,');
+    expect(minimalGzip.peer).toMatch(/^AI SDK .+; with @ai-sdk\/openai .+; with messages in DynamoDB .+$/);
+    expect(minimalGzip.met).toBe('✓');
+    // The repository app's rows compare with the in-process handler alone.
+    expect(row(rows, '1. cold start, lambda-http,').peer).toBe('AI SDK 105 ms');
+    // Without the wire peer, the durable one is still shown.
+    const alone = targetRows({
+      results: [],
+      costs: [],
+      cold: [
+        cold('lambda-http-minimal', [300], 150_000),
+        cold('ai-sdk', [105], 160_000),
+        cold('ai-sdk-dynamodb', [320], 210_000),
+      ],
+    });
+    expect(row(alone, '1. cold start, lambda-http-minimal,').peer).toBe(
+      'AI SDK 105 ms; with messages in DynamoDB 320 ms',
+    );
+  });
+
   it('compares a cold start on each node with the AI SDK handler on the same node', () => {
     const rows = targetRows({
       results: [],
