@@ -88,7 +88,16 @@ export function describeWriteCountCases(ctx: ConformanceContext): void {
       const message = queue.messages.findLast((candidate) => candidate.sessionId === ref.sessionId)!;
       return baton.handle(message, { deadline: later(), owner: 'worker' });
     };
-    return { baton, counted, queue, turn, deliver, runs: () => runs };
+    /** An approver approves the call; the worker then runs what the decision enqueued. */
+    const approveAndDeliver = async (ref: SessionRef, callId: string) => {
+      await baton.decide(ref, {
+        callId,
+        approved: true,
+        identity: { tenant: ref.tenant, user: 'key:approver', scopes: ['approve'], via: 'api_key' },
+      });
+      return deliver(ref);
+    };
+    return { baton, counted, queue, turn, deliver, approveAndDeliver, runs: () => runs };
   };
   const later = () => ctx.clock.now() + 600_000;
   const kinds = async (store: SessionStore, ref: SessionRef) =>
@@ -155,12 +164,7 @@ export function describeWriteCountCases(ctx: ConformanceContext): void {
       const callId = waiting.pendingApprovals[0]!.callId;
 
       w.counted.reset();
-      await w.baton.decide(ref, {
-        callId,
-        approved: true,
-        identity: { tenant: ref.tenant, user: 'key:approver', scopes: ['approve'], via: 'api_key' },
-      });
-      expect(await w.deliver(ref)).toEqual({ kind: 'done', outcome: 'finished' });
+      expect(await w.approveAndDeliver(ref, callId)).toEqual({ kind: 'done', outcome: 'finished' });
       expect(w.counted.reset().writes).toBe(3);
       expect(w.runs()).toBe(1);
       expect(await kinds(ctx.store(), ref)).toEqual([
@@ -185,12 +189,7 @@ export function describeWriteCountCases(ctx: ConformanceContext): void {
       const callId = (await w.baton.session(ref)).pendingApprovals[0]!.callId;
 
       w.counted.reset();
-      await w.baton.decide(ref, {
-        callId,
-        approved: true,
-        identity: { tenant: ref.tenant, user: 'key:approver', scopes: ['approve'], via: 'api_key' },
-      });
-      expect(await w.deliver(ref)).toEqual({ kind: 'done', outcome: 'finished' });
+      expect(await w.approveAndDeliver(ref, callId)).toEqual({ kind: 'done', outcome: 'finished' });
       // The decision, the worker's lease, the intent, the result, the answer with the release.
       expect(w.counted.reset().writes).toBe(5);
       expect(w.runs()).toBe(1);
