@@ -84,6 +84,8 @@ export const AWS_LEFT_UNSET: Readonly<Record<string, string>> = {
   AWS_ACCESS_KEY_ID: "set by the Lambda runtime (the function's role)",
   AWS_SECRET_ACCESS_KEY: "set by the Lambda runtime (the function's role)",
   AWS_SESSION_TOKEN: "set by the Lambda runtime (the function's role)",
+  AWS_PROFILE:
+    "unset in Lambda, so the SDK clients take the role's keys from the environment; set only where a profile names them",
   SST_KEY: 'set by SST for the linked secrets (the key of resource.enc)',
   SST_KEY_FILE: 'set by SST for the linked secrets (resource.enc in the bundle)',
   BATON_CONSOLE: 'set (to on) on the Http function only with `console: true`: the console is off by default',
