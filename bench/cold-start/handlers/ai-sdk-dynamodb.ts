@@ -7,9 +7,9 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { generateText, type ModelMessage, stepCountIs, tool } from 'ai';
-import { z } from 'zod';
-import { INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, TOOL_RESULT } from '../../conversation.js';
+import { generateText, type ModelMessage, stepCountIs } from 'ai';
+import { INSTRUCTIONS } from '../../conversation.js';
+import { tools } from './ai-sdk-tools.js';
 import { type MinimalHttpEvent, type MinimalHttpResult, messageOf, reply } from './http-event.js';
 
 /**
@@ -25,13 +25,6 @@ import { type MinimalHttpEvent, type MinimalHttpResult, messageOf, reply } from 
 const table = process.env.CHAT_TABLE ?? 'chats';
 const dynamo = new DynamoDBClient({});
 const openai = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL });
-const tools = {
-  [TOOL_NAME]: tool({
-    description: TOOL_DESCRIPTION,
-    inputSchema: z.object({ region: z.string() }),
-    execute: async () => TOOL_RESULT,
-  }),
-};
 
 interface Row {
   pk: string;

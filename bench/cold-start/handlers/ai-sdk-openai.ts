@@ -1,7 +1,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, type ModelMessage, stepCountIs, tool } from 'ai';
-import { z } from 'zod';
-import { INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, TOOL_RESULT } from '../../conversation.js';
+import { generateText, type ModelMessage, stepCountIs } from 'ai';
+import { INSTRUCTIONS } from '../../conversation.js';
+import { tools } from './ai-sdk-tools.js';
 import { type MinimalHttpEvent, type MinimalHttpResult, messageOf, reply } from './http-event.js';
 
 /**
@@ -11,13 +11,6 @@ import { type MinimalHttpEvent, type MinimalHttpResult, messageOf, reply } from 
  */
 const chats = new Map<string, ModelMessage[]>();
 const openai = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL });
-const tools = {
-  [TOOL_NAME]: tool({
-    description: TOOL_DESCRIPTION,
-    inputSchema: z.object({ region: z.string() }),
-    execute: async () => TOOL_RESULT,
-  }),
-};
 
 export async function handler(event: MinimalHttpEvent): Promise<MinimalHttpResult> {
   const { sessionId, text } = messageOf(event);

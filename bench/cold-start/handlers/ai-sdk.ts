@@ -1,7 +1,7 @@
-import { generateText, type ModelMessage, stepCountIs, tool } from 'ai';
-import { z } from 'zod';
-import { INSTRUCTIONS, TOOL_DESCRIPTION, TOOL_NAME, TOOL_RESULT } from '../../conversation.js';
+import { generateText, type ModelMessage, stepCountIs } from 'ai';
+import { INSTRUCTIONS } from '../../conversation.js';
 import { scriptedModel } from '../../fakes/ai-sdk-model.js';
+import { tools } from './ai-sdk-tools.js';
 import { type MinimalHttpEvent, type MinimalHttpResult, messageOf, reply } from './http-event.js';
 
 /** The AI SDK's minimal handler: generateText with one tool, history in memory. */
@@ -10,13 +10,6 @@ const model = scriptedModel(
   () => 2,
   () => {},
 );
-const tools = {
-  [TOOL_NAME]: tool({
-    description: TOOL_DESCRIPTION,
-    inputSchema: z.object({ region: z.string() }),
-    execute: async () => TOOL_RESULT,
-  }),
-};
 
 export async function handler(event: MinimalHttpEvent): Promise<MinimalHttpResult> {
   const { sessionId, text } = messageOf(event);
